@@ -1,0 +1,200 @@
+import { parseArgs } from 'node:util';
+import { validateResults } from '../core/report/validate.ts';
+import { buildResults, samplesJsonl } from '../core/report/results.ts';
+import { evaluate, loadAll, subjectPrompts, type EvalSettings, type Progress } from '../core/evaluate.ts';
+import { resolveSubjects } from '../core/mmlu/subjects.ts';
+import { DEFAULT_HUB_URL, hubSource, type DataSource } from '../core/mmlu/source.ts';
+import { CausalLM, type Device, type Dtype } from '../core/runtime/causalLm.ts';
+import { getTemplate, TEMPLATE_IDS } from '../core/templates/presets.ts';
+import type { BosPolicy } from '../core/scoring/requests.ts';
+import { localDataSource } from '../node/localData.ts';
+import { localModelHash, resolveModelArg } from '../node/modelSource.ts';
+import { StagedOutput } from '../node/outputDir.ts';
+
+const USAGE = `pagebench — MMLU with lm-evaluation-harness-exact prompts and scoring
+
+Usage:
+  pagebench run --model <dir|hub id> --data <dir|hub> [options] --output-dir <dir>
+  pagebench prompts --data <dir|hub> [options]
+
+Options:
+  --model <dir|id>      transformers.js model folder, or a hub id (owner/name)
+  --revision <rev>      hub revision (default main)
+  --data <dir|hub>      MMLU folder (original CSV layout or cais/mmlu parquet layout), or "hub"
+  --hub-url <url>       hub base URL (default ${DEFAULT_HUB_URL}; env PAGEBENCH_HUB_URL)
+  --subjects <list>     comma list of subjects, or all | stem | humanities | social_sciences | other (default all)
+  --split <test|val>    evaluation split (default test)
+  --shots <N>           few-shot examples, first N rows of dev (default 0)
+  --template <id>       ${TEMPLATE_IDS.join(' | ')} (default lm-eval)
+  --scoring <mode>      loglikelihood | generate (default: the template's; generate uses the generate template)
+  --limit <N>           at most N questions per subject
+  --bos <policy>        tokenizer | never | always (default tokenizer)
+  --dtype <dtype>       fp32 | fp16 | q8 | q4 | q4f16 (default fp32)
+  --output-dir <dir>    where results.json and samples_<subject>.jsonl are written
+`;
+
+class UsageError extends Error {}
+
+function int(name: string, v: string | undefined, dflt?: number): number | undefined {
+  if (v === undefined) return dflt;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
+  return Number(v);
+}
+
+function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${v}"`);
+  return v as T;
+}
+
+function dataSource(arg: string, hubUrl: string): DataSource {
+  return arg === 'hub' ? hubSource({ baseUrl: hubUrl }) : localDataSource(arg);
+}
+
+function fmtEta(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}m${Math.round(s % 60)}s` : `${Math.round(s)}s`;
+}
+
+function progressLine(p: Progress): string {
+  return `\r[${p.subject}] ${p.done}/${p.total}  ${p.itemsPerSecond.toFixed(2)} q/s  ${Math.round(p.promptTokensPerSecond)} tok/s  ETA ${fmtEta(p.etaSeconds)}   `;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command !== 'run' && command !== 'prompts') throw new UsageError(`unknown command "${command}" (expected run or prompts)`);
+  const { values } = parseArgs({
+    args: rest,
+    strict: true,
+    options: {
+      model: { type: 'string' },
+      revision: { type: 'string' },
+      data: { type: 'string' },
+      'hub-url': { type: 'string' },
+      subjects: { type: 'string', default: 'all' },
+      split: { type: 'string', default: 'test' },
+      shots: { type: 'string' },
+      template: { type: 'string', default: 'lm-eval' },
+      scoring: { type: 'string' },
+      limit: { type: 'string' },
+      bos: { type: 'string', default: 'tokenizer' },
+      dtype: { type: 'string', default: 'fp32' },
+      'output-dir': { type: 'string' },
+    },
+  });
+  const hubUrl = values['hub-url'] ?? process.env.PAGEBENCH_HUB_URL ?? DEFAULT_HUB_URL;
+  if (!values.data) throw new UsageError('--data is required (a folder, or "hub")');
+  let templateId = values.template!;
+  getTemplate(templateId);
+  if (values.scoring !== undefined) {
+    const scoring = oneOf('scoring', values.scoring, ['loglikelihood', 'generate'] as const);
+    if (scoring === 'generate' && getTemplate(templateId).scoring !== 'generate') {
+      if (templateId !== 'lm-eval') throw new UsageError(`--scoring generate is available with the lm-eval prompt only (template "generate")`);
+      templateId = 'generate';
+    }
+    if (scoring === 'loglikelihood' && getTemplate(templateId).scoring === 'generate')
+      throw new UsageError('--template generate scores by generation; use --scoring generate or another template');
+  }
+  const settings: EvalSettings = {
+    subjects: resolveSubjects(values.subjects!),
+    split: oneOf('split', values.split!, ['test', 'val'] as const),
+    shots: int('shots', values.shots, 0)!,
+    template: templateId,
+    limit: int('limit', values.limit),
+    bos: oneOf<BosPolicy>('bos', values.bos!, ['tokenizer', 'never', 'always']),
+    scorer: 'naive',
+  };
+  if (settings.shots > 5) throw new UsageError(`--shots ${settings.shots}: MMLU's dev split has 5 rows per subject`);
+  const source = dataSource(values.data, hubUrl);
+
+  if (command === 'prompts') {
+    const data = await loadAll(source, settings.subjects, settings.split);
+    const t = getTemplate(settings.template);
+    for (const d of data) {
+      for (const item of subjectPrompts(t, d, settings.shots, settings.limit)) {
+        process.stdout.write(
+          JSON.stringify({
+            subject: item.subject,
+            doc_id: item.docId,
+            context: item.prompt.context,
+            continuations: item.prompt.continuations,
+            target: item.prompt.target,
+          }) + '\n',
+        );
+      }
+    }
+    return 0;
+  }
+
+  if (!values.model) throw new UsageError('--model is required');
+  if (!values['output-dir']) throw new UsageError('--output-dir is required');
+  const dtype = oneOf<Dtype>('dtype', values.dtype!, ['fp32', 'fp16', 'q8', 'q4', 'q4f16']);
+  const device: Device = 'cpu';
+  const modelSource = resolveModelArg(values.model, hubUrl, values.revision);
+  const out = new StagedOutput(values['output-dir']);
+  try {
+    const data = await loadAll(source, settings.subjects, settings.split);
+    const model = await CausalLM.load(modelSource, { dtype, device });
+    const isTty = process.stderr.isTTY;
+    let lastPrint = 0;
+    const result = await evaluate(model, data, settings, {
+      onProgress: (p) => {
+        const now = performance.now();
+        if (p.done === p.total || now - lastPrint > (isTty ? 200 : 5000)) {
+          lastPrint = now;
+          process.stderr.write(isTty ? progressLine(p) : progressLine(p).slice(1) + '\n');
+        }
+      },
+    });
+    if (isTty) process.stderr.write('\n');
+    const results = buildResults(settings, result.samples, {
+      model: {
+        id: modelSource.localDir ? values.model : modelSource.id,
+        revision: modelSource.localDir ? 'local' : (modelSource.revision ?? 'main'),
+        source: modelSource.localDir ? 'local' : 'hub',
+        sha256: modelSource.localDir ? localModelHash(modelSource.localDir, dtype) : undefined,
+        maxLength: model.maxLength,
+      },
+      dtype,
+      device,
+      data: source.description,
+      batchSize: 1,
+      loadSeconds: model.loadSeconds,
+      evalSeconds: result.seconds,
+      promptTokens: result.promptTokens,
+      truncatedCount: result.truncatedCount,
+      date: new Date().toISOString(),
+    });
+    validateResults(results);
+    for (const d of data) {
+      const subjectSamples = result.samples.filter((s) => s.subject === d.subject);
+      out.write(`samples_${d.subject}.jsonl`, samplesJsonl(subjectSamples));
+    }
+    out.write('results.json', JSON.stringify(results, null, 2) + '\n');
+    out.commit();
+    const headline = (results.results as Record<string, Record<string, number>>)[Object.keys(results.groups as object)[0]!]!;
+    const metric = Object.keys(headline).find((k) => k.endsWith(',none') && !k.includes('stderr') && !k.includes('macro'))!;
+    process.stderr.write(
+      `${metric.replace(',none', '')} ${headline[metric]!.toFixed(4)} over ${result.samples.length} questions; ${result.truncatedCount} truncated; wrote ${values['output-dir']}\n`,
+    );
+    await model.dispose();
+    return 0;
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    const msg = String((e as Error)?.message ?? e).split('\n')[0];
+    process.stderr.write(`pagebench: error: ${msg}\n`);
+    if (e instanceof UsageError) process.stderr.write(`(see pagebench --help)\n`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  },
+);

@@ -1,0 +1,212 @@
+import { loadSubjectData, type SubjectData } from './data.ts';
+import type { Split } from './mmlu/question.ts';
+import type { DataSource } from './mmlu/source.ts';
+import type { CausalLM } from './runtime/causalLm.ts';
+import { buildPrompt, selectShots } from './templates/build.ts';
+import { getTemplate } from './templates/presets.ts';
+import type { PromptInstance, TemplateSpec } from './templates/template.ts';
+import { generateGreedy } from './scoring/generate.ts';
+import { scorePlain } from './scoring/plainScorer.ts';
+import { makeEncoder, questionRequest, type BosPolicy, type ChoiceScore, type Encode, type QuestionRequest } from './scoring/requests.ts';
+
+export type ScorerMode = 'naive';
+
+export interface EvalSettings {
+  subjects: string[];
+  split: Exclude<Split, 'dev'>;
+  shots: number;
+  template: string;
+  /** At most this many questions per subject (the first ones, in file order). */
+  limit?: number;
+  bos: BosPolicy;
+  scorer: ScorerMode;
+}
+
+/** One scored question; the JSONL sample format (see README). */
+export interface Sample {
+  subject: string;
+  doc_id: number;
+  target: number;
+  context: string;
+  continuations: string[];
+  loglikelihoods: number[];
+  is_greedy: boolean[];
+  pred: number;
+  acc: 0 | 1;
+  acc_norm?: 0 | 1;
+  /** Tokens fed to the model for the longest choice and whether lm-eval truncation cut it. */
+  input_tokens: number;
+  truncated: boolean;
+  /** Few-shot examples actually in the prompt (fewer than requested only under 'drop-shots'). */
+  shots_used: number;
+  /** Generate mode: the generated text and the extracted choice (-1 when none matched). */
+  generated?: string;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  subject: string;
+  elapsedSeconds: number;
+  itemsPerSecond: number;
+  promptTokensPerSecond: number;
+  etaSeconds: number;
+}
+
+export interface EvalHooks {
+  onProgress?: (p: Progress) => void;
+  onSample?: (s: Sample) => void | Promise<void>;
+  /** Checked between questions; return true to stop (the result is then marked incomplete by the caller). */
+  shouldStop?: () => boolean;
+}
+
+export interface PromptItem {
+  subject: string;
+  docId: number;
+  prompt: PromptInstance;
+  shotsUsed: number;
+}
+
+/**
+ * Prompts for a subject. Under a 'drop-shots' template, `fits` decides whether a prompt fits the
+ * model window; without it (no model loaded) the full shot count is used.
+ */
+export function subjectPrompts(
+  t: TemplateSpec,
+  data: SubjectData,
+  shots: number,
+  limit: number | undefined,
+  fits?: (p: PromptInstance) => boolean,
+): PromptItem[] {
+  const qs = limit === undefined ? data.questions : data.questions.slice(0, limit);
+  const allShots = selectShots(data.dev, shots);
+  return qs.map((q) => {
+    let k = shots;
+    let prompt = buildPrompt(t, q, allShots);
+    if (t.overflow === 'drop-shots' && fits) {
+      while (k > 0 && !fits(prompt)) {
+        k--;
+        prompt = buildPrompt(t, q, allShots.slice(0, k));
+      }
+    }
+    return { subject: data.subject, docId: q.docId, prompt, shotsUsed: k };
+  });
+}
+
+export async function loadAll(source: DataSource, subjects: string[], split: Split): Promise<SubjectData[]> {
+  const out: SubjectData[] = [];
+  for (const s of subjects) out.push(await loadSubjectData(source, s, split));
+  return out;
+}
+
+function argmax(xs: number[]): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i]! > xs[best]!) best = i;
+  return best;
+}
+
+/** Python len(): code points, as lm-eval's acc_norm divides by. */
+const charLen = (s: string) => [...s].length;
+
+export function makeFits(encode: Encode, maxLength: number): (p: PromptInstance) => boolean {
+  return (p) => p.continuations.every((c) => encode(p.context + c).length <= maxLength + 1);
+}
+
+export interface EvalOutput {
+  samples: Sample[];
+  truncatedCount: number;
+  promptTokens: number;
+  seconds: number;
+}
+
+export async function evaluate(
+  model: CausalLM,
+  data: SubjectData[],
+  settings: EvalSettings,
+  hooks: EvalHooks = {},
+): Promise<EvalOutput> {
+  const t = getTemplate(settings.template);
+  const encode = makeEncoder(model, settings.bos);
+  const fits = makeFits(encode, model.maxLength);
+  const items = data.flatMap((d) => subjectPrompts(t, d, settings.shots, settings.limit, fits));
+  const samples: Sample[] = [];
+  const t0 = performance.now();
+  let promptTokens = 0;
+  let truncatedCount = 0;
+  for (const item of items) {
+    if (hooks.shouldStop?.()) break;
+    const sample =
+      t.scoring === 'generate' ? await generateSample(model, t, item, encode) : await scoreSample(model, t, item, encode);
+    promptTokens += sample.input_tokens;
+    if (sample.truncated) truncatedCount++;
+    samples.push(sample);
+    await hooks.onSample?.(sample);
+    const elapsed = (performance.now() - t0) / 1000;
+    const rate = samples.length / elapsed;
+    hooks.onProgress?.({
+      done: samples.length,
+      total: items.length,
+      subject: item.subject,
+      elapsedSeconds: elapsed,
+      itemsPerSecond: rate,
+      promptTokensPerSecond: promptTokens / elapsed,
+      etaSeconds: (items.length - samples.length) / rate,
+    });
+  }
+  return { samples, truncatedCount, promptTokens, seconds: (performance.now() - t0) / 1000 };
+}
+
+export type QuestionScorer = (model: CausalLM, q: QuestionRequest) => Promise<ChoiceScore[]>;
+
+async function scoreSample(model: CausalLM, t: TemplateSpec, item: PromptItem, encode: Encode): Promise<Sample> {
+  const req = questionRequest(item.prompt, encode, model.maxLength);
+  const scores = await scorePlain(model, req);
+  const lls = scores.map((s) => s.logprob);
+  const pred = argmax(lls);
+  const sample: Sample = {
+    subject: item.subject,
+    doc_id: item.docId,
+    target: item.prompt.target,
+    context: item.prompt.context,
+    continuations: item.prompt.continuations,
+    loglikelihoods: lls,
+    is_greedy: scores.map((s) => s.isGreedy),
+    pred,
+    acc: pred === item.prompt.target ? 1 : 0,
+    input_tokens: Math.max(...req.choices.map((c) => c.input.length)),
+    truncated: req.choices.some((c) => c.truncated),
+    shots_used: item.shotsUsed,
+  };
+  if (t.reportAccNorm) {
+    const choices = item.prompt.continuations.map((c) => c.slice(t.targetDelimiter.length));
+    sample.acc_norm = argmax(lls.map((l, i) => l / charLen(choices[i]!))) === item.prompt.target ? 1 : 0;
+  }
+  return sample;
+}
+
+async function generateSample(model: CausalLM, t: TemplateSpec, item: PromptItem, encode: Encode): Promise<Sample> {
+  const gen = t.generation!;
+  const ids = encode(item.prompt.context);
+  // lm-eval generate_until: the context is left-truncated to max_length - max_gen_toks.
+  const budget = model.maxLength - gen.maxNewTokens;
+  const input = ids.slice(-budget);
+  const text = await generateGreedy(model, input, gen.maxNewTokens, gen.stop);
+  const m = gen.answerRegex.exec(text);
+  const letters = item.prompt.continuations.map((c) => c.trim());
+  const pred = m ? letters.indexOf(m[1]!) : -1;
+  return {
+    subject: item.subject,
+    doc_id: item.docId,
+    target: item.prompt.target,
+    context: item.prompt.context,
+    continuations: item.prompt.continuations,
+    loglikelihoods: [],
+    is_greedy: [],
+    pred,
+    acc: pred === item.prompt.target ? 1 : 0,
+    input_tokens: input.length,
+    truncated: input.length < ids.length,
+    shots_used: item.shotsUsed,
+    generated: text,
+  };
+}

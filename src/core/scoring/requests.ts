@@ -1,0 +1,82 @@
+import type { PromptInstance } from '../templates/template.ts';
+
+/**
+ * BOS policy: 'tokenizer' uses the tokenizer's own default for special tokens (a Llama tokenizer
+ * adds BOS; GPT-2's adds nothing); 'never' encodes without special tokens; 'always' encodes
+ * without them and prepends the BOS id.
+ */
+export type BosPolicy = 'tokenizer' | 'never' | 'always';
+
+export interface TokenizerLike {
+  encode(text: string, addSpecialTokens: boolean): number[];
+  readonly bosTokenId: number | null;
+}
+
+export type Encode = (text: string) => number[];
+
+export function makeEncoder(tok: TokenizerLike, policy: BosPolicy): Encode {
+  if (policy === 'tokenizer') return (t) => tok.encode(t, true);
+  if (policy === 'never') return (t) => tok.encode(t, false);
+  const bos = tok.bosTokenId;
+  if (bos === null) throw new Error('BOS policy "always" but the tokenizer has no BOS token');
+  return (t) => [bos, ...tok.encode(t, false)];
+}
+
+/**
+ * lm-eval's _encode_pair: trailing whitespace of the context moves to the front of the
+ * continuation; the continuation's tokens are whole[len(enc(context)):].
+ */
+export function encodePair(encode: Encode, context: string, continuation: string): { context: number[]; continuation: number[] } {
+  const nSpaces = context.length - context.trimEnd().length;
+  if (nSpaces > 0) {
+    continuation = context.slice(-nSpaces) + continuation;
+    context = context.slice(0, -nSpaces);
+  }
+  const whole = encode(context + continuation);
+  const ctx = encode(context);
+  return { context: ctx, continuation: whole.slice(ctx.length) };
+}
+
+/** One (context, continuation) pair as the model sees it. */
+export interface ChoiceRequest {
+  /** Token ids fed to the model: (ctx+cont)[-(maxLength+1):][:-1]. */
+  input: number[];
+  /** The continuation's token ids, predicted by the last `continuation.length` positions of input. */
+  continuation: number[];
+  /** The untruncated context ids (for prefix reuse). */
+  context: number[];
+  truncated: boolean;
+}
+
+export function choiceRequest(context: number[], continuation: number[], maxLength: number): ChoiceRequest {
+  if (continuation.length === 0) throw new Error('empty continuation: the choice adds no tokens to the context');
+  if (continuation.length > maxLength) throw new Error(`continuation of ${continuation.length} tokens exceeds the model window of ${maxLength}`);
+  const whole = [...context, ...continuation];
+  return {
+    input: whole.slice(-(maxLength + 1)).slice(0, -1),
+    continuation,
+    context,
+    truncated: whole.length > maxLength + 1,
+  };
+}
+
+export interface QuestionRequest {
+  prompt: PromptInstance;
+  choices: ChoiceRequest[];
+}
+
+export function questionRequest(prompt: PromptInstance, encode: Encode, maxLength: number): QuestionRequest {
+  return {
+    prompt,
+    choices: prompt.continuations.map((cont) => {
+      const pair = encodePair(encode, prompt.context, cont);
+      return choiceRequest(pair.context, pair.continuation, maxLength);
+    }),
+  };
+}
+
+/** Per-choice result, as lm-eval's loglikelihood requests return it. */
+export interface ChoiceScore {
+  logprob: number;
+  isGreedy: boolean;
+}

@@ -1,0 +1,76 @@
+import { LETTERS, type Question } from '../mmlu/question.ts';
+import type { TemplateSpec } from './template.ts';
+
+// All prompt templates live in this file: adding one is adding an entry to TEMPLATES.
+
+const spaced = (subject: string) => subject.replaceAll('_', ' ');
+const lettered = (q: Question, question: string) =>
+  `${question}\n${q.choices.map((c, i) => `${LETTERS[i]}. ${c}`).join('\n')}\nAnswer:`;
+const letters = () => [...LETTERS];
+
+const lmEval: TemplateSpec = {
+  id: 'lm-eval',
+  summary: "lm-evaluation-harness' mmlu task (default): letters A-D after 'Answer:', first k dev rows as shots",
+  reference: 'lm-evaluation-harness lm_eval/tasks/mmlu/default (_default_template_yaml, version 1.0)',
+  description: (s) => `The following are multiple choice questions (with answers) about ${spaced(s)}.\n\n`,
+  formatQuestion: (q) => lettered(q, q.question.trim()),
+  choices: letters,
+  targetDelimiter: ' ',
+  fewshotDelimiter: '\n\n',
+  scoring: 'loglikelihood',
+  reportAccNorm: false,
+  overflow: 'truncate',
+};
+
+export const TEMPLATES: Record<string, TemplateSpec> = {
+  'lm-eval': lmEval,
+  original: {
+    ...lmEval,
+    id: 'original',
+    summary: "Hendrycks et al.'s evaluate.py: subject with a leading space, question not stripped, shots dropped to fit",
+    reference: 'hendrycks/test evaluate.py (format_subject, format_example, gen_prompt, crop loop)',
+    // format_subject() prefixes every word with a space, hence "about  abstract algebra."
+    description: (s) =>
+      `The following are multiple choice questions (with answers) about ${s
+        .split('_')
+        .map((w) => ' ' + w)
+        .join('')}.\n\n`,
+    formatQuestion: (q) => lettered(q, q.question),
+    overflow: 'drop-shots',
+  },
+  helm: {
+    ...lmEval,
+    id: 'helm',
+    summary: "HELM's multiple_choice_joint style: 'Question: ' / 'Answer: ' prefixes, letters A-D",
+    reference: 'HELM MMLU run spec, multiple_choice_joint adapter (input_prefix "Question: ", output_prefix "Answer: ")',
+    formatQuestion: (q) => lettered(q, `Question: ${q.question.trim()}`),
+  },
+  cloze: {
+    ...lmEval,
+    id: 'cloze',
+    summary: "lm-eval's mmlu_continuation / lighteval's cloze formulation: the choice texts are the continuations",
+    reference: 'lm-evaluation-harness lm_eval/tasks/mmlu/continuation (_continuation_template_yaml)',
+    description: (s) => `The following are questions (with answers) about ${spaced(s)}.\n\n`,
+    formatQuestion: (q) => `Question: ${q.question.trim()}\nAnswer:`,
+    choices: (q) => [...q.choices],
+    reportAccNorm: true,
+  },
+  generate: {
+    ...lmEval,
+    id: 'generate',
+    summary: "lm-eval's prompt, but the model generates after 'Answer:' (greedy); the letter is extracted and exact-matched",
+    reference: 'lm-evaluation-harness lm_eval/tasks/mmlu/generative (prompt as the default task)',
+    scoring: 'generate',
+    // The first non-space thing generated must be the letter (optionally in parentheses),
+    // not followed by another word character: " B", "B.", "(B)" match; " Because" does not.
+    generation: { stop: ['\n', '</s>', '<|im_end|>', '<|endoftext|>'], maxNewTokens: 8, answerRegex: /^\s*\(?([ABCD])(?![\w])/ },
+  },
+};
+
+export const TEMPLATE_IDS = Object.keys(TEMPLATES);
+
+export function getTemplate(id: string): TemplateSpec {
+  const t = TEMPLATES[id];
+  if (!t) throw new Error(`unknown template "${id}" (expected one of: ${TEMPLATE_IDS.join(', ')})`);
+  return t;
+}

@@ -1,0 +1,40 @@
+import type { Question } from '../mmlu/question.ts';
+
+/** What a template turns one question into: lm-eval's (context, continuations, target). */
+export interface PromptInstance {
+  context: string;
+  /** Full continuation strings as scored, target delimiter included (e.g. " A"). */
+  continuations: string[];
+  target: number;
+}
+
+/**
+ * A prompt format as data. Every string is assembled by `buildPrompt` in one way:
+ *   description(subject) + join(shots: formatQuestion(s) + targetDelimiter + choices(s)[s.answer], fewshotDelimiter)
+ *   + (shots ? fewshotDelimiter : '') + formatQuestion(q)
+ * and the continuations are targetDelimiter + each of choices(q).
+ */
+export interface TemplateSpec {
+  id: string;
+  /** One line for help texts and the UI. */
+  summary: string;
+  /** Where the format comes from, for the README and results. */
+  reference: string;
+  description(subject: string): string;
+  formatQuestion(q: Question): string;
+  /** Strings the model chooses between (without the target delimiter). */
+  choices(q: Question): string[];
+  targetDelimiter: string;
+  fewshotDelimiter: string;
+  scoring: 'loglikelihood' | 'generate';
+  /** Report acc_norm (log-likelihood / character length of the choice) besides acc. */
+  reportAccNorm: boolean;
+  /**
+   * What happens when the prompt does not fit the model window: 'truncate' left-truncates tokens
+   * as lm-eval does; 'drop-shots' removes few-shot examples from the end until it fits (Hendrycks'
+   * evaluate.py), then truncates if even zero-shot does not fit.
+   */
+  overflow: 'truncate' | 'drop-shots';
+  /** For generate templates: greedy decoding settings and the answer extraction regex. */
+  generation?: { stop: string[]; maxNewTokens: number; answerRegex: RegExp };
+}

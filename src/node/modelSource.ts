@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ModelLoadError, type ModelSource } from '../core/runtime/causalLm.ts';
+
+const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+
+/** A --model argument: an existing folder (or one that looks like a path), else a hub id. */
+export function resolveModelArg(arg: string, hubUrl: string, revision?: string): ModelSource {
+  const looksLikePath = /^[.~/\\]/.test(arg) || existsSync(arg);
+  if (looksLikePath) {
+    const dir = resolve(arg);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ModelLoadError(`model folder not found: ${arg}`);
+    if (!existsSync(join(dir, 'config.json')))
+      throw new ModelLoadError(`${arg} is not a model folder: it has no config.json (expected the transformers.js layout: config.json, tokenizer.json, onnx/model.onnx)`);
+    return { id: dir, localDir: dir };
+  }
+  if (!HUB_ID.test(arg)) throw new ModelLoadError(`--model ${arg}: neither an existing folder nor a hub id of the form owner/name`);
+  return { id: arg, hubUrl, revision: revision ?? 'main' };
+}
+
+/** sha256 of the ONNX file a local folder would load for dtype, for the run's config block. */
+export function localModelHash(dir: string, dtype: string): string | undefined {
+  const suffix = dtype === 'fp32' ? '' : dtype === 'q8' ? '_quantized' : `_${dtype}`;
+  const f = join(dir, 'onnx', `model${suffix}.onnx`);
+  if (!existsSync(f)) return undefined;
+  return createHash('sha256').update(readFileSync(f)).digest('hex');
+}

@@ -1,0 +1,38 @@
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, accessSync, constants, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Output written all-or-nothing: files go to a hidden staging folder inside the output folder and
+ * are moved in place only by commit(); abort() removes the staging folder.
+ */
+export class StagedOutput {
+  private readonly staging: string;
+  private readonly names: string[] = [];
+
+  constructor(readonly dir: string) {
+    try {
+      if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error('it is not a folder');
+      mkdirSync(dir, { recursive: true });
+      accessSync(dir, constants.W_OK);
+      this.staging = mkdtempSync(join(dir, '.pagebench-partial-'));
+    } catch (e) {
+      throw new Error(`output folder ${dir} is not writable: ${(e as Error).message}`);
+    }
+  }
+
+  write(name: string, content: string): void {
+    writeFileSync(join(this.staging, name), content);
+    this.names.push(name);
+  }
+
+  commit(): void {
+    // results.json last, so a reader never sees it without its samples.
+    const ordered = [...this.names.filter((n) => n !== 'results.json'), ...this.names.filter((n) => n === 'results.json')];
+    for (const n of ordered) renameSync(join(this.staging, n), join(this.dir, n));
+    rmSync(this.staging, { recursive: true, force: true });
+  }
+
+  abort(): void {
+    rmSync(this.staging, { recursive: true, force: true });
+  }
+}
