@@ -1,0 +1,106 @@
+/**
+ * A local static mirror of the Hugging Face hub's URL layout, for tests and benchmarks (the hub
+ * itself is unreachable here). Built at run time from ../shared into a temporary folder; never
+ * committed. Models: <root>/<owner>/<name>/resolve/main/<file>; MMLU: <root>/datasets/cais/mmlu/
+ * resolve/main/<subject>/<split>-00000-of-00001.parquet, converted from the original CSVs.
+ */
+import { cpSync, createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { dirname, extname, join, normalize } from 'node:path';
+import Papa from 'papaparse';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+
+const LETTER_INDEX: Record<string, bigint> = { A: 0n, B: 1n, C: 2n, D: 3n };
+
+/** One original-layout CSV as cais/mmlu-shaped parquet bytes. */
+export function csvToParquet(csv: string, subject: string): ArrayBuffer {
+  const rows = Papa.parse<string[]>(csv.trimEnd(), { header: false }).data;
+  return parquetWriteBuffer({
+    columnData: [
+      { name: 'question', data: rows.map((r) => r[0]) },
+      { name: 'subject', data: rows.map(() => subject) },
+      { name: 'choices', data: rows.map((r) => r.slice(1, 5)) },
+      { name: 'answer', data: rows.map((r) => LETTER_INDEX[r[5]!.trim()] ?? -1n) },
+    ],
+    schema: [
+      { name: 'root', num_children: 4 },
+      { name: 'question', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+      { name: 'subject', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+      { name: 'choices', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+      { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+      { name: 'answer', type: 'INT64', repetition_type: 'OPTIONAL' },
+    ],
+  });
+}
+
+const HUB_SPLIT: Record<string, string> = { dev: 'dev', val: 'validation', test: 'test' };
+
+/** Converts subjects of an original-layout MMLU folder into the mirror's dataset layout. */
+export function mirrorMmlu(root: string, mmluDir: string, subjects: string[]): void {
+  for (const subject of subjects) {
+    for (const split of ['dev', 'val', 'test']) {
+      const csv = join(mmluDir, split, `${subject}_${split}.csv`);
+      if (!existsSync(csv)) continue;
+      const out = join(root, 'datasets/cais/mmlu/resolve/main', subject, `${HUB_SPLIT[split]}-00000-of-00001.parquet`);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, new Uint8Array(csvToParquet(readFileSync(csv, 'utf8'), subject)));
+    }
+  }
+}
+
+/** Copies a transformers.js model folder into the mirror under a hub id (owner/name). */
+export function mirrorModel(root: string, modelDir: string, hubId: string): void {
+  cpSync(modelDir, join(root, hubId, 'resolve/main'), { recursive: true });
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/**
+ * Serves a folder on 127.0.0.1 with cross-origin isolation headers and CORS (so a page on another
+ * port may fetch from it). `root` may be changed later through the returned object.
+ */
+export async function serveStatic(root: string, port = 0): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let file = normalize(join(root, path));
+    if (!file.startsWith(normalize(root))) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    const headers = {
+      'Access-Control-Allow-Origin': '*',
+      'Cross-Origin-Resource-Policy': 'cross-origin',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+    };
+    if (!existsSync(file)) {
+      res.writeHead(404, headers).end('not found');
+      return;
+    }
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': statSync(file).size,
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  const addr = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${addr.port}`,
+    server,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

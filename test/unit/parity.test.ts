@@ -1,0 +1,82 @@
+/**
+ * Acceptance 2: the engine's log-likelihoods agree with a deliberately plain reference written
+ * here — one full forward pass over the whole token sequence per choice, straight on
+ * onnxruntime-node (not through the engine's runtime), no cache, no batching, no shortcuts.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { AutoTokenizer, env } from '@huggingface/transformers';
+import { evaluate, loadAll, type EvalSettings } from '../../src/core/evaluate.ts';
+import { CausalLM } from '../../src/core/runtime/causalLm.ts';
+import { localDataSource } from '../../src/node/localData.ts';
+import { SHARED_MMLU, STORIES } from '../support/paths.ts';
+
+const SUBJECTS = ['anatomy', 'high_school_us_history', 'abstract_algebra'];
+const MAX_LEN = 512; // stories260K's max_position_embeddings
+
+async function referenceLoglikelihood(
+  session: ort.InferenceSession,
+  encode: (s: string) => number[],
+  context: string,
+  continuation: string,
+): Promise<number> {
+  // lm-eval: trailing spaces of the context belong to the continuation.
+  const stripped = context.replace(/\s+$/, '');
+  continuation = context.slice(stripped.length) + continuation;
+  context = stripped;
+  const whole = encode(context + continuation);
+  const contTokens = whole.slice(encode(context).length);
+  // lm-eval: inp = (ctx + cont)[-(max_length+1):][:-1]
+  const inp = whole.slice(-(MAX_LEN + 1)).slice(0, -1);
+  const L = inp.length;
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: new ort.Tensor('int64', BigInt64Array.from(inp.map(BigInt)), [1, L]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(L).fill(1n), [1, L]),
+    position_ids: new ort.Tensor('int64', BigInt64Array.from(inp.map((_, i) => BigInt(i))), [1, L]),
+  };
+  for (let layer = 0; layer < 5; layer++)
+    for (const kv of ['key', 'value']) feeds[`past_key_values.${layer}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, 4, 0, 8]);
+  const logits = (await session.run(feeds)).logits!;
+  const V = logits.dims[2]!;
+  const data = logits.data as Float32Array;
+  let total = 0;
+  for (let j = 0; j < contTokens.length; j++) {
+    const row = L - contTokens.length + j;
+    const slice = Array.from(data.subarray(row * V, (row + 1) * V));
+    const m = Math.max(...slice);
+    const logZ = m + Math.log(slice.reduce((a, x) => a + Math.exp(x - m), 0));
+    total += slice[contTokens[j]!]! - logZ;
+  }
+  return total;
+}
+
+test('acceptance 2: engine log-likelihoods equal the plain reference (3 subjects x 5 questions, 0 and 5 shots)', async () => {
+  env.allowLocalModels = true;
+  env.localModelPath = join(STORIES, '..') + '/';
+  const tokenizer = await AutoTokenizer.from_pretrained('stories260K');
+  const encode = (s: string) => tokenizer.encode(s); // the tokenizer's default: adds BOS
+  const session = await ort.InferenceSession.create(join(STORIES, 'onnx/model.onnx'));
+  const model = await CausalLM.load({ id: 'stories260K', localDir: STORIES }, { dtype: 'fp32', device: 'cpu' });
+  assert.equal(model.maxLength, MAX_LEN);
+  const data = await loadAll(localDataSource(SHARED_MMLU), SUBJECTS, 'test');
+  let compared = 0;
+  let truncated = 0;
+  for (const shots of [0, 5]) {
+    const settings: EvalSettings = { subjects: SUBJECTS, split: 'test', shots, template: 'lm-eval', limit: 5, bos: 'tokenizer', scorer: 'naive' };
+    const { samples } = await evaluate(model, data, settings);
+    assert.equal(samples.length, 15);
+    for (const s of samples) {
+      if (s.truncated) truncated++;
+      for (let c = 0; c < 4; c++) {
+        const ref = await referenceLoglikelihood(session, encode, s.context, s.continuations[c]!);
+        assert.ok(Math.abs(ref - s.loglikelihoods[c]!) < 1e-4, `${s.subject}#${s.doc_id} shots=${shots} choice ${c}: engine ${s.loglikelihoods[c]} vs reference ${ref}`);
+        compared++;
+      }
+    }
+  }
+  assert.equal(compared, 120);
+  assert.ok(truncated >= 10, `expected the 5-shot prompts to exceed the 512-token window, ${truncated} did`);
+  await model.dispose();
+});
