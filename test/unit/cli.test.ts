@@ -1,0 +1,135 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Papa from 'papaparse';
+import { validateResults, validateSample } from '../../src/core/report/validate.ts';
+import { macroAcc, microAcc, pooledStderr, subtaskStat } from '../../src/core/report/metrics.ts';
+import { writeFixtures } from '../fixtures/mmluFixtures.ts';
+import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(REPO, 'bin/pagebench.js'), ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
+const fixtures = writeFixtures();
+
+test('acceptance 3: all of anatomy test, 5-shot, through the CLI; outputs validate; numbers recomputed by hand', () => {
+  const out = tmp('pb-run-');
+  const r = cli('run', '--model', STORIES, '--data', SHARED_MMLU, '--subjects', 'anatomy', '--split', 'test', '--shots', '5', '--template', 'lm-eval', '--output-dir', out);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /\[anatomy\] 135\/135 .* q\/s .* tok\/s/);
+  assert.deepEqual(readdirSync(out).sort(), ['results.json', 'samples_anatomy.jsonl']);
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  validateResults(results);
+  const lines = readFileSync(join(out, 'samples_anatomy.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const nRows = Papa.parse(readFileSync(join(SHARED_MMLU, 'test/anatomy_test.csv'), 'utf8').trimEnd()).data.length;
+  assert.equal(lines.length, nRows);
+  lines.forEach((s, i) => {
+    validateSample(s);
+    assert.equal(s.doc_id, i);
+    assert.equal(s.pred, s.loglikelihoods.indexOf(Math.max(...s.loglikelihoods)));
+    assert.equal(s.acc, s.pred === s.target ? 1 : 0);
+  });
+  const accs = lines.map((s) => s.acc as number);
+  const st = subtaskStat(accs);
+  assert.equal(results.results.mmlu_anatomy['acc,none'], st.acc);
+  assert.equal(results.results.mmlu_anatomy['acc_stderr,none'], st.stderr);
+  assert.equal(results.groups.mmlu['acc,none'], microAcc([st]));
+  assert.equal(results.groups.mmlu['acc_macro,none'], macroAcc([st]));
+  assert.equal(results.groups.mmlu_stem['acc_stderr,none'], pooledStderr([st]));
+  const c = results.config;
+  assert.equal(c.num_fewshot, 5);
+  assert.equal(c.template, 'lm-eval');
+  assert.equal(c.bos_policy, 'tokenizer');
+  assert.equal(c.max_length, 512);
+  assert.equal(c.truncated_count, lines.filter((s) => s.truncated).length);
+  assert.ok(c.truncated_count > 100, 'the 5-shot anatomy prompts mostly exceed 512 tokens');
+  assert.match(c.model_sha256, /^[0-9a-f]{64}$/);
+  assert.equal(results['n-shot'].mmlu_anatomy, 5);
+});
+
+test('cloze and generate run end to end (acc_norm, exact_match)', () => {
+  const out = tmp('pb-cloze-');
+  const r = cli('run', '--model', STORIES, '--data', join(fixtures, 'mmlu-mini'), '--subjects', 'astronomy,virology', '--template', 'cloze', '--shots', '2', '--output-dir', out);
+  assert.equal(r.code, 0, r.stderr);
+  const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  validateResults(res);
+  assert.ok('acc_norm,none' in res.results.mmlu_continuation_astronomy);
+  const out2 = tmp('pb-gen-');
+  const g = cli('run', '--model', STORIES, '--data', join(fixtures, 'mmlu-mini'), '--subjects', 'virology', '--scoring', 'generate', '--output-dir', out2);
+  assert.equal(g.code, 0, g.stderr);
+  const gres = JSON.parse(readFileSync(join(out2, 'results.json'), 'utf8'));
+  validateResults(gres);
+  assert.ok('exact_match,none' in gres.results.mmlu_generative_virology);
+  const s = JSON.parse(readFileSync(join(out2, 'samples_virology.jsonl'), 'utf8').split('\n')[0]!);
+  assert.equal(typeof s.generated, 'string');
+});
+
+function assertFails(r: ReturnType<typeof cli>, message: RegExp, out?: string) {
+  assert.notEqual(r.code, 0);
+  const lines = r.stderr.trim().split('\n');
+  assert.match(lines[0]!, /^pagebench: error: /);
+  assert.match(lines[0]!, message);
+  if (out && existsSync(out)) assert.deepEqual(readdirSync(out), [], 'nothing is left in the output folder');
+}
+
+test('error: missing model folder', () => {
+  const out = join(tmp('pb-e1-'), 'o');
+  assertFails(cli('run', '--model', './no/such/model', '--data', SHARED_MMLU, '--subjects', 'anatomy', '--output-dir', out), /model folder not found: \.\/no\/such\/model/, out);
+});
+
+test('error: a folder that is not a causal LM', () => {
+  const noConfig = tmp('pb-notmodel-');
+  writeFileSync(join(noConfig, 'readme.txt'), 'hello');
+  assertFails(cli('run', '--model', noConfig, '--data', SHARED_MMLU, '--subjects', 'anatomy', '--output-dir', join(noConfig, 'o')), /is not a model folder: it has no config\.json/);
+  const broken = tmp('pb-broken-');
+  cpSync(STORIES, broken, { recursive: true });
+  writeFileSync(join(broken, 'onnx/model.onnx'), 'this is not an onnx graph');
+  const out = join(broken, 'out');
+  assertFails(cli('run', '--model', broken, '--data', SHARED_MMLU, '--subjects', 'anatomy', '--limit', '1', '--output-dir', out), /is not a loadable causal LM/, out);
+  const bert = tmp('pb-bert-');
+  cpSync(STORIES, bert, { recursive: true });
+  const cfg = JSON.parse(readFileSync(join(bert, 'config.json'), 'utf8'));
+  writeFileSync(join(bert, 'config.json'), JSON.stringify({ ...cfg, model_type: 'bert', architectures: ['BertForMaskedLM'] }));
+  assertFails(cli('run', '--model', bert, '--data', SHARED_MMLU, '--subjects', 'anatomy', '--limit', '1', '--output-dir', join(bert, 'out')), /not a loadable causal LM|not a causal LM/);
+});
+
+test('error: unknown subject, template, split, bad numbers', () => {
+  assertFails(cli('prompts', '--data', SHARED_MMLU, '--subjects', 'astrology'), /unknown subject or group "astrology"/);
+  assertFails(cli('prompts', '--data', SHARED_MMLU, '--subjects', 'anatomy', '--template', 'mmlu-pro'), /unknown template "mmlu-pro"/);
+  assertFails(cli('prompts', '--data', SHARED_MMLU, '--split', 'train'), /--split must be one of test, val/);
+  assertFails(cli('prompts', '--data', SHARED_MMLU, '--shots', 'five'), /--shots must be a non-negative integer/);
+  assertFails(cli('prompts', '--data', SHARED_MMLU, '--shots', '6'), /dev split has 5 rows/);
+  assertFails(cli('prompts', '--data', SHARED_MMLU, '--frobnicate'), /Unknown option '--frobnicate'/);
+  assertFails(cli('frobnicate'), /unknown command "frobnicate"/);
+  assertFails(cli('prompts', '--data', '/no/such/data'), /data folder not found: \/no\/such\/data/);
+});
+
+test('error: malformed data names file and row; no results.json', () => {
+  const out = join(tmp('pb-e3-'), 'o');
+  const r = cli('run', '--model', STORIES, '--data', join(fixtures, 'bad'), '--subjects', 'anatomy', '--output-dir', out);
+  assertFails(r, /malformed MMLU data: .*anatomy_test\.csv row 1: expected 6 columns/, out);
+  assertFails(cli('prompts', '--data', join(fixtures, 'notmmlu'), '--subjects', 'anatomy'), /anatomy_test\.csv: not an MMLU file/);
+});
+
+test('error: unwritable output folder', () => {
+  const dir = tmp('pb-e4-');
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'x');
+  assertFails(cli('run', '--model', STORIES, '--data', SHARED_MMLU, '--subjects', 'anatomy', '--output-dir', join(file, 'sub')), /output folder .*a-file\/sub is not writable/);
+  assertFails(cli('run', '--model', STORIES, '--data', SHARED_MMLU, '--subjects', 'anatomy', '--output-dir', file), /is not writable: it is not a folder/);
+});
+
+test('a failed run keeps an earlier complete result intact', () => {
+  const out = tmp('pb-keep-');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'results.json'), '{"earlier": true}');
+  const r = cli('run', '--model', STORIES, '--data', join(fixtures, 'bad'), '--subjects', 'anatomy', '--output-dir', out);
+  assert.notEqual(r.code, 0);
+  assert.deepEqual(readdirSync(out), ['results.json']);
+  assert.equal(readFileSync(join(out, 'results.json'), 'utf8'), '{"earlier": true}');
+});
