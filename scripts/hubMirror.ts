@@ -69,7 +69,10 @@ const TYPES: Record<string, string> = {
  * Serves a folder on 127.0.0.1 with cross-origin isolation headers and CORS (so a page on another
  * port may fetch from it). `root` may be changed later through the returned object.
  */
-export async function serveStatic(root: string, port = 0): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+export async function serveStatic(
+  root: string,
+  port = 0,
+): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     let file = normalize(join(root, path));

@@ -42,7 +42,8 @@ function int(name: string, v: string | undefined, dflt?: number): number | undef
 }
 
 function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${v}"`);
+  if (!(allowed as readonly string[]).includes(v))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${v}"`);
   return v as T;
 }
 
@@ -66,7 +67,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
-  if (command !== 'run' && command !== 'prompts') throw new UsageError(`unknown command "${command}" (expected run or prompts)`);
+  if (command !== 'run' && command !== 'prompts')
+    throw new UsageError(`unknown command "${command}" (expected run or prompts)`);
   const { values } = parseArgs({
     args: rest,
     strict: true,
@@ -93,7 +95,8 @@ async function main(argv: string[]): Promise<number> {
   if (values.scoring !== undefined) {
     const scoring = oneOf('scoring', values.scoring, ['loglikelihood', 'generate'] as const);
     if (scoring === 'generate' && getTemplate(templateId).scoring !== 'generate') {
-      if (templateId !== 'lm-eval') throw new UsageError(`--scoring generate is available with the lm-eval prompt only (template "generate")`);
+      if (templateId !== 'lm-eval')
+        throw new UsageError(`--scoring generate is available with the lm-eval prompt only (template "generate")`);
       templateId = 'generate';
     }
     if (scoring === 'loglikelihood' && getTemplate(templateId).scoring === 'generate')
@@ -176,8 +179,12 @@ async function main(argv: string[]): Promise<number> {
     }
     out.write('results.json', JSON.stringify(results, null, 2) + '\n');
     out.commit();
-    const headline = (results.results as Record<string, Record<string, number>>)[Object.keys(results.groups as object)[0]!]!;
-    const metric = Object.keys(headline).find((k) => k.endsWith(',none') && !k.includes('stderr') && !k.includes('macro'))!;
+    const headline = (results.results as Record<string, Record<string, number>>)[
+      Object.keys(results.groups as object)[0]!
+    ]!;
+    const metric = Object.keys(headline).find(
+      (k) => k.endsWith(',none') && !k.includes('stderr') && !k.includes('macro'),
+    )!;
     process.stderr.write(
       `${metric.replace(',none', '')} ${headline[metric]!.toFixed(4)} over ${result.samples.length} questions; ${result.truncatedCount} truncated; wrote ${values['output-dir']}\n`,
     );

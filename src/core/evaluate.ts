@@ -7,7 +7,14 @@ import { getTemplate } from './templates/presets.ts';
 import type { PromptInstance, TemplateSpec } from './templates/template.ts';
 import { generateGreedy } from './scoring/generate.ts';
 import { scorePlain } from './scoring/plainScorer.ts';
-import { makeEncoder, questionRequest, type BosPolicy, type ChoiceScore, type Encode, type QuestionRequest } from './scoring/requests.ts';
+import {
+  makeEncoder,
+  questionRequest,
+  type BosPolicy,
+  type ChoiceScore,
+  type Encode,
+  type QuestionRequest,
+} from './scoring/requests.ts';
 
 export type ScorerMode = 'naive';
 
@@ -136,7 +143,9 @@ export async function evaluate(
   for (const item of items) {
     if (hooks.shouldStop?.()) break;
     const sample =
-      t.scoring === 'generate' ? await generateSample(model, t, item, encode) : await scoreSample(model, t, item, encode);
+      t.scoring === 'generate'
+        ? await generateSample(model, t, item, encode)
+        : await scoreSample(model, t, item, encode);
     promptTokens += sample.input_tokens;
     if (sample.truncated) truncatedCount++;
     samples.push(sample);

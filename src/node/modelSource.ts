@@ -12,10 +12,13 @@ export function resolveModelArg(arg: string, hubUrl: string, revision?: string):
     const dir = resolve(arg);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ModelLoadError(`model folder not found: ${arg}`);
     if (!existsSync(join(dir, 'config.json')))
-      throw new ModelLoadError(`${arg} is not a model folder: it has no config.json (expected the transformers.js layout: config.json, tokenizer.json, onnx/model.onnx)`);
+      throw new ModelLoadError(
+        `${arg} is not a model folder: it has no config.json (expected the transformers.js layout: config.json, tokenizer.json, onnx/model.onnx)`,
+      );
     return { id: dir, localDir: dir };
   }
-  if (!HUB_ID.test(arg)) throw new ModelLoadError(`--model ${arg}: neither an existing folder nor a hub id of the form owner/name`);
+  if (!HUB_ID.test(arg))
+    throw new ModelLoadError(`--model ${arg}: neither an existing folder nor a hub id of the form owner/name`);
   return { id: arg, hubUrl, revision: revision ?? 'main' };
 }
 

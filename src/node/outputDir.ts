@@ -1,4 +1,14 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, accessSync, constants, existsSync, statSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  accessSync,
+  constants,
+  existsSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -27,7 +37,10 @@ export class StagedOutput {
 
   commit(): void {
     // results.json last, so a reader never sees it without its samples.
-    const ordered = [...this.names.filter((n) => n !== 'results.json'), ...this.names.filter((n) => n === 'results.json')];
+    const ordered = [
+      ...this.names.filter((n) => n !== 'results.json'),
+      ...this.names.filter((n) => n === 'results.json'),
+    ];
     for (const n of ordered) renameSync(join(this.staging, n), join(this.dir, n));
     rmSync(this.staging, { recursive: true, force: true });
   }

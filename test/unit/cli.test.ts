@@ -19,13 +19,32 @@ const fixtures = writeFixtures();
 
 test('acceptance 3: all of anatomy test, 5-shot, through the CLI; outputs validate; numbers recomputed by hand', () => {
   const out = tmp('pb-run-');
-  const r = cli('run', '--model', STORIES, '--data', SHARED_MMLU, '--subjects', 'anatomy', '--split', 'test', '--shots', '5', '--template', 'lm-eval', '--output-dir', out);
+  const r = cli(
+    'run',
+    '--model',
+    STORIES,
+    '--data',
+    SHARED_MMLU,
+    '--subjects',
+    'anatomy',
+    '--split',
+    'test',
+    '--shots',
+    '5',
+    '--template',
+    'lm-eval',
+    '--output-dir',
+    out,
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /\[anatomy\] 135\/135 .* q\/s .* tok\/s/);
   assert.deepEqual(readdirSync(out).sort(), ['results.json', 'samples_anatomy.jsonl']);
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   validateResults(results);
-  const lines = readFileSync(join(out, 'samples_anatomy.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = readFileSync(join(out, 'samples_anatomy.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const nRows = Papa.parse(readFileSync(join(SHARED_MMLU, 'test/anatomy_test.csv'), 'utf8').trimEnd()).data.length;
   assert.equal(lines.length, nRows);
   lines.forEach((s, i) => {
@@ -54,13 +73,39 @@ test('acceptance 3: all of anatomy test, 5-shot, through the CLI; outputs valida
 
 test('cloze and generate run end to end (acc_norm, exact_match)', () => {
   const out = tmp('pb-cloze-');
-  const r = cli('run', '--model', STORIES, '--data', join(fixtures, 'mmlu-mini'), '--subjects', 'astronomy,virology', '--template', 'cloze', '--shots', '2', '--output-dir', out);
+  const r = cli(
+    'run',
+    '--model',
+    STORIES,
+    '--data',
+    join(fixtures, 'mmlu-mini'),
+    '--subjects',
+    'astronomy,virology',
+    '--template',
+    'cloze',
+    '--shots',
+    '2',
+    '--output-dir',
+    out,
+  );
   assert.equal(r.code, 0, r.stderr);
   const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   validateResults(res);
   assert.ok('acc_norm,none' in res.results.mmlu_continuation_astronomy);
   const out2 = tmp('pb-gen-');
-  const g = cli('run', '--model', STORIES, '--data', join(fixtures, 'mmlu-mini'), '--subjects', 'virology', '--scoring', 'generate', '--output-dir', out2);
+  const g = cli(
+    'run',
+    '--model',
+    STORIES,
+    '--data',
+    join(fixtures, 'mmlu-mini'),
+    '--subjects',
+    'virology',
+    '--scoring',
+    'generate',
+    '--output-dir',
+    out2,
+  );
   assert.equal(g.code, 0, g.stderr);
   const gres = JSON.parse(readFileSync(join(out2, 'results.json'), 'utf8'));
   validateResults(gres);
@@ -79,28 +124,70 @@ function assertFails(r: ReturnType<typeof cli>, message: RegExp, out?: string) {
 
 test('error: missing model folder', () => {
   const out = join(tmp('pb-e1-'), 'o');
-  assertFails(cli('run', '--model', './no/such/model', '--data', SHARED_MMLU, '--subjects', 'anatomy', '--output-dir', out), /model folder not found: \.\/no\/such\/model/, out);
+  assertFails(
+    cli('run', '--model', './no/such/model', '--data', SHARED_MMLU, '--subjects', 'anatomy', '--output-dir', out),
+    /model folder not found: \.\/no\/such\/model/,
+    out,
+  );
 });
 
 test('error: a folder that is not a causal LM', () => {
   const noConfig = tmp('pb-notmodel-');
   writeFileSync(join(noConfig, 'readme.txt'), 'hello');
-  assertFails(cli('run', '--model', noConfig, '--data', SHARED_MMLU, '--subjects', 'anatomy', '--output-dir', join(noConfig, 'o')), /is not a model folder: it has no config\.json/);
+  assertFails(
+    cli(
+      'run',
+      '--model',
+      noConfig,
+      '--data',
+      SHARED_MMLU,
+      '--subjects',
+      'anatomy',
+      '--output-dir',
+      join(noConfig, 'o'),
+    ),
+    /is not a model folder: it has no config\.json/,
+  );
   const broken = tmp('pb-broken-');
   cpSync(STORIES, broken, { recursive: true });
   writeFileSync(join(broken, 'onnx/model.onnx'), 'this is not an onnx graph');
   const out = join(broken, 'out');
-  assertFails(cli('run', '--model', broken, '--data', SHARED_MMLU, '--subjects', 'anatomy', '--limit', '1', '--output-dir', out), /is not a loadable causal LM/, out);
+  assertFails(
+    cli('run', '--model', broken, '--data', SHARED_MMLU, '--subjects', 'anatomy', '--limit', '1', '--output-dir', out),
+    /is not a loadable causal LM/,
+    out,
+  );
   const bert = tmp('pb-bert-');
   cpSync(STORIES, bert, { recursive: true });
   const cfg = JSON.parse(readFileSync(join(bert, 'config.json'), 'utf8'));
-  writeFileSync(join(bert, 'config.json'), JSON.stringify({ ...cfg, model_type: 'bert', architectures: ['BertForMaskedLM'] }));
-  assertFails(cli('run', '--model', bert, '--data', SHARED_MMLU, '--subjects', 'anatomy', '--limit', '1', '--output-dir', join(bert, 'out')), /not a loadable causal LM|not a causal LM/);
+  writeFileSync(
+    join(bert, 'config.json'),
+    JSON.stringify({ ...cfg, model_type: 'bert', architectures: ['BertForMaskedLM'] }),
+  );
+  assertFails(
+    cli(
+      'run',
+      '--model',
+      bert,
+      '--data',
+      SHARED_MMLU,
+      '--subjects',
+      'anatomy',
+      '--limit',
+      '1',
+      '--output-dir',
+      join(bert, 'out'),
+    ),
+    /not a loadable causal LM|not a causal LM/,
+  );
 });
 
 test('error: unknown subject, template, split, bad numbers', () => {
   assertFails(cli('prompts', '--data', SHARED_MMLU, '--subjects', 'astrology'), /unknown subject or group "astrology"/);
-  assertFails(cli('prompts', '--data', SHARED_MMLU, '--subjects', 'anatomy', '--template', 'mmlu-pro'), /unknown template "mmlu-pro"/);
+  assertFails(
+    cli('prompts', '--data', SHARED_MMLU, '--subjects', 'anatomy', '--template', 'mmlu-pro'),
+    /unknown template "mmlu-pro"/,
+  );
   assertFails(cli('prompts', '--data', SHARED_MMLU, '--split', 'train'), /--split must be one of test, val/);
   assertFails(cli('prompts', '--data', SHARED_MMLU, '--shots', 'five'), /--shots must be a non-negative integer/);
   assertFails(cli('prompts', '--data', SHARED_MMLU, '--shots', '6'), /dev split has 5 rows/);
@@ -111,24 +198,53 @@ test('error: unknown subject, template, split, bad numbers', () => {
 
 test('error: malformed data names file and row; no results.json', () => {
   const out = join(tmp('pb-e3-'), 'o');
-  const r = cli('run', '--model', STORIES, '--data', join(fixtures, 'bad'), '--subjects', 'anatomy', '--output-dir', out);
+  const r = cli(
+    'run',
+    '--model',
+    STORIES,
+    '--data',
+    join(fixtures, 'bad'),
+    '--subjects',
+    'anatomy',
+    '--output-dir',
+    out,
+  );
   assertFails(r, /malformed MMLU data: .*anatomy_test\.csv row 1: expected 6 columns/, out);
-  assertFails(cli('prompts', '--data', join(fixtures, 'notmmlu'), '--subjects', 'anatomy'), /anatomy_test\.csv: not an MMLU file/);
+  assertFails(
+    cli('prompts', '--data', join(fixtures, 'notmmlu'), '--subjects', 'anatomy'),
+    /anatomy_test\.csv: not an MMLU file/,
+  );
 });
 
 test('error: unwritable output folder', () => {
   const dir = tmp('pb-e4-');
   const file = join(dir, 'a-file');
   writeFileSync(file, 'x');
-  assertFails(cli('run', '--model', STORIES, '--data', SHARED_MMLU, '--subjects', 'anatomy', '--output-dir', join(file, 'sub')), /output folder .*a-file\/sub is not writable/);
-  assertFails(cli('run', '--model', STORIES, '--data', SHARED_MMLU, '--subjects', 'anatomy', '--output-dir', file), /is not writable: it is not a folder/);
+  assertFails(
+    cli('run', '--model', STORIES, '--data', SHARED_MMLU, '--subjects', 'anatomy', '--output-dir', join(file, 'sub')),
+    /output folder .*a-file\/sub is not writable/,
+  );
+  assertFails(
+    cli('run', '--model', STORIES, '--data', SHARED_MMLU, '--subjects', 'anatomy', '--output-dir', file),
+    /is not writable: it is not a folder/,
+  );
 });
 
 test('a failed run keeps an earlier complete result intact', () => {
   const out = tmp('pb-keep-');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'results.json'), '{"earlier": true}');
-  const r = cli('run', '--model', STORIES, '--data', join(fixtures, 'bad'), '--subjects', 'anatomy', '--output-dir', out);
+  const r = cli(
+    'run',
+    '--model',
+    STORIES,
+    '--data',
+    join(fixtures, 'bad'),
+    '--subjects',
+    'anatomy',
+    '--output-dir',
+    out,
+  );
   assert.notEqual(r.code, 0);
   assert.deepEqual(readdirSync(out), ['results.json']);
   assert.equal(readFileSync(join(out, 'results.json'), 'utf8'), '{"earlier": true}');

@@ -16,7 +16,12 @@ import { SHARED_MMLU } from '../support/paths.ts';
 const fixtures = writeFixtures();
 
 test('CSV: RFC 4180 quoting, doubled quotes and embedded newlines', () => {
-  const { questions, problems } = parseMmluCsv(FIXTURE_FILES['mmlu-mini/test/astronomy_test.csv']!, 'f.csv', 'astronomy', 'test');
+  const { questions, problems } = parseMmluCsv(
+    FIXTURE_FILES['mmlu-mini/test/astronomy_test.csv']!,
+    'f.csv',
+    'astronomy',
+    'test',
+  );
   assert.equal(problems.length, 0);
   assert.equal(questions.length, 4);
   assert.equal(questions[0]!.question, '  What is the largest planet in the Solar System?  ');
@@ -29,8 +34,16 @@ test('CSV: RFC 4180 quoting, doubled quotes and embedded newlines', () => {
 });
 
 test('CSV: bad rows are reported with file and row, never returned as questions', () => {
-  const { questions, problems } = parseMmluCsv(FIXTURE_FILES['bad/test/anatomy_test.csv']!, 'bad.csv', 'anatomy', 'test');
-  assert.deepEqual(questions.map((q) => q.docId), [0, 2, 5]);
+  const { questions, problems } = parseMmluCsv(
+    FIXTURE_FILES['bad/test/anatomy_test.csv']!,
+    'bad.csv',
+    'anatomy',
+    'test',
+  );
+  assert.deepEqual(
+    questions.map((q) => q.docId),
+    [0, 2, 5],
+  );
   assert.deepEqual(
     problems.map((p) => [p.file, p.row, p.message]),
     [
@@ -44,7 +57,10 @@ test('CSV: bad rows are reported with file and row, never returned as questions'
 test('loading a subject with bad rows fails with file and row in the message', async () => {
   await assert.rejects(
     loadSubjectData(localDataSource(join(fixtures, 'bad')), 'anatomy', 'test'),
-    (e: unknown) => e instanceof DataError && /anatomy_test\.csv row 1: expected 6 columns/.test(e.message) && e.problems.length === 3,
+    (e: unknown) =>
+      e instanceof DataError &&
+      /anatomy_test\.csv row 1: expected 6 columns/.test(e.message) &&
+      e.problems.length === 3,
   );
 });
 
@@ -54,13 +70,19 @@ test('a file that is not MMLU is rejected saying why', async () => {
     /people\.csv: not an MMLU file: 3 of 3 rows are invalid .*6 columns.*row 0: expected 6 columns/,
   );
   assert.throws(() => parseMmluCsv('', 'empty.csv', 'anatomy', 'test'), /empty\.csv: not an MMLU file: it has no rows/);
-  await assert.rejects(parseMmluParquet(new TextEncoder().encode('PAR1 nope').buffer as ArrayBuffer, 'x.parquet', 'anatomy', 'test'), /x\.parquet: not a readable parquet file/);
+  await assert.rejects(
+    parseMmluParquet(new TextEncoder().encode('PAR1 nope').buffer as ArrayBuffer, 'x.parquet', 'anatomy', 'test'),
+    /x\.parquet: not a readable parquet file/,
+  );
 });
 
 test('parquet without the MMLU columns is rejected', async () => {
   const { parquetWriteBuffer } = await import('hyparquet-writer');
   const buf = parquetWriteBuffer({ columnData: [{ name: 'text', data: ['a', 'b'] }] });
-  await assert.rejects(parseMmluParquet(buf, 'other.parquet', 'anatomy', 'test'), /other\.parquet: not an MMLU parquet file: missing column\(s\) question, choices, answer/);
+  await assert.rejects(
+    parseMmluParquet(buf, 'other.parquet', 'anatomy', 'test'),
+    /other\.parquet: not an MMLU parquet file: missing column\(s\) question, choices, answer/,
+  );
 });
 
 test('parquet: answer outside 0-3 and wrong choice count are bad rows', async () => {
@@ -68,16 +90,35 @@ test('parquet: answer outside 0-3 and wrong choice count are bad rows', async ()
   const buf = parquetWriteBuffer({
     columnData: [
       { name: 'question', data: ['q0', 'q1', 'q2', 'q3', 'q4'] },
-      { name: 'choices', data: [['a', 'b', 'c', 'd'], ['a', 'b', 'c'], ['a', 'b', 'c', 'd'], ['a', 'b', 'c', 'd'], ['a', 'b', 'c', 'd']] },
+      {
+        name: 'choices',
+        data: [
+          ['a', 'b', 'c', 'd'],
+          ['a', 'b', 'c'],
+          ['a', 'b', 'c', 'd'],
+          ['a', 'b', 'c', 'd'],
+          ['a', 'b', 'c', 'd'],
+        ],
+      },
       { name: 'answer', data: [1, 2, 7, 0, 3] },
     ],
   });
   const { questions, problems } = await parseMmluParquet(buf, 'p.parquet', 'anatomy', 'test');
-  assert.deepEqual(questions.map((q) => [q.docId, q.answer]), [[0, 1], [3, 0], [4, 3]]);
-  assert.deepEqual(problems.map((p) => [p.row, p.message]), [
-    [1, 'expected 4 choices, found 3'],
-    [2, 'answer is not one of A, B, C, D (or 0-3)'],
-  ]);
+  assert.deepEqual(
+    questions.map((q) => [q.docId, q.answer]),
+    [
+      [0, 1],
+      [3, 0],
+      [4, 3],
+    ],
+  );
+  assert.deepEqual(
+    problems.map((p) => [p.row, p.message]),
+    [
+      [1, 'expected 4 choices, found 3'],
+      [2, 'answer is not one of A, B, C, D (or 0-3)'],
+    ],
+  );
 });
 
 test('CSV and parquet loaders give the same questions (real anatomy, all splits)', async () => {
@@ -93,9 +134,15 @@ test('CSV and parquet loaders give the same questions (real anatomy, all splits)
 test('local folder in the parquet layout loads like the CSV layout', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-pq-'));
   mkdirSync(join(dir, 'astronomy'));
-  for (const [split, hub] of [['dev', 'dev'], ['test', 'test']]) {
+  for (const [split, hub] of [
+    ['dev', 'dev'],
+    ['test', 'test'],
+  ]) {
     const csv = FIXTURE_FILES[`mmlu-mini/${split}/astronomy_${split}.csv`]!;
-    writeFileSync(join(dir, 'astronomy', `${hub}-00000-of-00001.parquet`), new Uint8Array(csvToParquet(csv, 'astronomy')));
+    writeFileSync(
+      join(dir, 'astronomy', `${hub}-00000-of-00001.parquet`),
+      new Uint8Array(csvToParquet(csv, 'astronomy')),
+    );
   }
   const fromPq = await loadSubjectData(localDataSource(dir), 'astronomy', 'test');
   const fromCsv = await loadSubjectData(localDataSource(join(fixtures, 'mmlu-mini')), 'astronomy', 'test');
@@ -131,7 +178,10 @@ test('hub source: cais/mmlu URLs from a configurable base, read from a local mir
     const fromHub = await loadSubjectData(hubSource({ baseUrl: srv.url }), 'anatomy', 'test');
     const fromDisk = await loadSubjectData(localDataSource(SHARED_MMLU), 'anatomy', 'test');
     assert.deepEqual(fromHub, fromDisk);
-    await assert.rejects(loadSplit(hubSource({ baseUrl: srv.url }), 'virology', 'test'), /could not fetch .*virology\/test-00000-of-00001\.parquet: HTTP 404/);
+    await assert.rejects(
+      loadSplit(hubSource({ baseUrl: srv.url }), 'virology', 'test'),
+      /could not fetch .*virology\/test-00000-of-00001\.parquet: HTTP 404/,
+    );
   } finally {
     await srv.close();
   }

@@ -1,11 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { macroAcc, macroStderr, meanStderr, microAcc, pooledStderr, subtaskStat } from '../../src/core/report/metrics.ts';
+import {
+  macroAcc,
+  macroStderr,
+  meanStderr,
+  microAcc,
+  pooledStderr,
+  subtaskStat,
+} from '../../src/core/report/metrics.ts';
 import { buildResults } from '../../src/core/report/results.ts';
 import { validateResults } from '../../src/core/report/validate.ts';
 import type { EvalSettings, Sample } from '../../src/core/evaluate.ts';
 
-const close = (a: number | null, b: number, what: string) => assert.ok(a !== null && Math.abs(a - b) < 1e-9, `${what}: ${a} != ${b}`);
+const close = (a: number | null, b: number, what: string) =>
+  assert.ok(a !== null && Math.abs(a - b) < 1e-9, `${what}: ${a} != ${b}`);
 
 // Hand computation (see comments) for two subjects: A = [1,0,1,1], B = [0,0,1].
 //  A: mean .75, sample var ((3*.25^2)+.75^2)/3 = .25, se = .5/sqrt(4) = .25
@@ -51,7 +59,14 @@ test('results.json: lm-eval keys, groups weighted by size, paper categories, sch
     ...[0, 0, 1].map((a, i) => sample('formal_logic', i, a as 0 | 1)),
     ...[1, 1].map((a, i) => sample('virology', i, a as 0 | 1)),
   ];
-  const settings: EvalSettings = { subjects: ['anatomy', 'formal_logic', 'virology'], split: 'test', shots: 0, template: 'lm-eval', bos: 'tokenizer', scorer: 'naive' };
+  const settings: EvalSettings = {
+    subjects: ['anatomy', 'formal_logic', 'virology'],
+    split: 'test',
+    shots: 0,
+    template: 'lm-eval',
+    bos: 'tokenizer',
+    scorer: 'naive',
+  };
   const r = buildResults(settings, samples, {
     model: { id: 'm', revision: 'local', source: 'local', maxLength: 512 },
     dtype: 'fp32',
@@ -76,7 +91,14 @@ test('results.json: lm-eval keys, groups weighted by size, paper categories, sch
   close(cats['other (business, health, misc.)']!['acc,none']!, 5 / 6, 'paper "other" = anatomy + virology');
   // virology is all correct: its stderr is 0, and the pooled group stderr still follows lm-eval
   close(r.groups!.mmlu_other!['acc_stderr,none']!, 0, 'se of [1,1]');
-  assert.deepEqual((r.group_subtasks as unknown as Record<string, string[]>).mmlu, ['mmlu_stem', 'mmlu_humanities', 'mmlu_other']);
+  assert.deepEqual((r.group_subtasks as unknown as Record<string, string[]>).mmlu, [
+    'mmlu_stem',
+    'mmlu_humanities',
+    'mmlu_other',
+  ]);
   assert.equal((r['n-shot'] as unknown as Record<string, number>).mmlu_formal_logic, 0);
-  assert.throws(() => validateResults({ ...r, config: { ...r.config, dtype: 'fp64' } }), /results\.json does not match its schema: \/config\/dtype/);
+  assert.throws(
+    () => validateResults({ ...r, config: { ...r.config, dtype: 'fp64' } }),
+    /results\.json does not match its schema: \/config\/dtype/,
+  );
 });

@@ -37,7 +37,8 @@ async function referenceLoglikelihood(
     position_ids: new ort.Tensor('int64', BigInt64Array.from(inp.map((_, i) => BigInt(i))), [1, L]),
   };
   for (let layer = 0; layer < 5; layer++)
-    for (const kv of ['key', 'value']) feeds[`past_key_values.${layer}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, 4, 0, 8]);
+    for (const kv of ['key', 'value'])
+      feeds[`past_key_values.${layer}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, 4, 0, 8]);
   const logits = (await session.run(feeds)).logits!;
   const V = logits.dims[2]!;
   const data = logits.data as Float32Array;
@@ -64,14 +65,25 @@ test('acceptance 2: engine log-likelihoods equal the plain reference (3 subjects
   let compared = 0;
   let truncated = 0;
   for (const shots of [0, 5]) {
-    const settings: EvalSettings = { subjects: SUBJECTS, split: 'test', shots, template: 'lm-eval', limit: 5, bos: 'tokenizer', scorer: 'naive' };
+    const settings: EvalSettings = {
+      subjects: SUBJECTS,
+      split: 'test',
+      shots,
+      template: 'lm-eval',
+      limit: 5,
+      bos: 'tokenizer',
+      scorer: 'naive',
+    };
     const { samples } = await evaluate(model, data, settings);
     assert.equal(samples.length, 15);
     for (const s of samples) {
       if (s.truncated) truncated++;
       for (let c = 0; c < 4; c++) {
         const ref = await referenceLoglikelihood(session, encode, s.context, s.continuations[c]!);
-        assert.ok(Math.abs(ref - s.loglikelihoods[c]!) < 1e-4, `${s.subject}#${s.doc_id} shots=${shots} choice ${c}: engine ${s.loglikelihoods[c]} vs reference ${ref}`);
+        assert.ok(
+          Math.abs(ref - s.loglikelihoods[c]!) < 1e-4,
+          `${s.subject}#${s.doc_id} shots=${shots} choice ${c}: engine ${s.loglikelihoods[c]} vs reference ${ref}`,
+        );
         compared++;
       }
     }

@@ -15,7 +15,10 @@ const toy = (addBos: boolean): TokenizerLike => ({
 test("encodePair: the context's trailing whitespace moves to the continuation", () => {
   const enc = makeEncoder(toy(true), 'tokenizer');
   const p = encodePair(enc, 'Answer: ', 'B');
-  assert.deepEqual(p.context, [1, ...'Answer:'].map((c) => (typeof c === 'number' ? c : c.charCodeAt(0))));
+  assert.deepEqual(
+    p.context,
+    [1, ...'Answer:'].map((c) => (typeof c === 'number' ? c : c.charCodeAt(0))),
+  );
   assert.deepEqual(p.continuation, [' '.charCodeAt(0), 'B'.charCodeAt(0)]);
 });
 

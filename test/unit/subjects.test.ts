@@ -9,7 +9,9 @@ test('57 subjects, 17 subcategories, 4 categories, matching the files of the rea
   assert.equal(new Set(SUBJECTS.map((s) => s.subcategory)).size, 17);
   assert.equal(Object.keys(CATEGORIES).length, 4);
   assert.equal(Object.values(CATEGORIES).flat().length, 17);
-  const files = readdirSync(`${SHARED_MMLU}/test`).map((f) => f.replace(/_test\.csv$/, '')).sort();
+  const files = readdirSync(`${SHARED_MMLU}/test`)
+    .map((f) => f.replace(/_test\.csv$/, ''))
+    .sort();
   assert.deepEqual(SUBJECTS.map((s) => s.id).sort(), files);
 });
 

@@ -30,8 +30,15 @@ function harnessContext(subject: string, test: string[], shots: string[][]): str
 }
 
 function promptsCli(args: string[]): Record<string, unknown>[] {
-  const out = execFileSync(process.execPath, [join(REPO, 'bin/pagebench.js'), 'prompts', '--data', SHARED_MMLU, ...args], { encoding: 'utf8' });
-  return out.trim().split('\n').map((l) => JSON.parse(l));
+  const out = execFileSync(
+    process.execPath,
+    [join(REPO, 'bin/pagebench.js'), 'prompts', '--data', SHARED_MMLU, ...args],
+    { encoding: 'utf8' },
+  );
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 test('acceptance 1: `pagebench prompts` reproduces lm-eval anatomy test row 0 byte for byte, 0- and 5-shot', () => {
@@ -48,10 +55,26 @@ test('acceptance 1: `pagebench prompts` reproduces lm-eval anatomy test row 0 by
 });
 
 test('acceptance 1: the original template shows the double space after "about"', () => {
-  const [line] = promptsCli(['--subjects', 'high_school_us_history', '--template', 'original', '--shots', '0', '--limit', '1']);
-  assert.match(line!.context as string, /^The following are multiple choice questions \(with answers\) about {2}high school us history\.\n\n/);
+  const [line] = promptsCli([
+    '--subjects',
+    'high_school_us_history',
+    '--template',
+    'original',
+    '--shots',
+    '0',
+    '--limit',
+    '1',
+  ]);
+  assert.match(
+    line!.context as string,
+    /^The following are multiple choice questions \(with answers\) about {2}high school us history\.\n\n/,
+  );
   const [anat] = promptsCli(['--subjects', 'anatomy', '--template', 'original', '--shots', '0', '--limit', '1']);
-  assert.ok((anat!.context as string).startsWith('The following are multiple choice questions (with answers) about  anatomy.\n\n'));
+  assert.ok(
+    (anat!.context as string).startsWith(
+      'The following are multiple choice questions (with answers) about  anatomy.\n\n',
+    ),
+  );
 });
 
 const q = (question: string, choices: string[], answer: number, docId = 0): Question => ({
@@ -129,5 +152,8 @@ test('few-shot selection is first_n of dev; too many shots is an error; unknown 
   const dev = [shot1, shot2, item];
   assert.deepEqual(selectShots(dev, 2), [shot1, shot2]);
   assert.throws(() => selectShots(dev, 4), /4 shots requested but the few-shot split has only 3 rows/);
-  assert.throws(() => getTemplate('mmlu-pro'), /unknown template "mmlu-pro" \(expected one of: lm-eval, original, helm, cloze, generate\)/);
+  assert.throws(
+    () => getTemplate('mmlu-pro'),
+    /unknown template "mmlu-pro" \(expected one of: lm-eval, original, helm, cloze, generate\)/,
+  );
 });

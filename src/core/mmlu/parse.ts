@@ -65,10 +65,17 @@ export function parseMmluCsv(text: string, file: string, subject: string, split:
   for (const e of parsed.errors) if (e.row !== undefined) quoteErrors.set(e.row, e.message);
   const items = records.map((rec, row) => {
     if (quoteErrors.has(row)) return { file, row, message: `CSV error: ${quoteErrors.get(row)}` };
-    if (rec.length !== 6) return { file, row, message: `expected 6 columns (question, A, B, C, D, answer), found ${rec.length}` };
+    if (rec.length !== 6)
+      return { file, row, message: `expected 6 columns (question, A, B, C, D, answer), found ${rec.length}` };
     const letter = rec[5]!.trim();
     const answer = (LETTERS as readonly string[]).indexOf(letter);
-    return checkRow(file, row, { question: rec[0], choices: rec.slice(1, 5), answer: answer < 0 ? null : answer }, subject, split);
+    return checkRow(
+      file,
+      row,
+      { question: rec[0], choices: rec.slice(1, 5), answer: answer < 0 ? null : answer },
+      subject,
+      split,
+    );
   });
   return finish(file, records.length, items, 'an MMLU CSV has 6 columns: question, A, B, C, D, answer letter');
 }
@@ -88,7 +95,8 @@ export async function parseMmluParquet(
   }
   if (rows.length > 0) {
     const missing = ['question', 'choices', 'answer'].filter((c) => !(c in rows[0]!));
-    if (missing.length) throw new DataError(`${file}: not an MMLU parquet file: missing column(s) ${missing.join(', ')}`);
+    if (missing.length)
+      throw new DataError(`${file}: not an MMLU parquet file: missing column(s) ${missing.join(', ')}`);
   }
   const items = rows.map((r, row) => {
     const a = typeof r.answer === 'bigint' ? Number(r.answer) : r.answer;

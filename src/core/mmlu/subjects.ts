@@ -89,9 +89,7 @@ const ACRONYMS: Record<string, string> = { us: 'US' };
 function displayName(id: string): string {
   return id
     .split('_')
-    .map((w, i) =>
-      ACRONYMS[w] ?? (i > 0 && SMALL_WORDS.has(w) ? w : w.charAt(0).toUpperCase() + w.slice(1)),
-    )
+    .map((w, i) => ACRONYMS[w] ?? (i > 0 && SMALL_WORDS.has(w) ? w : w.charAt(0).toUpperCase() + w.slice(1)))
     .join(' ');
 }
 
@@ -102,15 +100,13 @@ function categoryOf(subcategory: string): Category {
   throw new Error(`subcategory ${subcategory} has no category`);
 }
 
-export const SUBJECTS: readonly SubjectInfo[] = Object.entries(TABLE).map(
-  ([id, [subcategory, lmEvalGroup]]) => ({
-    id,
-    name: displayName(id),
-    subcategory,
-    category: categoryOf(subcategory),
-    lmEvalGroup,
-  }),
-);
+export const SUBJECTS: readonly SubjectInfo[] = Object.entries(TABLE).map(([id, [subcategory, lmEvalGroup]]) => ({
+  id,
+  name: displayName(id),
+  subcategory,
+  category: categoryOf(subcategory),
+  lmEvalGroup,
+}));
 
 const BY_ID = new Map(SUBJECTS.map((s) => [s.id, s]));
 
@@ -138,7 +134,10 @@ export function resolveSubjects(selection: string): string[] {
     else if ((LM_EVAL_GROUPS as readonly string[]).includes(p))
       out.push(...SUBJECTS.filter((s) => s.lmEvalGroup === p).map((s) => s.id));
     else if (BY_ID.has(p)) out.push(p);
-    else throw new Error(`unknown subject or group "${p}" (expected one of the 57 MMLU subjects, all, ${LM_EVAL_GROUPS.join(', ')})`);
+    else
+      throw new Error(
+        `unknown subject or group "${p}" (expected one of the 57 MMLU subjects, all, ${LM_EVAL_GROUPS.join(', ')})`,
+      );
   }
   return [...new Set(out)];
 }

@@ -21,7 +21,13 @@ export interface RunFacts {
 
 /** lm-eval task names: mmlu_<subject> for the default template, mmlu_<template>_<subject> otherwise. */
 export function taskPrefix(template: string): string {
-  return template === 'lm-eval' ? 'mmlu' : template === 'cloze' ? 'mmlu_continuation' : template === 'generate' ? 'mmlu_generative' : `mmlu_${template}`;
+  return template === 'lm-eval'
+    ? 'mmlu'
+    : template === 'cloze'
+      ? 'mmlu_continuation'
+      : template === 'generate'
+        ? 'mmlu_generative'
+        : `mmlu_${template}`;
 }
 
 type Entry = Record<string, number | string | null>;
@@ -134,7 +140,10 @@ export function buildResults(settings: EvalSettings, samples: Sample[], facts: R
     versions: Object.fromEntries([...taskNames.map((t) => [t, 1.0]), ...Object.keys(groups).map((g) => [g, 2])]),
     'n-shot': Object.fromEntries(taskNames.map((t) => [t, settings.shots])),
     'n-samples': Object.fromEntries(
-      subjects.map((s) => [`${prefix}_${s}`, { original: bySubject.get(s)!.length, effective: bySubject.get(s)!.length }]),
+      subjects.map((s) => [
+        `${prefix}_${s}`,
+        { original: bySubject.get(s)!.length, effective: bySubject.get(s)!.length },
+      ]),
     ),
     higher_is_better: Object.fromEntries(taskNames.map((t) => [t, Object.fromEntries(metrics.map((m) => [m, true]))])),
     pagebench: { categories, subcategories },

@@ -7,7 +7,10 @@ const checkResults = ajv.compile(resultsSchema);
 const checkSample = ajv.compile(sampleSchema);
 
 function fail(what: string, errors: typeof checkResults.errors): never {
-  const msg = (errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+  const msg = (errors ?? [])
+    .slice(0, 5)
+    .map((e) => `${e.instancePath || '/'} ${e.message}`)
+    .join('; ');
   throw new Error(`${what} does not match its schema: ${msg}`);
 }
 

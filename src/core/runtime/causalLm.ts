@@ -67,9 +67,15 @@ export class CausalLM {
       throw new ModelLoadError(`could not load a tokenizer from ${describe(source)}: ${firstLine(e)}`);
     }
     try {
-      model = await AutoModelForCausalLM.from_pretrained(id, { ...common, dtype: options.dtype, device: options.device });
+      model = await AutoModelForCausalLM.from_pretrained(id, {
+        ...common,
+        dtype: options.dtype,
+        device: options.device,
+      });
     } catch (e) {
-      throw new ModelLoadError(`${describe(source)} is not a loadable causal LM (${options.dtype}, ${options.device}): ${firstLine(e)}`);
+      throw new ModelLoadError(
+        `${describe(source)} is not a loadable causal LM (${options.dtype}, ${options.device}): ${firstLine(e)}`,
+      );
     }
     const session = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model;
     if (!session || !session.inputNames.includes('input_ids'))
@@ -79,8 +85,7 @@ export class CausalLM {
     // lm-eval HFLM.max_length: the first of these config attributes, then the tokenizer's limit, then 2048.
     const maxLength =
       (['n_positions', 'max_position_embeddings', 'n_ctx'].map((k) => cfg[k]).find((v) => typeof v === 'number') as
-        | number
-        | undefined) ?? (tokMax && tokMax < 1e9 ? tokMax : 2048);
+        number | undefined) ?? (tokMax && tokMax < 1e9 ? tokMax : 2048);
     return new CausalLM(source, options, tokenizer, model, maxLength, (performance.now() - t0) / 1000);
   }
 
@@ -166,7 +171,9 @@ function configureEnv(source: ModelSource): void {
 }
 
 function describe(source: ModelSource): string {
-  return source.localDir ? `model folder ${source.localDir}` : `hub model ${source.id}${source.hubUrl ? ` at ${source.hubUrl}` : ''}`;
+  return source.localDir
+    ? `model folder ${source.localDir}`
+    : `hub model ${source.id}${source.hubUrl ? ` at ${source.hubUrl}` : ''}`;
 }
 
 function firstLine(e: unknown): string {

@@ -1,5 +1,10 @@
 /** log-softmax of one row of logits at `target`, in float64, and whether target is the (first) argmax, as torch.argmax. */
-export function tokenLogProb(logits: Float32Array, offset: number, vocab: number, target: number): { logprob: number; greedy: boolean } {
+export function tokenLogProb(
+  logits: Float32Array,
+  offset: number,
+  vocab: number,
+  target: number,
+): { logprob: number; greedy: boolean } {
   let max = -Infinity;
   let argmax = 0;
   for (let v = 0; v < vocab; v++) {

@@ -10,7 +10,12 @@ function argmaxRow(logits: Float32Array, offset: number, vocab: number): number 
  * Greedy decoding on the KV cache: returns the generated text cut at the first stop sequence
  * (lm-eval generate_until semantics); stops early at EOS.
  */
-export async function generateGreedy(model: CausalLM, input: number[], maxNewTokens: number, stop: string[]): Promise<string> {
+export async function generateGreedy(
+  model: CausalLM,
+  input: number[],
+  maxNewTokens: number,
+  stop: string[],
+): Promise<string> {
   const vocab = model.vocabSize;
   const eos = (model.model.config as unknown as { eos_token_id?: number | number[] }).eos_token_id;
   const eosIds = new Set(Array.isArray(eos) ? eos : eos === undefined ? [] : [eos]);

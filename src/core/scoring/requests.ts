@@ -26,7 +26,11 @@ export function makeEncoder(tok: TokenizerLike, policy: BosPolicy): Encode {
  * lm-eval's _encode_pair: trailing whitespace of the context moves to the front of the
  * continuation; the continuation's tokens are whole[len(enc(context)):].
  */
-export function encodePair(encode: Encode, context: string, continuation: string): { context: number[]; continuation: number[] } {
+export function encodePair(
+  encode: Encode,
+  context: string,
+  continuation: string,
+): { context: number[]; continuation: number[] } {
   const nSpaces = context.length - context.trimEnd().length;
   if (nSpaces > 0) {
     continuation = context.slice(-nSpaces) + continuation;
@@ -50,7 +54,8 @@ export interface ChoiceRequest {
 
 export function choiceRequest(context: number[], continuation: number[], maxLength: number): ChoiceRequest {
   if (continuation.length === 0) throw new Error('empty continuation: the choice adds no tokens to the context');
-  if (continuation.length > maxLength) throw new Error(`continuation of ${continuation.length} tokens exceeds the model window of ${maxLength}`);
+  if (continuation.length > maxLength)
+    throw new Error(`continuation of ${continuation.length} tokens exceeds the model window of ${maxLength}`);
   const whole = [...context, ...continuation];
   return {
     input: whole.slice(-(maxLength + 1)).slice(0, -1),

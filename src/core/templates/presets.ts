@@ -27,7 +27,8 @@ export const TEMPLATES: Record<string, TemplateSpec> = {
   original: {
     ...lmEval,
     id: 'original',
-    summary: "Hendrycks et al.'s evaluate.py: subject with a leading space, question not stripped, shots dropped to fit",
+    summary:
+      "Hendrycks et al.'s evaluate.py: subject with a leading space, question not stripped, shots dropped to fit",
     reference: 'hendrycks/test evaluate.py (format_subject, format_example, gen_prompt, crop loop)',
     // format_subject() prefixes every word with a space, hence "about  abstract algebra."
     description: (s) =>
@@ -42,7 +43,8 @@ export const TEMPLATES: Record<string, TemplateSpec> = {
     ...lmEval,
     id: 'helm',
     summary: "HELM's multiple_choice_joint style: 'Question: ' / 'Answer: ' prefixes, letters A-D",
-    reference: 'HELM MMLU run spec, multiple_choice_joint adapter (input_prefix "Question: ", output_prefix "Answer: ")',
+    reference:
+      'HELM MMLU run spec, multiple_choice_joint adapter (input_prefix "Question: ", output_prefix "Answer: ")',
     formatQuestion: (q) => lettered(q, `Question: ${q.question.trim()}`),
   },
   cloze: {
@@ -58,12 +60,17 @@ export const TEMPLATES: Record<string, TemplateSpec> = {
   generate: {
     ...lmEval,
     id: 'generate',
-    summary: "lm-eval's prompt, but the model generates after 'Answer:' (greedy); the letter is extracted and exact-matched",
+    summary:
+      "lm-eval's prompt, but the model generates after 'Answer:' (greedy); the letter is extracted and exact-matched",
     reference: 'lm-evaluation-harness lm_eval/tasks/mmlu/generative (prompt as the default task)',
     scoring: 'generate',
     // The first non-space thing generated must be the letter (optionally in parentheses),
     // not followed by another word character: " B", "B.", "(B)" match; " Because" does not.
-    generation: { stop: ['\n', '</s>', '<|im_end|>', '<|endoftext|>'], maxNewTokens: 8, answerRegex: /^\s*\(?([ABCD])(?![\w])/ },
+    generation: {
+      stop: ['\n', '</s>', '<|im_end|>', '<|endoftext|>'],
+      maxNewTokens: 8,
+      answerRegex: /^\s*\(?([ABCD])(?![\w])/,
+    },
   },
 };
 
