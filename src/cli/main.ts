@@ -5,6 +5,7 @@ import { evaluate, loadAll, subjectPrompts, type EvalSettings, type Progress } f
 import { resolveSubjects } from '../core/mmlu/subjects.ts';
 import { DEFAULT_HUB_URL, hubSource, type DataSource } from '../core/mmlu/source.ts';
 import { CausalLM, type Device, type Dtype } from '../core/runtime/causalLm.ts';
+import { SCORER_MODES, type ScorerMode } from '../core/scoring/scorer.ts';
 import { getTemplate, TEMPLATE_IDS } from '../core/templates/presets.ts';
 import type { BosPolicy } from '../core/scoring/requests.ts';
 import { localDataSource } from '../node/localData.ts';
@@ -30,6 +31,7 @@ Options:
   --limit <N>           at most N questions per subject
   --bos <policy>        tokenizer | never | always (default tokenizer)
   --dtype <dtype>       fp32 | fp16 | q8 | q4 | q4f16 (default fp32)
+  --scorer <mode>       fast | harness | naive (default fast; all give the same numbers)
   --output-dir <dir>    where results.json and samples_<subject>.jsonl are written
 `;
 
@@ -85,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
       limit: { type: 'string' },
       bos: { type: 'string', default: 'tokenizer' },
       dtype: { type: 'string', default: 'fp32' },
+      scorer: { type: 'string', default: 'fast' },
       'output-dir': { type: 'string' },
     },
   });
@@ -109,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
     template: templateId,
     limit: int('limit', values.limit),
     bos: oneOf<BosPolicy>('bos', values.bos!, ['tokenizer', 'never', 'always']),
-    scorer: 'naive',
+    scorer: oneOf<ScorerMode>('scorer', values.scorer!, SCORER_MODES),
   };
   if (settings.shots > 5) throw new UsageError(`--shots ${settings.shots}: MMLU's dev split has 5 rows per subject`);
   const source = dataSource(values.data, hubUrl);

@@ -2,11 +2,11 @@ import { loadSubjectData, type SubjectData } from './data.ts';
 import type { Split } from './mmlu/question.ts';
 import type { DataSource } from './mmlu/source.ts';
 import type { CausalLM } from './runtime/causalLm.ts';
-import { buildPrompt, selectShots } from './templates/build.ts';
+import { buildPrefix, buildPrompt, selectShots } from './templates/build.ts';
 import { getTemplate } from './templates/presets.ts';
 import type { PromptInstance, TemplateSpec } from './templates/template.ts';
 import { generateGreedy } from './scoring/generate.ts';
-import { scorePlain } from './scoring/plainScorer.ts';
+import { Scorer, type ScorerMode, type ScorerStats } from './scoring/scorer.ts';
 import {
   makeEncoder,
   questionRequest,
@@ -16,7 +16,7 @@ import {
   type QuestionRequest,
 } from './scoring/requests.ts';
 
-export type ScorerMode = 'naive';
+export type { ScorerMode } from './scoring/scorer.ts';
 
 export interface EvalSettings {
   subjects: string[];
@@ -124,6 +124,7 @@ export interface EvalOutput {
   truncatedCount: number;
   promptTokens: number;
   seconds: number;
+  scorerStats: ScorerStats;
 }
 
 export async function evaluate(
@@ -136,16 +137,24 @@ export async function evaluate(
   const encode = makeEncoder(model, settings.bos);
   const fits = makeFits(encode, model.maxLength);
   const items = data.flatMap((d) => subjectPrompts(t, d, settings.shots, settings.limit, fits));
+  const scorer = new Scorer(model, settings.scorer);
+  const devBySubject = new Map(data.map((d) => [d.subject, d.dev]));
+  let currentSubject = '';
   const samples: Sample[] = [];
   const t0 = performance.now();
   let promptTokens = 0;
   let truncatedCount = 0;
   for (const item of items) {
     if (hooks.shouldStop?.()) break;
+    if (item.subject !== currentSubject && t.scoring !== 'generate') {
+      currentSubject = item.subject;
+      const shots = selectShots(devBySubject.get(item.subject)!, settings.shots);
+      await scorer.setPrefix(buildPrefix(t, item.subject, shots), encode);
+    }
     const sample =
       t.scoring === 'generate'
         ? await generateSample(model, t, item, encode)
-        : await scoreSample(model, t, item, encode);
+        : await scoreSample(scorer, t, item, encode);
     promptTokens += sample.input_tokens;
     if (sample.truncated) truncatedCount++;
     samples.push(sample);
@@ -162,14 +171,12 @@ export async function evaluate(
       etaSeconds: (items.length - samples.length) / rate,
     });
   }
-  return { samples, truncatedCount, promptTokens, seconds: (performance.now() - t0) / 1000 };
+  return { samples, truncatedCount, promptTokens, seconds: (performance.now() - t0) / 1000, scorerStats: scorer.stats };
 }
 
-export type QuestionScorer = (model: CausalLM, q: QuestionRequest) => Promise<ChoiceScore[]>;
-
-async function scoreSample(model: CausalLM, t: TemplateSpec, item: PromptItem, encode: Encode): Promise<Sample> {
-  const req = questionRequest(item.prompt, encode, model.maxLength);
-  const scores = await scorePlain(model, req);
+async function scoreSample(scorer: Scorer, t: TemplateSpec, item: PromptItem, encode: Encode): Promise<Sample> {
+  const req = questionRequest(item.prompt, encode, scorer.model.maxLength);
+  const scores = await scorer.score(req);
   const lls = scores.map((s) => s.logprob);
   const pred = argmax(lls);
   const sample: Sample = {

@@ -1,0 +1,97 @@
+/**
+ * The fast path (prefix KV reuse, one shared pass per question, batched continuations,
+ * num_logits_to_keep) and the harness path give the plain path's numbers, across templates, shot
+ * counts, truncated inputs and both tokenizers (stories260K's SentencePiece, where " A" is two
+ * tokens; GPT-2's BPE on a random-weight model, with and without num_logits_to_keep).
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { evaluate, loadAll, type EvalSettings, type Sample } from '../../src/core/evaluate.ts';
+import type { SubjectData } from '../../src/core/data.ts';
+import { CausalLM } from '../../src/core/runtime/causalLm.ts';
+import type { ScorerMode } from '../../src/core/scoring/scorer.ts';
+import { localDataSource } from '../../src/node/localData.ts';
+import { SHARED_MMLU, STORIES } from '../support/paths.ts';
+import { makeSyntheticModel } from '../support/syntheticModel.ts';
+
+const SUBJECTS = ['anatomy', 'high_school_us_history', 'abstract_algebra'];
+let data: SubjectData[];
+before(async () => {
+  data = await loadAll(localDataSource(SHARED_MMLU), SUBJECTS, 'test');
+});
+
+async function run(
+  model: CausalLM,
+  scorer: ScorerMode,
+  template: string,
+  shots: number,
+  limit: number,
+  subjects = SUBJECTS,
+) {
+  const settings: EvalSettings = { subjects, split: 'test', shots, template, limit, bos: 'tokenizer', scorer };
+  return evaluate(
+    model,
+    data.filter((d) => subjects.includes(d.subject)),
+    settings,
+  );
+}
+
+function assertSame(a: Sample[], b: Sample[], what: string) {
+  assert.equal(a.length, b.length);
+  for (let i = 0; i < a.length; i++) {
+    for (let c = 0; c < a[i]!.loglikelihoods.length; c++) {
+      const d = Math.abs(a[i]!.loglikelihoods[c]! - b[i]!.loglikelihoods[c]!);
+      assert.ok(d < 1e-4, `${what}: ${a[i]!.subject}#${a[i]!.doc_id} choice ${c} differs by ${d}`);
+    }
+    assert.deepEqual(a[i]!.is_greedy, b[i]!.is_greedy, `${what}: is_greedy`);
+    assert.equal(a[i]!.pred, b[i]!.pred, `${what}: pred`);
+  }
+}
+
+async function compareAll(model: CausalLM, name: string, expectTruncation: boolean, limit: number) {
+  let truncated = 0;
+  for (const template of ['lm-eval', 'cloze', 'original', 'helm']) {
+    for (const shots of [0, 5]) {
+      const what = `${name} ${template} ${shots}-shot`;
+      const plain = await run(model, 'naive', template, shots, limit);
+      const harness = await run(model, 'harness', template, shots, limit);
+      const fast = await run(model, 'fast', template, shots, limit);
+      assertSame(plain.samples, harness.samples, `${what} harness`);
+      assertSame(plain.samples, fast.samples, `${what} fast`);
+      truncated += plain.truncatedCount;
+      const untruncated = plain.samples.filter((s) => !s.truncated).length;
+      if (untruncated > 0 && template !== 'original')
+        assert.ok(fast.scorerStats.prefixReuses > 0, `${what}: prefix reused (${JSON.stringify(fast.scorerStats)})`);
+      assert.ok(fast.scorerStats.forwardPasses <= plain.scorerStats.forwardPasses, `${what}: fewer passes`);
+    }
+  }
+  if (expectTruncation) assert.ok(truncated > 0, `${name}: some inputs truncated`);
+}
+
+test('stories260K (SentencePiece, multi-token letters, 512 window): fast == harness == plain', async () => {
+  const model = await CausalLM.load({ id: 'stories260K', localDir: STORIES }, { dtype: 'fp32', device: 'cpu' });
+  await compareAll(model, 'stories260K', true, 3);
+  // Letters: " B" is one token, " A" is "▁"+"A"; every choice's input is a prefix of ctx+"▁", so
+  // after the subject's prefix there is one forward pass per question.
+  const short = ['anatomy', 'abstract_algebra'];
+  const fast = await run(model, 'fast', 'lm-eval', 0, 5, short);
+  const plain = await run(model, 'naive', 'lm-eval', 0, 5, short);
+  assert.equal(plain.truncatedCount, 0);
+  assert.equal(plain.scorerStats.forwardPasses, 10 * 4);
+  assert.equal(fast.scorerStats.forwardPasses, 2 + 10);
+  await model.dispose();
+});
+
+for (const keep of [false, true]) {
+  test(`GPT-2 BPE random-weight model${keep ? ' with num_logits_to_keep' : ''}: fast == harness == plain`, async () => {
+    const dir = makeSyntheticModel('tiny', keep);
+    const model = await CausalLM.load({ id: 'tiny', localDir: dir }, { dtype: 'fp32', device: 'cpu' });
+    assert.equal(model.inputNames.includes('num_logits_to_keep'), keep);
+    await compareAll(model, `tiny-gpt2${keep ? '-keep' : ''}`, true, 2);
+    // single-token letters under GPT-2: one forward pass per question after the subject's prefix
+    const fast = await run(model, 'fast', 'lm-eval', 5, 3, ['anatomy', 'abstract_algebra']);
+    assert.equal(fast.truncatedCount, 0);
+    assert.equal(fast.scorerStats.forwardPasses, 2 + 6);
+    await model.dispose();
+  });
+}
