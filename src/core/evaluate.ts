@@ -7,14 +7,7 @@ import { getTemplate } from './templates/presets.ts';
 import type { PromptInstance, TemplateSpec } from './templates/template.ts';
 import { generateGreedy } from './scoring/generate.ts';
 import { Scorer, type ScorerMode, type ScorerStats } from './scoring/scorer.ts';
-import {
-  makeEncoder,
-  questionRequest,
-  type BosPolicy,
-  type ChoiceScore,
-  type Encode,
-  type QuestionRequest,
-} from './scoring/requests.ts';
+import { makeEncoder, questionRequest, type BosPolicy, type Encode } from './scoring/requests.ts';
 
 export type { ScorerMode } from './scoring/scorer.ts';
 

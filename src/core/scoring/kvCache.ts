@@ -1,11 +1,6 @@
 import { Tensor } from '@huggingface/transformers';
 import type { KvCache } from '../runtime/causalLm.ts';
 
-/** Length of the cached sequence (dims [batch, heads, seq, head_dim]). */
-export function cacheLength(cache: KvCache): number {
-  return Object.values(cache)[0]?.dims.at(-2) ?? 0;
-}
-
 /**
  * A batch-`n` copy of a batch-1 cache. New tensors: the original stays intact for the next
  * question (transformers.js' DynamicCache.update() disposes replaced GPU tensors; we never hand

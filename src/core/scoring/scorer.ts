@@ -1,6 +1,6 @@
 import type { CausalLM, KvCache } from '../runtime/causalLm.ts';
 import { tokenLogProb } from '../runtime/logprobs.ts';
-import { cacheLength, repeatBatch } from './kvCache.ts';
+import { repeatBatch } from './kvCache.ts';
 import type { ChoiceScore, Encode, QuestionRequest } from './requests.ts';
 import { scorePlain } from './plainScorer.ts';
 
