@@ -1,5 +1,9 @@
-import { defineConfig } from 'vite';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { ORT_WASM_FILES } from './src/core/runtime/webRuntime.ts';
 
 // Cross-origin isolation (COOP/COEP) lets ONNX Runtime's WASM backend use threads.
 const isolation = {
@@ -7,11 +11,36 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+const ortDist = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-web/package.json')), 'dist');
+
+/** Serves (dev) and emits (build) ONNX Runtime Web's wasm files under ort/, so no CDN is needed. */
+function ortWasmFiles(): Plugin {
+  return {
+    name: 'pagebench-ort-wasm',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const name = req.url?.match(/\/ort\/([^?]+)/)?.[1];
+        if (!name || !(ORT_WASM_FILES as readonly string[]).includes(name)) return next();
+        res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        res.end(readFileSync(join(ortDist, name)));
+      });
+    },
+    generateBundle() {
+      for (const name of ORT_WASM_FILES)
+        this.emitFile({ type: 'asset', fileName: `ort/${name}`, source: readFileSync(join(ortDist, name)) });
+    },
+  };
+}
+
 export default defineConfig({
   base: './',
-  plugins: [svelte()],
+  plugins: [svelte(), ortWasmFiles()],
   server: { host: '127.0.0.1', headers: isolation },
   preview: { host: '127.0.0.1', headers: isolation },
   worker: { format: 'es' },
-  build: { target: 'es2022' },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 2000,
+    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+  },
 });

@@ -18,8 +18,12 @@ export const SCORER_MODES: readonly ScorerMode[] = ['naive', 'harness', 'fast'];
 
 export interface ScorerStats {
   forwardPasses: number;
-  /** Tokens actually run through the model (cached tokens not counted). */
+  /** Tokens actually run through the model (cached tokens not counted), summed over batch rows. */
   tokensComputed: number;
+  /** Query-key pairs attended (for FLOP accounting): sum over computed tokens of their key count. */
+  attendedPairs: number;
+  /** Positions the LM head was applied to (all of them, unless num_logits_to_keep cut them). */
+  logitRows: number;
   prefixReuses: number;
   fallbacks: number;
 }
@@ -47,7 +51,14 @@ function commonPrefixLength(seqs: number[][]): number {
 }
 
 export class Scorer {
-  readonly stats: ScorerStats = { forwardPasses: 0, tokensComputed: 0, prefixReuses: 0, fallbacks: 0 };
+  readonly stats: ScorerStats = {
+    forwardPasses: 0,
+    tokensComputed: 0,
+    attendedPairs: 0,
+    logitRows: 0,
+    prefixReuses: 0,
+    fallbacks: 0,
+  };
   private prefix: Prefix | null = null;
 
   constructor(
@@ -66,8 +77,8 @@ export class Scorer {
     if (this.mode !== 'fast') return;
     const tokens = encode(prefixText).slice(0, -1);
     if (tokens.length === 0 || tokens.length >= this.model.maxLength) return;
-    const { cache } = await this.model.forward([tokens], undefined, 1);
-    this.count(tokens.length);
+    const { logits, cache } = await this.model.forward([tokens], undefined, 1);
+    this.count(tokens.length, 0, logits.dims[1]);
     this.prefix = { tokens, cache };
   }
 
@@ -85,9 +96,12 @@ export class Scorer {
     return this.scoreFast(q);
   }
 
-  private count(tokens: number, passes = 1): void {
-    this.stats.forwardPasses += passes;
-    this.stats.tokensComputed += tokens;
+  /** Accounts one forward pass of `batch` rows of `len` new tokens on `past` cached ones. */
+  private count(len: number, past = 0, logitRows = len, batch = 1): void {
+    this.stats.forwardPasses++;
+    this.stats.tokensComputed += len * batch;
+    this.stats.attendedPairs += batch * (len * past + (len * (len + 1)) / 2);
+    this.stats.logitRows += logitRows * batch;
   }
 
   private async scoreHarness(q: QuestionRequest): Promise<ChoiceScore[]> {
@@ -125,7 +139,7 @@ export class Scorer {
     const seg = longest.slice(cached, shared);
     const keep = shared - firstNeeded;
     const first = await this.model.forward([seg], prefix?.cache, keep);
-    this.count(seg.length);
+    this.count(seg.length, cached, first.logits.dims[1]);
     const firstData = first.logits.data as Float32Array;
     // Row r of `first.logits` holds position `rowBase + r` (trailing rows only, if the graph honoured keep).
     const firstRows = first.logits.dims[1]!;
@@ -142,7 +156,7 @@ export class Scorer {
       const rows = batchIdx.map((i) => [...rest[i]!, ...new Array(width - rest[i]!.length).fill(padTok)]);
       const past = repeatBatch(first.cache, rows.length);
       const res = await this.model.forward(rows, past);
-      this.count(width * rows.length);
+      this.count(width, shared, width, rows.length);
       second = { data: res.logits.data as Float32Array, rows: res.logits.dims[1]!, width };
     }
 

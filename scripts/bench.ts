@@ -1,0 +1,229 @@
+/**
+ * `npm run bench [-- --quick]`: the same MMLU questions from ../shared/mmlu through the naive,
+ * harness and fast scorers, on stories260K and on a random-weight model of SmolLM2-135M's shape,
+ * in Node (onnxruntime-node) and in Chromium (onnxruntime-web WASM, threaded); plus each runtime's
+ * own MatMul throughput, so efficiency = achieved FLOP/s / MatMul FLOP/s. Prints a table to
+ * stderr and, as the last line of stdout, one JSON object.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { BENCH_SUBJECTS, benchCases, type BenchCase, type CaseResult } from '../src/bench/cases.ts';
+import { mirrorMmlu, serveStatic } from './hubMirror.ts';
+
+const REPO = resolve(import.meta.dirname ?? '.', '..');
+const SHARED = resolve(REPO, '../shared');
+const MODELS_DIR = join(REPO, 'bench-models');
+const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const quick = process.argv.includes('--quick');
+const skipBrowser = process.argv.includes('--node-only');
+const log = (s: string) => process.stderr.write(s + '\n');
+
+function ensureModels(): Record<string, string> {
+  mkdirSync(MODELS_DIR, { recursive: true });
+  const dirs: Record<string, string> = { stories260K: join(SHARED, 'models/stories260K') };
+  const variants: [string, boolean][] = [['smollm2-135m-shape', true]];
+  if (!quick) variants.push(['smollm2-135m-shape-nokeep', false]);
+  for (const [name, keep] of variants) {
+    const dir = join(MODELS_DIR, name);
+    if (!existsSync(join(dir, 'onnx/model.onnx'))) {
+      log(`generating ${name} (random weights, SmolLM2-135M shape, GPT-2 tokenizer)`);
+      const args = [
+        'scripts/make_llama_onnx.py',
+        '--preset',
+        'smollm2-135m',
+        '--tokenizer',
+        join(SHARED, 'tokenizers/gpt2'),
+        '--out',
+        dir,
+      ];
+      if (keep) args.push('--logits-to-keep');
+      execFileSync(PY, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+    }
+    dirs[name] = dir;
+  }
+  if (!existsSync(join(MODELS_DIR, 'matmul.onnx')))
+    execFileSync(PY, ['scripts/make_matmul_onnx.py', '--out', join(MODELS_DIR, 'matmul.onnx')], {
+      cwd: REPO,
+      stdio: 'ignore',
+    });
+  return dirs;
+}
+
+function nodeRun(args: string[]): Record<string, unknown> {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'scripts/benchNode.ts'), ...args], {
+    encoding: 'utf8',
+    cwd: REPO,
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`node bench child failed: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+}
+
+/** RSS of a process and all its descendants, in MB. */
+function treeRssMb(pid: number): number {
+  let kb = 0;
+  const visit = (p: number) => {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      for (const t of readdirSync(`/proc/${p}/task`)) {
+        const kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim();
+        if (kids) kids.split(/\s+/).forEach((k) => visit(Number(k)));
+      }
+    } catch {
+      /* the process ended meanwhile */
+    }
+  };
+  visit(pid);
+  return kb / 1024;
+}
+
+async function browserRun(
+  appUrl: string,
+  hubUrl: string,
+  query: Record<string, string>,
+): Promise<Record<string, unknown>> {
+  const server = await chromium.launchServer({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--headless=new',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const pid = server.process().pid!;
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, treeRssMb(pid))), 250);
+  try {
+    const browser = await chromium.connect(server.wsEndpoint());
+    const page = await browser.newPage();
+    page.on('request', (req) => {
+      if (!req.url().startsWith('http://127.0.0.1') && !req.url().startsWith('data:') && !req.url().startsWith('blob:'))
+        throw new Error(`request left 127.0.0.1: ${req.url()}`);
+    });
+    const qs = new URLSearchParams({ hub: hubUrl, ...query });
+    await page.goto(`${appUrl}/bench.html?${qs}`);
+    await page.waitForFunction(() => window.__benchResult || window.__benchError, undefined, {
+      timeout: 0,
+      polling: 500,
+    });
+    const err = await page.evaluate(() => window.__benchError);
+    if (err) throw new Error(`browser bench failed: ${err}`);
+    const res = (await page.evaluate(() => window.__benchResult)) as Record<string, unknown>;
+    peak = Math.max(peak, treeRssMb(pid));
+    await browser.close();
+    return { ...res, peak_rss_mb: peak };
+  } finally {
+    clearInterval(timer);
+    await server.close();
+  }
+}
+
+function ratio(
+  results: CaseResult[],
+  runtime: string,
+  model: string,
+  shots: number,
+  a: string,
+  b: string,
+): number | null {
+  const find = (m: string) =>
+    results.find((r) => r.runtime === runtime && r.model === model && r.shots === shots && r.mode === m);
+  const x = find(a);
+  const y = find(b);
+  return x && y ? x.questions_per_s / y.questions_per_s : null;
+}
+
+async function main() {
+  const t0 = performance.now();
+  const dirs = ensureModels();
+  const models = Object.keys(dirs);
+  const cases = benchCases(models, quick);
+  const results: (CaseResult & { efficiency: number; peak_rss_mb: number })[] = [];
+  const matmul: Record<string, number> = {};
+
+  log(`== node (onnxruntime-node, ${quick ? 'quick' : 'full'})`);
+  matmul.node = nodeRun(['matmul', join(MODELS_DIR, 'matmul.onnx')]).matmul_gflops as number;
+  log(`matmul: ${matmul.node.toFixed(1)} GFLOP/s`);
+  for (const c of cases) {
+    const r = nodeRun(['case', JSON.stringify(c), dirs[c.model]!, join(SHARED, 'mmlu')]) as unknown as CaseResult & {
+      peak_rss_mb: number;
+    };
+    results.push({ ...r, efficiency: r.achieved_gflops / matmul.node });
+    log(fmt(results.at(-1)!));
+  }
+
+  if (!skipBrowser) {
+    log('== chromium (onnxruntime-web WASM, threads)');
+    execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
+    const root = mkdtempSync(join(tmpdir(), 'pb-bench-hub-'));
+    mirrorMmlu(root, join(SHARED, 'mmlu'), BENCH_SUBJECTS);
+    for (const [name, dir] of Object.entries(dirs)) {
+      mkdirSync(join(root, 'bench', name, 'resolve'), { recursive: true });
+      symlinkSync(dir, join(root, 'bench', name, 'resolve/main'));
+    }
+    symlinkSync(join(MODELS_DIR, 'matmul.onnx'), join(root, 'matmul.onnx'));
+    const hub = await serveStatic(root);
+    const app = await serveStatic(join(REPO, 'dist'));
+    try {
+      const mm = await browserRun(app.url, hub.url, { kind: 'matmul' });
+      matmul['chromium-wasm'] = mm.matmul_gflops as number;
+      log(`matmul: ${matmul['chromium-wasm'].toFixed(1)} GFLOP/s (threads ${mm.threads})`);
+      for (const c of cases) {
+        const r = (await browserRun(app.url, hub.url, {
+          kind: 'case',
+          case: JSON.stringify(c satisfies BenchCase),
+        })) as unknown as CaseResult & { peak_rss_mb: number };
+        results.push({ ...r, efficiency: r.achieved_gflops / matmul['chromium-wasm']! });
+        log(fmt(results.at(-1)!));
+      }
+    } finally {
+      await hub.close();
+      await app.close();
+    }
+  }
+
+  log('== ratios (questions/s)');
+  for (const runtime of ['node', 'chromium-wasm'])
+    for (const model of models)
+      for (const shots of [0, 5]) {
+        const fn = ratio(results, runtime, model, shots, 'fast', 'naive');
+        const fh = ratio(results, runtime, model, shots, 'fast', 'harness');
+        if (fn !== null)
+          log(`${runtime} ${model} ${shots}-shot: fast/naive ${fn.toFixed(1)}x, fast/harness ${fh!.toFixed(1)}x`);
+      }
+  log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  const summary = {
+    matmul_gflops: matmul.node,
+    matmul_gflops_by_runtime: matmul,
+    results: results.map((r) => ({
+      model: r.model,
+      runtime: r.runtime,
+      shots: r.shots,
+      mode: r.mode,
+      questions: r.questions,
+      questions_per_s: round(r.questions_per_s),
+      prompt_tokens_per_s: round(r.prompt_tokens_per_s),
+      efficiency: round(r.efficiency),
+      peak_rss_mb: Math.round(r.peak_rss_mb),
+      achieved_gflops: round(r.achieved_gflops),
+      loglikelihood_checksum: round(r.loglikelihood_checksum),
+    })),
+  };
+  process.stdout.write(JSON.stringify(summary) + '\n');
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+function fmt(r: CaseResult & { efficiency: number; peak_rss_mb: number }): string {
+  return `${r.runtime.padEnd(13)} ${r.model.padEnd(26)} ${r.shots}-shot ${r.mode.padEnd(7)} ${String(r.questions).padStart(3)} q  ${r.questions_per_s.toFixed(2).padStart(7)} q/s  ${Math.round(r.prompt_tokens_per_s).toString().padStart(6)} tok/s  ${r.achieved_gflops.toFixed(1).padStart(6)} GFLOP/s  eff ${(100 * r.efficiency).toFixed(0).padStart(3)}%  rss ${Math.round(r.peak_rss_mb)} MB  Σll ${r.loglikelihood_checksum.toFixed(3)}`;
+}
+
+main().catch((e) => {
+  log(`bench: error: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+import { env } from '@huggingface/transformers';
+
+/** The ONNX Runtime Web files the site serves itself (vite.config.ts copies them under ort/). */
+export const ORT_WASM_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'] as const;
+
+export interface WebRuntimeOptions {
+  /** URL of the folder holding ORT_WASM_FILES (no CDN). */
+  ortBaseUrl: string;
+  /** WASM threads; more than 1 needs cross-origin isolation. Default: ORT's choice. */
+  threads?: number;
+  /** Let transformers.js use the Cache API for model files (the app uses IndexedDB instead). */
+  useBrowserCache?: boolean;
+}
+
+/** Points transformers.js / onnxruntime-web at self-served wasm files; call before loading a model. */
+export function configureWebRuntime(opts: WebRuntimeOptions): void {
+  const base = opts.ortBaseUrl.endsWith('/') ? opts.ortBaseUrl : opts.ortBaseUrl + '/';
+  const wasm = env.backends.onnx.wasm!;
+  wasm.wasmPaths = { mjs: base + ORT_WASM_FILES[0], wasm: base + ORT_WASM_FILES[1] };
+  if (opts.threads !== undefined) wasm.numThreads = opts.threads;
+  env.useBrowserCache = opts.useBrowserCache ?? false;
+}
