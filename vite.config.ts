@@ -11,7 +11,8 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-const ortDist = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-web/package.json')), 'dist');
+// The package's main file lies in its dist/ folder, beside the wasm files.
+const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
 
 /** Serves (dev) and emits (build) ONNX Runtime Web's wasm files under ort/, so no CDN is needed. */
 function ortWasmFiles(): Plugin {
