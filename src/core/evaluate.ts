@@ -58,6 +58,8 @@ export interface EvalHooks {
   onSample?: (s: Sample) => void | Promise<void>;
   /** Checked between questions; return true to stop (the result is then marked incomplete by the caller). */
   shouldStop?: () => boolean;
+  /** Questions already scored (a resumed run): they are not computed again. */
+  skip?: (subject: string, docId: number) => boolean;
 }
 
 export interface PromptItem {
@@ -129,7 +131,9 @@ export async function evaluate(
   const t = getTemplate(settings.template);
   const encode = makeEncoder(model, settings.bos);
   const fits = makeFits(encode, model.maxLength);
-  const items = data.flatMap((d) => subjectPrompts(t, d, settings.shots, settings.limit, fits));
+  const items = data
+    .flatMap((d) => subjectPrompts(t, d, settings.shots, settings.limit, fits))
+    .filter((it) => !hooks.skip?.(it.subject, it.docId));
   const scorer = new Scorer(model, settings.scorer);
   const devBySubject = new Map(data.map((d) => [d.subject, d.dev]));
   let currentSubject = '';
