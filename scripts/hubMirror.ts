@@ -72,6 +72,8 @@ const TYPES: Record<string, string> = {
 export async function serveStatic(
   root: string,
   port = 0,
+  /** Test hook: for matching paths, declare the full length but send half and cut the connection. */
+  truncate?: (path: string) => boolean,
 ): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -97,7 +99,12 @@ export async function serveStatic(
       'Content-Length': statSync(file).size,
     });
     if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
+    else if (truncate?.(path)) {
+      const size = statSync(file).size;
+      createReadStream(file, { end: Math.floor(size / 2) })
+        .on('data', (c) => res.write(c))
+        .on('end', () => res.destroy());
+    } else createReadStream(file).pipe(res);
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   const addr = server.address() as { port: number };

@@ -63,7 +63,8 @@ async function getModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promis
       dtype: spec.dtype as never,
       device: spec.device,
       onProgress: (p) => {
-        if (p.status === 'progress' && p.loaded !== undefined) emit({ type: 'file', progress: { file: p.file, loaded: p.loaded, total: p.total ?? 0 } });
+        if (p.status === 'progress' && p.loaded !== undefined)
+          emit({ type: 'file', progress: { file: p.file, loaded: p.loaded, total: p.total ?? 0 } });
       },
     },
   );
@@ -75,7 +76,9 @@ function dataSource(run: RunRecord, emit: (e: WorkerEvent) => void): DataSource 
   if (run.data.source === 'local') return storedDataSource(db, run.data.group);
   return hubSource({
     baseUrl: run.data.hubUrl,
-    fetchImpl: cachedFetch(db, 'cais/mmlu', (file, l, t) => emit({ type: 'file', progress: { file, loaded: l, total: t } })),
+    fetchImpl: cachedFetch(db, 'cais/mmlu', (file, l, t) =>
+      emit({ type: 'file', progress: { file, loaded: l, total: t } }),
+    ),
   });
 }
 

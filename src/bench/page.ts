@@ -31,7 +31,12 @@ async function main() {
   }
   const c = JSON.parse(params.get('case')!) as BenchCase;
   status.textContent = `loading ${c.model}`;
-  const model = await CausalLM.load({ id: `bench/${c.model}`, hubUrl: hub }, { dtype: 'fp32', device: 'wasm' });
+  const device = (params.get('device') ?? 'wasm') as 'wasm' | 'webgpu';
+  const opt = params.get('opt');
+  const model = await CausalLM.load(
+    { id: `bench/${c.model}`, hubUrl: hub },
+    { dtype: 'fp32', device, sessionOptions: opt ? { graphOptimizationLevel: opt } : undefined },
+  );
   const data = await loadAll(hubSource({ baseUrl: hub }), c.subjects, 'test');
   status.textContent = `running ${JSON.stringify(c)}`;
   const r = await runCase(model, data, c, 'chromium-wasm', threads);

@@ -31,7 +31,17 @@ export interface RunRecord {
   total: number;
   done: number;
   error?: string;
-  facts?: { revision: string; maxLength: number; threads: number; loadSeconds: number; evalSeconds: number; promptTokens: number; truncatedCount: number; itemsPerSecond?: number; tokensPerSecond?: number };
+  facts?: {
+    revision: string;
+    maxLength: number;
+    threads: number;
+    loadSeconds: number;
+    evalSeconds: number;
+    promptTokens: number;
+    truncatedCount: number;
+    itemsPerSecond?: number;
+    tokensPerSecond?: number;
+  };
 }
 
 export interface StoredSample extends Sample {

@@ -16,7 +16,11 @@ async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
  * Content-Length (or the hub's X-Linked-Size), and its sha256 the hub's X-Linked-ETag when given.
  * Throws IncompleteDownloadError otherwise, so a partial file is never stored as complete.
  */
-export async function readChecked(url: string, response: Response, onProgress?: Progress): Promise<{ bytes: ArrayBuffer; sha256?: string }> {
+export async function readChecked(
+  url: string,
+  response: Response,
+  onProgress?: Progress,
+): Promise<{ bytes: ArrayBuffer; sha256?: string }> {
   if (!response.ok) throw new IncompleteDownloadError(`${url}: HTTP ${response.status}`);
   const declared = Number(response.headers.get('x-linked-size') ?? response.headers.get('content-length') ?? NaN);
   const encoded = response.headers.get('content-encoding');
@@ -62,14 +66,26 @@ export function modelFileCache(db: PagebenchDB, groupOf: (url: string) => string
     },
     async put(request: string, response: Response, progress?: Progress): Promise<void> {
       const { bytes, sha256 } = await readChecked(request, response, progress);
-      const rec: StoredFile = { url: request, kind: 'model', group: groupOf(request), size: bytes.byteLength, bytes, storedAt: Date.now(), sha256 };
+      const rec: StoredFile = {
+        url: request,
+        kind: 'model',
+        group: groupOf(request),
+        size: bytes.byteLength,
+        bytes,
+        storedAt: Date.now(),
+        sha256,
+      };
       await db.put('files', rec);
     },
   };
 }
 
 /** A fetch for dataset shards that serves from IndexedDB and stores complete, checked downloads. */
-export function cachedFetch(db: PagebenchDB, group: string, onFile?: (url: string, loaded: number, total: number) => void): typeof fetch {
+export function cachedFetch(
+  db: PagebenchDB,
+  group: string,
+  onFile?: (url: string, loaded: number, total: number) => void,
+): typeof fetch {
   return async (input: RequestInfo | URL) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const hit = await db.get('files', url);

@@ -24,6 +24,8 @@ export interface LoadOptions {
   dtype: Dtype;
   device: Device;
   onProgress?: (p: { file: string; loaded?: number; total?: number; status: string }) => void;
+  /** Passed to ONNX Runtime (e.g. graphOptimizationLevel). */
+  sessionOptions?: Record<string, unknown>;
 }
 
 /** Past key/values by input name (past_key_values.N.key/value). */
@@ -71,6 +73,7 @@ export class CausalLM {
         ...common,
         dtype: options.dtype,
         device: options.device,
+        ...(options.sessionOptions ? { session_options: options.sessionOptions as never } : {}),
       });
     } catch (e) {
       throw new ModelLoadError(
