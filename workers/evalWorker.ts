@@ -57,7 +57,27 @@ async function getModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promis
   if (loaded) await loaded.model.dispose();
   loaded = null;
   emit({ type: 'phase', phase: 'model', message: `loading ${spec.id} (${spec.dtype}, ${spec.device})` });
-  const model = await CausalLM.load(
+  const model = await loadModel(spec, emit);
+  loaded = { key, model };
+  return model;
+}
+
+/** Loads through transformers.js; a failed or cut-short download gets a message that says so. */
+async function loadModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<CausalLM> {
+  try {
+    return await loadModelRaw(spec, emit);
+  } catch (e) {
+    const msg = String((e as Error)?.message ?? e);
+    if (/network error|failed to fetch|incomplete download|interrupted/i.test(msg))
+      throw new Error(
+        `downloading ${spec.id} failed or was cut short (${msg.split(': ').at(-1)}); nothing partial was stored — try again`,
+      );
+    throw e;
+  }
+}
+
+function loadModelRaw(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<CausalLM> {
+  return CausalLM.load(
     { id: spec.id, hubUrl: spec.hubUrl },
     {
       dtype: spec.dtype as never,
@@ -68,8 +88,6 @@ async function getModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promis
       },
     },
   );
-  loaded = { key, model };
-  return model;
 }
 
 function dataSource(run: RunRecord, emit: (e: WorkerEvent) => void): DataSource {
