@@ -65,30 +65,42 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
-/**
- * Serves a folder on 127.0.0.1 with cross-origin isolation headers and CORS (so a page on another
- * port may fetch from it). `root` may be changed later through the returned object.
- */
+export interface ServeOptions {
+  port?: number;
+  /** Send COOP/COEP (default true); false mimics a static host that cannot set headers. */
+  isolate?: boolean;
+  /** Serve the folder under this path (e.g. /pagebench/, GitHub Pages style). */
+  prefix?: string;
+  /** Test hook: for matching paths, declare the full length but send half and cut the connection. */
+  truncate?: (path: string) => boolean;
+}
+
+/** Serves a folder on 127.0.0.1, with CORS (a page on another port may fetch from it). */
 export async function serveStatic(
   root: string,
-  port = 0,
-  /** Test hook: for matching paths, declare the full length but send half and cut the connection. */
-  truncate?: (path: string) => boolean,
+  opts: ServeOptions = {},
 ): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+  const prefix = (opts.prefix ?? '/').replace(/\/*$/, '/');
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const full = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const headers: Record<string, string> = {
+      'Access-Control-Allow-Origin': '*',
+      'Cross-Origin-Resource-Policy': 'cross-origin',
+      ...(opts.isolate === false
+        ? {}
+        : { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }),
+    };
+    if (!full.startsWith(prefix)) {
+      res.writeHead(404, headers).end('not found');
+      return;
+    }
+    const path = '/' + full.slice(prefix.length);
     let file = normalize(join(root, path));
     if (!file.startsWith(normalize(root))) {
       res.writeHead(403).end();
       return;
     }
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    const headers = {
-      'Access-Control-Allow-Origin': '*',
-      'Cross-Origin-Resource-Policy': 'cross-origin',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
-    };
     if (!existsSync(file)) {
       res.writeHead(404, headers).end('not found');
       return;
@@ -99,18 +111,22 @@ export async function serveStatic(
       'Content-Length': statSync(file).size,
     });
     if (req.method === 'HEAD') res.end();
-    else if (truncate?.(path)) {
+    else if (opts.truncate?.(path)) {
       const size = statSync(file).size;
       createReadStream(file, { end: Math.floor(size / 2) })
         .on('data', (c) => res.write(c))
         .on('end', () => res.destroy());
     } else createReadStream(file).pipe(res);
   });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
   const addr = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${addr.port}`,
+    url: `http://127.0.0.1:${addr.port}${prefix.replace(/\/$/, '')}`,
     server,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

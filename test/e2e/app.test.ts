@@ -34,7 +34,7 @@ before(async () => {
   mirrorModel(root, STORIES, 'test-org/stories260K');
   mirrorModel(root, STORIES, 'test-org/truncated');
   mirrorMmlu(root, SHARED_MMLU, SUBJECTS);
-  hub = await serveStatic(root, 0, (p) => p.startsWith('/test-org/truncated/') && p.endsWith('.onnx'));
+  hub = await serveStatic(root, { truncate: (p) => p.startsWith('/test-org/truncated/') && p.endsWith('.onnx') });
   app = await serveStatic(join(REPO, 'dist'));
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
   mkdirSync(SHOTS_DIR, { recursive: true });
