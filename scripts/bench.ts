@@ -85,10 +85,12 @@ async function browserRun(
   appUrl: string,
   hubUrl: string,
   query: Record<string, string>,
+  extraArgs: string[] = [],
 ): Promise<Record<string, unknown>> {
   const server = await chromium.launchServer({
     executablePath: '/usr/bin/chromium',
     args: [
+      ...extraArgs,
       '--no-sandbox',
       '--headless=new',
       '--disable-background-networking',
@@ -122,6 +124,57 @@ async function browserRun(
     clearInterval(timer);
     await server.close();
   }
+}
+
+/** Builds the site, serves it and a hub mirror (MMLU shards and the models) on 127.0.0.1. */
+async function withSite<T>(dirs: Record<string, string>, fn: (app: string, hub: string) => Promise<T>): Promise<T> {
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
+  const root = mkdtempSync(join(tmpdir(), 'pb-bench-hub-'));
+  mirrorMmlu(root, join(SHARED, 'mmlu'), BENCH_SUBJECTS);
+  for (const [name, dir] of Object.entries(dirs)) {
+    mkdirSync(join(root, 'bench', name, 'resolve'), { recursive: true });
+    symlinkSync(dir, join(root, 'bench', name, 'resolve/main'));
+  }
+  if (existsSync(join(MODELS_DIR, 'matmul.onnx')))
+    symlinkSync(join(MODELS_DIR, 'matmul.onnx'), join(root, 'matmul.onnx'));
+  const hub = await serveStatic(root);
+  const app = await serveStatic(join(REPO, 'dist'));
+  try {
+    return await fn(app.url, hub.url);
+  } finally {
+    await hub.close();
+    await app.close();
+  }
+}
+
+/**
+ * `--page-speed`: the page's speed on stories260K, 0-shot, fast scorer, in the three browser
+ * configurations: WASM with 1 thread, WASM with threads, WebGPU (here: SwiftShader, fp32).
+ */
+async function pageSpeed(): Promise<void> {
+  const c: BenchCase = { model: 'stories260K', shots: 0, mode: 'fast', subjects: BENCH_SUBJECTS, limit: 40 };
+  const rows: Record<string, unknown>[] = [];
+  await withSite({ stories260K: join(SHARED, 'models/stories260K') }, async (app, hub) => {
+    const configs: [string, Record<string, string>, string[]][] = [
+      ['wasm, 1 thread', { threads: '1' }, []],
+      ['wasm, 2 threads', { threads: '2' }, []],
+      ['webgpu (SwiftShader)', { device: 'webgpu' }, ['--enable-unsafe-webgpu']],
+    ];
+    for (const [label, q, args] of configs) {
+      const r = await browserRun(app, hub, { kind: 'case', case: JSON.stringify(c), ...q }, args);
+      rows.push({
+        config: label,
+        questions: r.questions,
+        questions_per_s: r.questions_per_s,
+        prompt_tokens_per_s: r.prompt_tokens_per_s,
+        loglikelihood_checksum: r.loglikelihood_checksum,
+      });
+      log(
+        `${label.padEnd(22)} ${r.questions} q  ${(r.questions_per_s as number).toFixed(2)} q/s  ${Math.round(r.prompt_tokens_per_s as number)} prompt tokens/s  Σll ${(r.loglikelihood_checksum as number).toFixed(4)}`,
+      );
+    }
+  });
+  process.stdout.write(JSON.stringify({ page_speed: rows }) + '\n');
 }
 
 function ratio(
@@ -160,32 +213,19 @@ async function main() {
 
   if (!skipBrowser) {
     log('== chromium (onnxruntime-web WASM, threads)');
-    execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
-    const root = mkdtempSync(join(tmpdir(), 'pb-bench-hub-'));
-    mirrorMmlu(root, join(SHARED, 'mmlu'), BENCH_SUBJECTS);
-    for (const [name, dir] of Object.entries(dirs)) {
-      mkdirSync(join(root, 'bench', name, 'resolve'), { recursive: true });
-      symlinkSync(dir, join(root, 'bench', name, 'resolve/main'));
-    }
-    symlinkSync(join(MODELS_DIR, 'matmul.onnx'), join(root, 'matmul.onnx'));
-    const hub = await serveStatic(root);
-    const app = await serveStatic(join(REPO, 'dist'));
-    try {
-      const mm = await browserRun(app.url, hub.url, { kind: 'matmul' });
+    await withSite(dirs, async (app, hub) => {
+      const mm = await browserRun(app, hub, { kind: 'matmul' });
       matmul['chromium-wasm'] = mm.matmul_gflops as number;
       log(`matmul: ${matmul['chromium-wasm'].toFixed(1)} GFLOP/s (threads ${mm.threads})`);
       for (const c of cases) {
-        const r = (await browserRun(app.url, hub.url, {
+        const r = (await browserRun(app, hub, {
           kind: 'case',
           case: JSON.stringify(c satisfies BenchCase),
         })) as unknown as CaseResult & { peak_rss_mb: number };
         results.push({ ...r, efficiency: r.achieved_gflops / matmul['chromium-wasm']! });
         log(fmt(results.at(-1)!));
       }
-    } finally {
-      await hub.close();
-      await app.close();
-    }
+    });
   }
 
   log('== ratios (questions/s)');
@@ -223,7 +263,7 @@ function fmt(r: CaseResult & { efficiency: number; peak_rss_mb: number }): strin
   return `${r.runtime.padEnd(13)} ${r.model.padEnd(26)} ${r.shots}-shot ${r.mode.padEnd(7)} ${String(r.questions).padStart(3)} q  ${r.questions_per_s.toFixed(2).padStart(7)} q/s  ${Math.round(r.prompt_tokens_per_s).toString().padStart(6)} tok/s  ${r.achieved_gflops.toFixed(1).padStart(6)} GFLOP/s  eff ${(100 * r.efficiency).toFixed(0).padStart(3)}%  rss ${Math.round(r.peak_rss_mb)} MB  Σll ${r.loglikelihood_checksum.toFixed(3)}`;
 }
 
-main().catch((e) => {
+(process.argv.includes('--page-speed') ? pageSpeed() : main()).catch((e) => {
   log(`bench: error: ${(e as Error).stack ?? e}`);
   process.exit(1);
 });

@@ -7,20 +7,50 @@ import { localDataKey } from '../storage/localData.ts';
 const MODEL_FILE =
   /^(config\.json|generation_config\.json|tokenizer\.json|tokenizer_config\.json|special_tokens_map\.json|onnx\/[^/]+\.onnx(_data)?)$/;
 
-function relPath(f: File): string {
-  const p = (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name;
-  return p.split('/').slice(1).join('/') || f.name;
+/** A file with its path inside the picked or dropped folder, top folder first ("model/onnx/model.onnx"). */
+export interface PathedFile {
+  path: string;
+  file: File;
+}
+
+/** Files from an <input webkitdirectory>. */
+export function pickedFiles(files: File[]): PathedFile[] {
+  return files.map((f) => ({
+    path: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name,
+    file: f,
+  }));
+}
+
+/** Files from a folder dropped on the page, read recursively through the entries API. */
+export async function droppedFiles(items: DataTransferItemList): Promise<PathedFile[]> {
+  const out: PathedFile[] = [];
+  const walk = async (entry: FileSystemEntry, prefix: string): Promise<void> => {
+    if (entry.isFile) {
+      const file = await new Promise<File>((res, rej) => (entry as FileSystemFileEntry).file(res, rej));
+      out.push({ path: prefix + entry.name, file });
+    } else if (entry.isDirectory) {
+      const reader = (entry as FileSystemDirectoryEntry).createReader();
+      for (;;) {
+        const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
+        if (batch.length === 0) break;
+        for (const e of batch) await walk(e, `${prefix}${entry.name}/`);
+      }
+    }
+  };
+  const entries = [...items].map((i) => i.webkitGetAsEntry()).filter((e): e is FileSystemEntry => !!e);
+  for (const e of entries) await walk(e, '');
+  return out;
 }
 
 /**
- * Stores a model folder picked from disk under a hub-like URL so transformers.js loads it through
- * the IndexedDB cache: `${hub}/local/<folder>/resolve/main/<path>`. Checks the layout first; stores
+ * Stores a model folder from disk under a hub-like URL so transformers.js loads it through the
+ * IndexedDB cache: `${hub}/local/<folder>/resolve/main/<path>`. Checks the layout first; stores
  * nothing for a folder that is not a transformers.js causal LM.
  */
-export async function importModelFolder(db: PagebenchDB, hubUrl: string, files: File[]): Promise<string> {
-  if (files.length === 0) throw new Error('no files in the dropped folder');
-  const folder = ((files[0] as File & { webkitRelativePath?: string }).webkitRelativePath || 'model').split('/')[0]!;
-  const byPath = new Map(files.map((f) => [relPath(f), f]));
+export async function importModelFolder(db: PagebenchDB, hubUrl: string, files: PathedFile[]): Promise<string> {
+  if (files.length === 0) throw new Error('no files in the chosen folder');
+  const folder = files[0]!.path.includes('/') ? files[0]!.path.split('/')[0]! : 'model';
+  const byPath = new Map(files.map((f) => [f.path.split('/').slice(1).join('/') || f.path, f.file]));
   const cfgFile = byPath.get('config.json');
   if (!cfgFile) throw new Error(`${folder} is not a model folder: it has no config.json`);
   let cfg: Record<string, unknown>;
