@@ -34,9 +34,10 @@ let db: PagebenchDB;
 let loaded: { key: string; model: CausalLM } | null = null;
 let threads = 1;
 
-/** `${hub}/${owner}/${name}/resolve/...` -> owner/name (the storage group of a model file). */
-function modelGroup(url: string): string {
-  return /\/([^/]+\/[^/]+)\/resolve\//.exec(url)?.[1] ?? url;
+/** Storage kind and group of a file transformers.js caches: a model's owner/name, or the runtime. */
+function classify(url: string): { kind: 'model' | 'runtime'; group: string } {
+  const model = /\/([^/]+\/[^/]+)\/resolve\//.exec(url)?.[1];
+  return model ? { kind: 'model', group: model } : { kind: 'runtime', group: 'ONNX Runtime (wasm)' };
 }
 
 async function capabilities(): Promise<Capabilities> {
@@ -106,7 +107,7 @@ const api = {
     configureWebRuntime({ ortBaseUrl, threads });
     db = await openStore();
     env.useCustomCache = true;
-    env.customCache = modelFileCache(db, modelGroup);
+    env.customCache = modelFileCache(db, classify);
     env.useBrowserCache = false;
     return capabilities();
   },

@@ -4,8 +4,8 @@ import type { EvalSettings, Sample } from '../core/evaluate.ts';
 /** A downloaded (or dropped-in) file, stored only once complete and checked. */
 export interface StoredFile {
   url: string;
-  /** 'model' files are grouped by model id, 'dataset' files by dataset. */
-  kind: 'model' | 'dataset';
+  /** 'model' files are grouped by model id, 'dataset' files by dataset; 'runtime': ONNX Runtime's wasm. */
+  kind: 'model' | 'dataset' | 'runtime';
   group: string;
   size: number;
   bytes: ArrayBuffer;

@@ -56,8 +56,11 @@ export async function readChecked(
   return { bytes: bytes.buffer, sha256 };
 }
 
-/** transformers.js' env.customCache backed by IndexedDB (match/put of the Cache API). */
-export function modelFileCache(db: PagebenchDB, groupOf: (url: string) => string) {
+/**
+ * transformers.js' env.customCache backed by IndexedDB (match/put of the Cache API). It receives
+ * model files and, since wasmPaths is set, ONNX Runtime's wasm files too.
+ */
+export function modelFileCache(db: PagebenchDB, classify: (url: string) => Pick<StoredFile, 'kind' | 'group'>) {
   return {
     async match(request: string): Promise<Response | undefined> {
       const f = await db.get('files', request);
@@ -68,8 +71,7 @@ export function modelFileCache(db: PagebenchDB, groupOf: (url: string) => string
       const { bytes, sha256 } = await readChecked(request, response, progress);
       const rec: StoredFile = {
         url: request,
-        kind: 'model',
-        group: groupOf(request),
+        ...classify(request),
         size: bytes.byteLength,
         bytes,
         storedAt: Date.now(),

@@ -212,6 +212,14 @@ test('downloads stories260K and two subjects with progress, runs 0- and 5-shot o
   assertMatchesCli(five.samples, cliSamples(SUBJECTS, 5, 6), '5-shot');
   await page.getByRole('button', { name: 'Storage' }).click();
   await page.getByTestId('storage-table').waitFor();
+  // the storage view lists the model and the dataset with their sizes, and the runs
+  await page.waitForFunction(
+    `(() => { const t = document.querySelector('[data-testid=storage-table]')?.textContent ?? '';
+      return t.includes('test-org/stories260K') && t.includes('cais/mmlu') && t.includes('MB'); })()`,
+    undefined,
+    { timeout: 10_000 },
+  );
+  await page.waitForFunction(`!document.querySelector('[data-testid=estimate]')?.textContent?.includes('?')`);
   await page.screenshot({ path: join(SHOTS_DIR, '4-storage.png'), fullPage: true });
   await page.context().close();
 });

@@ -114,6 +114,10 @@ test('cloze and generate run end to end (acc_norm, exact_match)', () => {
   assert.equal(typeof s.generated, 'string');
 });
 
+/** A run over the fixture whose anatomy_test.csv has bad rows. */
+const runOnBadData = (out: string) =>
+  cli('run', '--model', STORIES, '--data', join(fixtures, 'bad'), '--subjects', 'anatomy', '--output-dir', out);
+
 function assertFails(r: ReturnType<typeof cli>, message: RegExp, out?: string) {
   assert.notEqual(r.code, 0);
   const lines = r.stderr.trim().split('\n');
@@ -198,17 +202,7 @@ test('error: unknown subject, template, split, bad numbers', () => {
 
 test('error: malformed data names file and row; no results.json', () => {
   const out = join(tmp('pb-e3-'), 'o');
-  const r = cli(
-    'run',
-    '--model',
-    STORIES,
-    '--data',
-    join(fixtures, 'bad'),
-    '--subjects',
-    'anatomy',
-    '--output-dir',
-    out,
-  );
+  const r = runOnBadData(out);
   assertFails(r, /malformed MMLU data: .*anatomy_test\.csv row 1: expected 6 columns/, out);
   assertFails(
     cli('prompts', '--data', join(fixtures, 'notmmlu'), '--subjects', 'anatomy'),
@@ -234,17 +228,7 @@ test('a failed run keeps an earlier complete result intact', () => {
   const out = tmp('pb-keep-');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'results.json'), '{"earlier": true}');
-  const r = cli(
-    'run',
-    '--model',
-    STORIES,
-    '--data',
-    join(fixtures, 'bad'),
-    '--subjects',
-    'anatomy',
-    '--output-dir',
-    out,
-  );
+  const r = runOnBadData(out);
   assert.notEqual(r.code, 0);
   assert.deepEqual(readdirSync(out), ['results.json']);
   assert.equal(readFileSync(join(out, 'results.json'), 'utf8'), '{"earlier": true}');
