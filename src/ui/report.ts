@@ -1,5 +1,5 @@
 import type { EvalSettings, Sample } from '../core/evaluate.ts';
-import { buildResults, samplesJsonl } from '../core/report/results.ts';
+import { buildResults } from '../core/report/results.ts';
 import type { RunRecord } from '../storage/db.ts';
 
 /** results.json for a stored run, in the engine's format (the same builder the CLI uses). */
@@ -39,8 +39,4 @@ export function download(name: string, text: string, type = 'application/json'):
   a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-export function samplesFile(samples: Sample[]): string {
-  return samplesJsonl(samples);
 }

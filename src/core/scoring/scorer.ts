@@ -2,7 +2,7 @@ import type { CausalLM, KvCache } from '../runtime/causalLm.ts';
 import { tokenLogProb } from '../runtime/logprobs.ts';
 import { repeatBatch } from './kvCache.ts';
 import type { ChoiceScore, Encode, QuestionRequest } from './requests.ts';
-import { scorePlain } from './plainScorer.ts';
+import { scoreFromLogits, scorePlain } from './plainScorer.ts';
 
 /**
  * How a question's choices are computed:
@@ -117,7 +117,7 @@ export class Scorer {
       const { logits } = await this.model.forward([input]);
       this.count(input.length);
       const data = logits.data as Float32Array;
-      for (const i of members) out[i] = sumLogProbs(data, vocab, q.choices[i]!.continuation, input.length);
+      for (const i of members) out[i] = scoreFromLogits(data, vocab, q.choices[i]!);
     }
     return out;
   }
@@ -184,16 +184,4 @@ export class Scorer {
       return { logprob, isGreedy };
     });
   }
-}
-
-/** Sum over a continuation whose tokens are predicted by the last rows of [1, inputLen, V] logits. */
-function sumLogProbs(data: Float32Array, vocab: number, cont: number[], inputLen: number): ChoiceScore {
-  let logprob = 0;
-  let isGreedy = true;
-  for (let j = 0; j < cont.length; j++) {
-    const r = tokenLogProb(data, (inputLen - cont.length + j) * vocab, vocab, cont[j]!);
-    logprob += r.logprob;
-    isGreedy &&= r.greedy;
-  }
-  return { logprob, isGreedy };
 }
