@@ -56,8 +56,6 @@ export interface Progress {
 export interface EvalHooks {
   onProgress?: (p: Progress) => void;
   onSample?: (s: Sample) => void | Promise<void>;
-  /** Checked between questions; return true to stop (the result is then marked incomplete by the caller). */
-  shouldStop?: () => boolean;
   /** Questions already scored (a resumed run): they are not computed again. */
   skip?: (subject: string, docId: number) => boolean;
 }
@@ -142,7 +140,6 @@ export async function evaluate(
   let promptTokens = 0;
   let truncatedCount = 0;
   for (const item of items) {
-    if (hooks.shouldStop?.()) break;
     if (item.subject !== currentSubject && t.scoring !== 'generate') {
       currentSubject = item.subject;
       const shots = selectShots(devBySubject.get(item.subject)!, settings.shots);

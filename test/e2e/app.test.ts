@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { mirrorMmlu, mirrorModel, serveStatic } from '../../scripts/hubMirror.ts';
+import { runCli } from '../support/cli.ts';
 import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
 
 const SHOTS_DIR = join(REPO, 'test-results/screenshots');
@@ -108,27 +109,22 @@ async function latestRun(page: Page) {
 
 function cliSamples(subjects: string[], shots: number, limit: number): Map<string, number[]> {
   const out = mkdtempSync(join(tmpdir(), 'pb-e2e-cli-'));
-  const r = spawnSync(
-    process.execPath,
-    [
-      join(REPO, 'bin/pagebench.js'),
-      'run',
-      '--model',
-      STORIES,
-      '--data',
-      SHARED_MMLU,
-      '--subjects',
-      subjects.join(','),
-      '--shots',
-      String(shots),
-      '--limit',
-      String(limit),
-      '--output-dir',
-      out,
-    ],
-    { encoding: 'utf8' },
+  const r = runCli(
+    'run',
+    '--model',
+    STORIES,
+    '--data',
+    SHARED_MMLU,
+    '--subjects',
+    subjects.join(','),
+    '--shots',
+    String(shots),
+    '--limit',
+    String(limit),
+    '--output-dir',
+    out,
   );
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.code, 0, r.stderr);
   const m = new Map<string, number[]>();
   for (const f of readdirSync(out).filter((f) => f.startsWith('samples_')))
     for (const line of readFileSync(join(out, f), 'utf8').trim().split('\n')) {

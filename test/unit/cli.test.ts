@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,12 +7,10 @@ import Papa from 'papaparse';
 import { validateResults, validateSample } from '../../src/core/report/validate.ts';
 import { macroAcc, microAcc, pooledStderr, subtaskStat } from '../../src/core/report/metrics.ts';
 import { writeFixtures } from '../fixtures/mmluFixtures.ts';
-import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
+import { runCli } from '../support/cli.ts';
+import { SHARED_MMLU, STORIES } from '../support/paths.ts';
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(REPO, 'bin/pagebench.js'), ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = runCli;
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const fixtures = writeFixtures();
 

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { buildPrompt, selectShots } from '../../src/core/templates/build.ts';
 import { TEMPLATES, getTemplate } from '../../src/core/templates/presets.ts';
 import type { Question } from '../../src/core/mmlu/question.ts';
-import { REPO, SHARED_MMLU } from '../support/paths.ts';
+import { runCli } from '../support/cli.ts';
+import { SHARED_MMLU } from '../support/paths.ts';
 
 /** Real rows straight from ../shared, parsed here independently of the engine's loader. */
 function rows(subject: string, split: string): string[][] {
@@ -30,12 +30,9 @@ function harnessContext(subject: string, test: string[], shots: string[][]): str
 }
 
 function promptsCli(args: string[]): Record<string, unknown>[] {
-  const out = execFileSync(
-    process.execPath,
-    [join(REPO, 'bin/pagebench.js'), 'prompts', '--data', SHARED_MMLU, ...args],
-    { encoding: 'utf8' },
-  );
-  return out
+  const r = runCli('prompts', '--data', SHARED_MMLU, ...args);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
