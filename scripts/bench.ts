@@ -155,13 +155,15 @@ async function pageSpeed(): Promise<void> {
   const c: BenchCase = { model: 'stories260K', shots: 0, mode: 'fast', subjects: BENCH_SUBJECTS, limit: 40 };
   const rows: Record<string, unknown>[] = [];
   await withSite({ stories260K: join(SHARED, 'models/stories260K') }, async (app, hub) => {
-    const configs: [string, Record<string, string>, string[]][] = [
-      ['wasm, 1 thread', { threads: '1' }, []],
-      ['wasm, 2 threads', { threads: '2' }, []],
-      ['webgpu (SwiftShader)', { device: 'webgpu' }, ['--enable-unsafe-webgpu']],
+    const configs: [string, Record<string, string>, string[], number][] = [
+      ['wasm, 1 thread', { threads: '1' }, [], 1],
+      ['wasm, 2 threads', { threads: '2' }, [], 1],
+      ['wasm, 1 thread, batch 8', { threads: '1' }, [], 8],
+      ['webgpu (SwiftShader)', { device: 'webgpu' }, ['--enable-unsafe-webgpu'], 1],
+      ['webgpu (SwiftShader), batch 8', { device: 'webgpu' }, ['--enable-unsafe-webgpu'], 8],
     ];
-    for (const [label, q, args] of configs) {
-      const r = await browserRun(app, hub, { kind: 'case', case: JSON.stringify(c), ...q }, args);
+    for (const [label, q, args, batchSize] of configs) {
+      const r = await browserRun(app, hub, { kind: 'case', case: JSON.stringify({ ...c, batchSize }), ...q }, args);
       rows.push({
         config: label,
         questions: r.questions,
@@ -170,7 +172,7 @@ async function pageSpeed(): Promise<void> {
         loglikelihood_checksum: r.loglikelihood_checksum,
       });
       log(
-        `${label.padEnd(22)} ${r.questions} q  ${(r.questions_per_s as number).toFixed(2)} q/s  ${Math.round(r.prompt_tokens_per_s as number)} prompt tokens/s  Σll ${(r.loglikelihood_checksum as number).toFixed(4)}`,
+        `${label.padEnd(30)} ${r.questions} q  ${(r.questions_per_s as number).toFixed(2)} q/s  ${Math.round(r.prompt_tokens_per_s as number)} prompt tokens/s  Σll ${(r.loglikelihood_checksum as number).toFixed(4)}`,
       );
     }
   });
@@ -186,7 +188,9 @@ function ratio(
   b: string,
 ): number | null {
   const find = (m: string) =>
-    results.find((r) => r.runtime === runtime && r.model === model && r.shots === shots && r.mode === m);
+    results.find(
+      (r) => r.runtime === runtime && r.model === model && r.shots === shots && r.mode === m && r.batch_size === 1,
+    );
   const x = find(a);
   const y = find(b);
   return x && y ? x.questions_per_s / y.questions_per_s : null;
@@ -236,6 +240,20 @@ async function main() {
         const fh = ratio(results, runtime, model, shots, 'fast', 'harness');
         if (fn !== null)
           log(`${runtime} ${model} ${shots}-shot: fast/naive ${fn.toFixed(1)}x, fast/harness ${fh!.toFixed(1)}x`);
+        const at = (pred: (r: CaseResult) => boolean) =>
+          results.find((r) => r.runtime === runtime && r.model === model && r.shots === shots && pred(r));
+        const b8 = at((r) => r.mode === 'fast' && r.batch_size === 8);
+        const b1 = at((r) => r.mode === 'fast' && r.batch_size === 1);
+        if (b8 && b1)
+          log(
+            `${runtime} ${model} ${shots}-shot: fast batch 8 / batch 1 ${(b8.questions_per_s / b1.questions_per_s).toFixed(2)}x`,
+          );
+        const asIs = at((r) => r.graph_rewrites.length === 0 && r.model.endsWith('-nokeep'));
+        const rewritten = at((r) => r.graph_rewrites.includes('logits-to-keep'));
+        if (asIs && rewritten)
+          log(
+            `${runtime} ${model} ${shots}-shot: fast, graph rewritten at load / as exported ${(rewritten.questions_per_s / asIs.questions_per_s).toFixed(2)}x`,
+          );
       }
   log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   const summary = {
@@ -246,6 +264,8 @@ async function main() {
       runtime: r.runtime,
       shots: r.shots,
       mode: r.mode,
+      batch_size: r.batch_size,
+      graph_rewrites: r.graph_rewrites,
       questions: r.questions,
       questions_per_s: round(r.questions_per_s),
       prompt_tokens_per_s: round(r.prompt_tokens_per_s),
@@ -260,7 +280,8 @@ async function main() {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 function fmt(r: CaseResult & { efficiency: number; peak_rss_mb: number }): string {
-  return `${r.runtime.padEnd(13)} ${r.model.padEnd(26)} ${r.shots}-shot ${r.mode.padEnd(7)} ${String(r.questions).padStart(3)} q  ${r.questions_per_s.toFixed(2).padStart(7)} q/s  ${Math.round(r.prompt_tokens_per_s).toString().padStart(6)} tok/s  ${r.achieved_gflops.toFixed(1).padStart(6)} GFLOP/s  eff ${(100 * r.efficiency).toFixed(0).padStart(3)}%  rss ${Math.round(r.peak_rss_mb)} MB  Σll ${r.loglikelihood_checksum.toFixed(3)}`;
+  const variant = `${r.mode}${r.batch_size > 1 ? ` b${r.batch_size}` : ''}${r.model.endsWith('-nokeep') ? (r.graph_rewrites.length ? ' rewritten' : ' as-is') : ''}`;
+  return `${r.runtime.padEnd(13)} ${r.model.padEnd(26)} ${r.shots}-shot ${variant.padEnd(16)} ${String(r.questions).padStart(3)} q  ${r.questions_per_s.toFixed(2).padStart(7)} q/s  ${Math.round(r.prompt_tokens_per_s).toString().padStart(6)} tok/s  ${r.achieved_gflops.toFixed(1).padStart(6)} GFLOP/s  eff ${(100 * r.efficiency).toFixed(0).padStart(3)}%  rss ${Math.round(r.peak_rss_mb)} MB  Σll ${r.loglikelihood_checksum.toFixed(3)}`;
 }
 
 (process.argv.includes('--page-speed') ? pageSpeed() : main()).catch((e) => {

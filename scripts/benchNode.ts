@@ -1,6 +1,7 @@
 // One Node measurement in its own process (so its peak RSS is its own); prints one JSON line.
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import '../src/node/runtime.ts';
 import { loadAll } from '../src/core/evaluate.ts';
 import { CausalLM } from '../src/core/runtime/causalLm.ts';
 import type { BenchCase } from '../src/bench/cases.ts';
@@ -16,7 +17,14 @@ if (kind === 'matmul') {
   out = { matmul_gflops: await matmulGflops(ort as never, session as never, m, k, n) };
 } else {
   const c = JSON.parse(arg!) as BenchCase;
-  const model = await CausalLM.load({ id: c.model, localDir: modelDir! }, { dtype: 'fp32', device: 'cpu' });
+  const model = await CausalLM.load(
+    { id: c.model, localDir: modelDir! },
+    {
+      dtype: 'fp32',
+      device: 'cpu',
+      rewrites: c.rewrites ?? 'auto',
+    },
+  );
   const data = await loadAll(localDataSource(mmluDir ?? join(process.cwd(), '../shared/mmlu')), c.subjects, 'test');
   out = { ...(await runCase(model, data, c, 'node')) };
 }

@@ -144,6 +144,8 @@ const api = {
         revision: 'main',
         maxLength: model.maxLength,
         threads,
+        graphRewrites: model.graphRewrites,
+        batchSize: result.batchSize,
         loadSeconds: model.loadSeconds,
         evalSeconds: (prev?.evalSeconds ?? 0) + result.seconds,
         promptTokens: (prev?.promptTokens ?? 0) + result.promptTokens,

@@ -8,10 +8,16 @@ export interface BenchCase {
   subjects: string[];
   /** Questions per subject (the first ones of the test split). */
   limit: number;
+  /** Questions per forward pass (fast mode); default 1. */
+  batchSize?: number;
+  /** Load-time graph rewrites; default 'auto'. */
+  rewrites?: 'auto' | 'none';
 }
 
 export interface CaseResult extends BenchCase {
-  runtime: 'node' | 'chromium-wasm';
+  runtime: 'node' | 'chromium-wasm' | 'chromium-webgpu';
+  batch_size: number;
+  graph_rewrites: string[];
   questions: number;
   seconds: number;
   questions_per_s: number;
@@ -37,8 +43,16 @@ export function benchCases(models: string[], quick: boolean): BenchCase[] {
     // understate fast/naive and fast/harness.
     const subjects = quick ? BENCH_SUBJECTS.slice(0, 1) : BENCH_SUBJECTS;
     const limit = quick ? (big ? 8 : 20) : big ? 20 : 40;
-    for (const shots of [0, 5])
+    for (const shots of [0, 5]) {
+      if (model.endsWith('-nokeep')) {
+        // The same weights exported without num_logits_to_keep: as exported, and rewritten at load.
+        for (const rewrites of ['none', 'auto'] as const)
+          out.push({ model, shots, mode: 'fast', subjects, limit, rewrites });
+        continue;
+      }
       for (const mode of ['naive', 'harness', 'fast'] as const) out.push({ model, shots, mode, subjects, limit });
+      if (big && !quick) out.push({ model, shots, mode: 'fast', subjects, limit, batchSize: 8 });
+    }
   }
   return out;
 }

@@ -35,11 +35,16 @@ async function main() {
   const opt = params.get('opt');
   const model = await CausalLM.load(
     { id: `bench/${c.model}`, hubUrl: hub },
-    { dtype: 'fp32', device, sessionOptions: opt ? { graphOptimizationLevel: opt } : undefined },
+    {
+      dtype: 'fp32',
+      device,
+      sessionOptions: opt ? { graphOptimizationLevel: opt } : undefined,
+      rewrites: c.rewrites ?? 'auto',
+    },
   );
   const data = await loadAll(hubSource({ baseUrl: hub }), c.subjects, 'test');
   status.textContent = `running ${JSON.stringify(c)}`;
-  const r = await runCase(model, data, c, 'chromium-wasm', threads);
+  const r = await runCase(model, data, c, device === 'webgpu' ? 'chromium-webgpu' : 'chromium-wasm', threads);
   await model.dispose();
   return r;
 }

@@ -20,12 +20,15 @@ export async function runCase(
     limit: c.limit,
     bos: 'tokenizer',
     scorer: c.mode,
+    batchSize: c.batchSize ?? 1,
   });
   const flops = forwardFlops(shapeFromConfig(model.model.config as unknown as Record<string, unknown>), r.scorerStats);
   return {
     ...c,
     runtime,
     threads,
+    batch_size: c.batchSize ?? 1,
+    graph_rewrites: model.graphRewrites,
     questions: r.samples.length,
     seconds: r.seconds,
     questions_per_s: r.samples.length / r.seconds,

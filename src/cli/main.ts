@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import '../node/runtime.ts';
 import { validateResults } from '../core/report/validate.ts';
 import { buildResults, samplesJsonl } from '../core/report/results.ts';
 import { evaluate, loadAll, subjectPrompts, type EvalSettings, type Progress } from '../core/evaluate.ts';
@@ -32,6 +33,8 @@ Options:
   --bos <policy>        tokenizer | never | always (default tokenizer)
   --dtype <dtype>       fp32 | fp16 | q8 | q4 | q4f16 (default fp32)
   --scorer <mode>       fast | harness | naive (default fast; all give the same numbers)
+  --batch-size <N|auto> questions per forward pass in fast mode (default 1; auto measures; same numbers)
+  --no-rewrite          load the ONNX graph exactly as exported (no num_logits_to_keep added)
   --output-dir <dir>    where results.json and samples_<subject>.jsonl are written
 `;
 
@@ -88,6 +91,8 @@ async function main(argv: string[]): Promise<number> {
       bos: { type: 'string', default: 'tokenizer' },
       dtype: { type: 'string', default: 'fp32' },
       scorer: { type: 'string', default: 'fast' },
+      'batch-size': { type: 'string' },
+      'no-rewrite': { type: 'boolean', default: false },
       'output-dir': { type: 'string' },
     },
   });
@@ -113,7 +118,9 @@ async function main(argv: string[]): Promise<number> {
     limit: int('limit', values.limit),
     bos: oneOf<BosPolicy>('bos', values.bos!, ['tokenizer', 'never', 'always']),
     scorer: oneOf<ScorerMode>('scorer', values.scorer!, SCORER_MODES),
+    batchSize: values['batch-size'] === 'auto' ? 'auto' : int('batch-size', values['batch-size'], 1)!,
   };
+  if (settings.batchSize === 0) throw new UsageError('--batch-size must be at least 1 (or auto)');
   if (settings.shots > 5) throw new UsageError(`--shots ${settings.shots}: MMLU's dev split has 5 rows per subject`);
   const source = dataSource(values.data, hubUrl);
 
@@ -144,7 +151,7 @@ async function main(argv: string[]): Promise<number> {
   const out = new StagedOutput(values['output-dir']);
   try {
     const data = await loadAll(source, settings.subjects, settings.split);
-    const model = await CausalLM.load(modelSource, { dtype, device });
+    const model = await CausalLM.load(modelSource, { dtype, device, rewrites: values['no-rewrite'] ? 'none' : 'auto' });
     const isTty = process.stderr.isTTY;
     let lastPrint = 0;
     const result = await evaluate(model, data, settings, {
@@ -168,7 +175,8 @@ async function main(argv: string[]): Promise<number> {
       dtype,
       device,
       data: source.description,
-      batchSize: 1,
+      batchSize: result.batchSize,
+      graphRewrites: model.graphRewrites,
       loadSeconds: model.loadSeconds,
       evalSeconds: result.seconds,
       promptTokens: result.promptTokens,

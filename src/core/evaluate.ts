@@ -6,8 +6,16 @@ import { buildPrefix, buildPrompt, selectShots } from './templates/build.ts';
 import { getTemplate } from './templates/presets.ts';
 import type { PromptInstance, TemplateSpec } from './templates/template.ts';
 import { generateGreedy } from './scoring/generate.ts';
+import { BatchTuner } from './scoring/batchTuner.ts';
 import { Scorer, type ScorerMode, type ScorerStats } from './scoring/scorer.ts';
-import { makeEncoder, questionRequest, type BosPolicy, type Encode } from './scoring/requests.ts';
+import {
+  makeEncoder,
+  questionRequest,
+  type BosPolicy,
+  type ChoiceScore,
+  type Encode,
+  type QuestionRequest,
+} from './scoring/requests.ts';
 
 export type { ScorerMode } from './scoring/scorer.ts';
 
@@ -20,6 +28,12 @@ export interface EvalSettings {
   limit?: number;
   bos: BosPolicy;
   scorer: ScorerMode;
+  /**
+   * Questions per forward pass (fast scorer; default 1), or 'auto': measure batches of
+   * AUTO_BATCH against one at a time on the first questions and keep the faster. Results are the
+   * same for any value.
+   */
+  batchSize?: number | 'auto';
 }
 
 /** One scored question; the JSONL sample format (see README). */
@@ -118,6 +132,8 @@ export interface EvalOutput {
   promptTokens: number;
   seconds: number;
   scorerStats: ScorerStats;
+  /** Questions per forward pass used (after probing, under 'auto'). */
+  batchSize: number;
 }
 
 export async function evaluate(
@@ -132,6 +148,10 @@ export async function evaluate(
   const items = data
     .flatMap((d) => subjectPrompts(t, d, settings.shots, settings.limit, fits))
     .filter((it) => !hooks.skip?.(it.subject, it.docId));
+  const requested = settings.batchSize ?? 1;
+  const batchable = t.scoring !== 'generate' && settings.scorer === 'fast';
+  const tuner = new BatchTuner(!batchable ? 1 : requested === 'auto' ? AUTO_BATCH : Math.max(1, requested));
+  const fixed = requested !== 'auto';
   const scorer = new Scorer(model, settings.scorer);
   const devBySubject = new Map(data.map((d) => [d.subject, d.dev]));
   let currentSubject = '';
@@ -139,38 +159,68 @@ export async function evaluate(
   const t0 = performance.now();
   let promptTokens = 0;
   let truncatedCount = 0;
-  for (const item of items) {
-    if (item.subject !== currentSubject && t.scoring !== 'generate') {
-      currentSubject = item.subject;
-      const shots = selectShots(devBySubject.get(item.subject)!, settings.shots);
-      await scorer.setPrefix(buildPrefix(t, item.subject, shots), encode);
+  for (let next = 0; next < items.length;) {
+    const chunk = takeChunk(items, next, fixed ? tuner.max : tuner.next());
+    next += chunk.length;
+    const subject = chunk[0]!.subject;
+    if (subject !== currentSubject && t.scoring !== 'generate') {
+      currentSubject = subject;
+      const shots = selectShots(devBySubject.get(subject)!, settings.shots);
+      await scorer.setPrefix(buildPrefix(t, subject, shots), encode);
     }
-    const sample =
+    const started = performance.now();
+    const scored =
       t.scoring === 'generate'
-        ? await generateSample(model, t, item, encode)
-        : await scoreSample(scorer, t, item, encode);
-    promptTokens += sample.input_tokens;
-    if (sample.truncated) truncatedCount++;
-    samples.push(sample);
-    await hooks.onSample?.(sample);
-    const elapsed = (performance.now() - t0) / 1000;
-    const rate = samples.length / elapsed;
-    hooks.onProgress?.({
-      done: samples.length,
-      total: items.length,
-      subject: item.subject,
-      elapsedSeconds: elapsed,
-      itemsPerSecond: rate,
-      promptTokensPerSecond: promptTokens / elapsed,
-      etaSeconds: (items.length - samples.length) / rate,
-    });
+        ? [await generateSample(model, t, chunk[0]!, encode)]
+        : await scoreSamples(scorer, t, chunk, encode);
+    if (!fixed) tuner.record(chunk.length, (performance.now() - started) / 1000);
+    for (const sample of scored) {
+      promptTokens += sample.input_tokens;
+      if (sample.truncated) truncatedCount++;
+      samples.push(sample);
+      await hooks.onSample?.(sample);
+      const elapsed = (performance.now() - t0) / 1000;
+      const rate = samples.length / elapsed;
+      hooks.onProgress?.({
+        done: samples.length,
+        total: items.length,
+        subject,
+        elapsedSeconds: elapsed,
+        itemsPerSecond: rate,
+        promptTokensPerSecond: promptTokens / elapsed,
+        etaSeconds: (items.length - samples.length) / rate,
+      });
+    }
   }
-  return { samples, truncatedCount, promptTokens, seconds: (performance.now() - t0) / 1000, scorerStats: scorer.stats };
+  scorer.release();
+  return {
+    samples,
+    truncatedCount,
+    promptTokens,
+    seconds: (performance.now() - t0) / 1000,
+    scorerStats: scorer.stats,
+    batchSize: fixed ? tuner.max : (tuner.chosen ?? 1),
+  };
 }
 
-async function scoreSample(scorer: Scorer, t: TemplateSpec, item: PromptItem, encode: Encode): Promise<Sample> {
-  const req = questionRequest(item.prompt, encode, scorer.model.maxLength);
-  const scores = await scorer.score(req);
+/** Questions per pass tried by batchSize 'auto'. */
+export const AUTO_BATCH = 8;
+
+/** Up to `size` consecutive items from `start`, all of the same subject. */
+function takeChunk(items: PromptItem[], start: number, size: number): PromptItem[] {
+  const subject = items[start]!.subject;
+  let end = start + 1;
+  while (end < items.length && end - start < size && items[end]!.subject === subject) end++;
+  return items.slice(start, end);
+}
+
+async function scoreSamples(scorer: Scorer, t: TemplateSpec, items: PromptItem[], encode: Encode): Promise<Sample[]> {
+  const reqs = items.map((it) => questionRequest(it.prompt, encode, scorer.model.maxLength));
+  const scores = await scorer.scoreMany(reqs);
+  return items.map((it, i) => toSample(t, it, reqs[i]!, scores[i]!));
+}
+
+function toSample(t: TemplateSpec, item: PromptItem, req: QuestionRequest, scores: ChoiceScore[]): Sample {
   const lls = scores.map((s) => s.logprob);
   const pred = argmax(lls);
   const sample: Sample = {

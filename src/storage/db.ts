@@ -35,6 +35,9 @@ export interface RunRecord {
     revision: string;
     maxLength: number;
     threads: number;
+    graphRewrites?: string[];
+    /** Questions per forward pass used (chosen by probing when settings.batchSize is 'auto'). */
+    batchSize?: number;
     loadSeconds: number;
     evalSeconds: number;
     promptTokens: number;

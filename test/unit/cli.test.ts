@@ -65,7 +65,48 @@ test('acceptance 3: all of anatomy test, 5-shot, through the CLI; outputs valida
   assert.equal(c.truncated_count, lines.filter((s) => s.truncated).length);
   assert.ok(c.truncated_count > 100, 'the 5-shot anatomy prompts mostly exceed 512 tokens');
   assert.match(c.model_sha256, /^[0-9a-f]{64}$/);
+  assert.deepEqual(c.graph_rewrites, ['logits-to-keep'], 'stories260K has no num_logits_to_keep: added at load');
+  assert.equal(c.batch_size, 1);
   assert.equal(results['n-shot'].mmlu_anatomy, 5);
+});
+
+test('--batch-size (4, auto) and --no-rewrite change speed only: the same log-likelihoods, recorded in config', () => {
+  const runWith = (...extra: string[]) => {
+    const out = tmp('pb-batch-');
+    const res = cli(
+      'run',
+      '--model',
+      STORIES,
+      '--data',
+      SHARED_MMLU,
+      '--subjects',
+      'anatomy,astronomy',
+      '--limit',
+      '12',
+      '--output-dir',
+      out,
+      ...extra,
+    );
+    assert.equal(res.code, 0, res.stderr);
+    const config = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).config;
+    const lls = ['anatomy', 'astronomy'].flatMap((s) =>
+      readFileSync(join(out, `samples_${s}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).loglikelihoods as number[]),
+    );
+    return { config, lls };
+  };
+  const base = runWith();
+  const batched = runWith('--batch-size', '4', '--no-rewrite');
+  const auto = runWith('--batch-size', 'auto');
+  assert.equal(batched.config.batch_size, 4);
+  assert.deepEqual(batched.config.graph_rewrites, []);
+  assert.ok([1, 8].includes(auto.config.batch_size), `auto chose ${auto.config.batch_size}`);
+  for (const other of [batched, auto]) {
+    assert.equal(other.lls.length, 24);
+    other.lls.forEach((row, i) => row.forEach((x, c) => assert.ok(Math.abs(x - base.lls[i]![c]!) < 1e-4)));
+  }
 });
 
 test('cloze and generate run end to end (acc_norm, exact_match)', () => {
@@ -192,6 +233,8 @@ test('error: unknown subject, template, split, bad numbers', () => {
   assertFails(cli('prompts', '--data', SHARED_MMLU, '--split', 'train'), /--split must be one of test, val/);
   assertFails(cli('prompts', '--data', SHARED_MMLU, '--shots', 'five'), /--shots must be a non-negative integer/);
   assertFails(cli('prompts', '--data', SHARED_MMLU, '--shots', '6'), /dev split has 5 rows/);
+  assertFails(cli('prompts', '--data', SHARED_MMLU, '--batch-size', '0'), /--batch-size must be at least 1/);
+  assertFails(cli('prompts', '--data', SHARED_MMLU, '--batch-size', 'many'), /--batch-size must be a non-negative/);
   assertFails(cli('prompts', '--data', SHARED_MMLU, '--frobnicate'), /Unknown option '--frobnicate'/);
   assertFails(cli('frobnicate'), /unknown command "frobnicate"/);
   assertFails(cli('prompts', '--data', '/no/such/data'), /data folder not found: \/no\/such\/data/);

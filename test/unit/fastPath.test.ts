@@ -1,9 +1,11 @@
 /**
- * The fast path (prefix KV reuse, one shared pass per question, batched continuations,
- * num_logits_to_keep) and the harness path give the plain path's numbers, across templates, shot
- * counts, truncated inputs and both tokenizers (stories260K's SentencePiece, where " A" is two
- * tokens; GPT-2's BPE on a random-weight model, with and without num_logits_to_keep).
+ * The fast path (prefix KV reuse, one shared pass per question, batched continuations, several
+ * questions per pass, num_logits_to_keep) and the harness path give the plain path's numbers,
+ * across templates, shot counts, truncated inputs and both tokenizers (stories260K's
+ * SentencePiece, where " A" is two tokens; GPT-2's BPE on a random-weight model exported with
+ * num_logits_to_keep, without it, and without it but rewritten at load time to have it).
  */
+import '../../src/node/runtime.ts';
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluate, loadAll, type EvalSettings, type Sample } from '../../src/core/evaluate.ts';
@@ -27,8 +29,18 @@ async function run(
   shots: number,
   limit: number,
   subjects = SUBJECTS,
+  batchSize = 1,
 ) {
-  const settings: EvalSettings = { subjects, split: 'test', shots, template, limit, bos: 'tokenizer', scorer };
+  const settings: EvalSettings = {
+    subjects,
+    split: 'test',
+    shots,
+    template,
+    limit,
+    bos: 'tokenizer',
+    scorer,
+    batchSize,
+  };
   return evaluate(
     model,
     data.filter((d) => subjects.includes(d.subject)),
@@ -48,6 +60,8 @@ function assertSame(a: Sample[], b: Sample[], what: string) {
   }
 }
 
+const untruncatedCount = (xs: Sample[]) => xs.filter((s) => !s.truncated).length;
+
 async function compareAll(model: CausalLM, name: string, expectTruncation: boolean, limit: number) {
   let truncated = 0;
   for (const template of ['lm-eval', 'cloze', 'original', 'helm']) {
@@ -56,8 +70,13 @@ async function compareAll(model: CausalLM, name: string, expectTruncation: boole
       const plain = await run(model, 'naive', template, shots, limit);
       const harness = await run(model, 'harness', template, shots, limit);
       const fast = await run(model, 'fast', template, shots, limit);
+      // several questions per pass: left-padded segments on a repeated prefix cache
+      const batched = await run(model, 'fast', template, shots, limit, SUBJECTS, 4);
       assertSame(plain.samples, harness.samples, `${what} harness`);
       assertSame(plain.samples, fast.samples, `${what} fast`);
+      assertSame(plain.samples, batched.samples, `${what} fast, batch 4`);
+      if (template === 'lm-eval' && untruncatedCount(plain.samples) > SUBJECTS.length)
+        assert.ok(batched.scorerStats.forwardPasses < fast.scorerStats.forwardPasses, `${what}: batching saves passes`);
       truncated += plain.truncatedCount;
       const untruncated = plain.samples.filter((s) => !s.truncated).length;
       if (untruncated > 0 && template !== 'original')
@@ -79,19 +98,36 @@ test('stories260K (SentencePiece, multi-token letters, 512 window): fast == harn
   assert.equal(plain.truncatedCount, 0);
   assert.equal(plain.scorerStats.forwardPasses, 10 * 4);
   assert.equal(fast.scorerStats.forwardPasses, 2 + 10);
+  // 4 questions per pass: per subject one pass of 4 and one of 1
+  const batched = await run(model, 'fast', 'lm-eval', 0, 5, short, 4);
+  assert.equal(batched.scorerStats.forwardPasses, 2 + 4);
+  assertSame(plain.samples, batched.samples, 'stories260K batch 4');
   await model.dispose();
 });
 
-for (const keep of [false, true]) {
-  test(`GPT-2 BPE random-weight model${keep ? ' with num_logits_to_keep' : ''}: fast == harness == plain`, async () => {
-    const dir = makeSyntheticModel('tiny', keep);
-    const model = await CausalLM.load({ id: 'tiny', localDir: dir }, { dtype: 'fp32', device: 'cpu' });
-    assert.equal(model.inputNames.includes('num_logits_to_keep'), keep);
-    await compareAll(model, `tiny-gpt2${keep ? '-keep' : ''}`, true, 2);
+const VARIANTS = [
+  { name: 'exported with num_logits_to_keep', keep: true, rewrites: 'auto' },
+  { name: 'without num_logits_to_keep, rewritten at load time', keep: false, rewrites: 'auto' },
+  { name: 'without num_logits_to_keep, as exported', keep: false, rewrites: 'none' },
+] as const;
+
+for (const v of VARIANTS) {
+  test(`GPT-2 BPE random-weight model ${v.name}: fast == harness == plain`, async () => {
+    const dir = makeSyntheticModel('tiny', v.keep);
+    const model = await CausalLM.load(
+      { id: 'tiny', localDir: dir },
+      { dtype: 'fp32', device: 'cpu', rewrites: v.rewrites },
+    );
+    const rewritten = !v.keep && v.rewrites === 'auto';
+    assert.equal(model.inputNames.includes('num_logits_to_keep'), v.keep || rewritten);
+    assert.deepEqual(model.graphRewrites, rewritten ? ['logits-to-keep'] : []);
+    await compareAll(model, `tiny-gpt2 (${v.name})`, true, 2);
     // single-token letters under GPT-2: one forward pass per question after the subject's prefix
     const fast = await run(model, 'fast', 'lm-eval', 5, 3, ['anatomy', 'abstract_algebra']);
     assert.equal(fast.truncatedCount, 0);
     assert.equal(fast.scorerStats.forwardPasses, 2 + 6);
+    // the LM head sees only the rows read (1 per question, 1 per prefix) unless the graph cannot cut
+    assert.equal(fast.scorerStats.logitRows, v.keep || rewritten ? 2 + 6 : fast.scorerStats.tokensComputed);
     await model.dispose();
   });
 }

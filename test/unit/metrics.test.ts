@@ -73,6 +73,7 @@ test('results.json: lm-eval keys, groups weighted by size, paper categories, sch
     device: 'cpu',
     data: 'x',
     batchSize: 1,
+    graphRewrites: [],
     loadSeconds: 0,
     evalSeconds: 1,
     promptTokens: 90,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { evaluate, loadAll, type EvalSettings } from '../../src/core/evaluate.ts';
+import '../../src/node/runtime.ts';
 import { CausalLM } from '../../src/core/runtime/causalLm.ts';
 import { localDataSource } from '../../src/node/localData.ts';
 import { SHARED_MMLU, STORIES } from '../support/paths.ts';
@@ -61,6 +62,11 @@ test('acceptance 2: engine log-likelihoods equal the plain reference (3 subjects
   const session = await ort.InferenceSession.create(join(STORIES, 'onnx/model.onnx'));
   const model = await CausalLM.load({ id: 'stories260K', localDir: STORIES }, { dtype: 'fp32', device: 'cpu' });
   assert.equal(model.maxLength, MAX_LEN);
+  assert.deepEqual(
+    model.graphRewrites,
+    ['logits-to-keep'],
+    'the engine runs the graph rewritten at load, as the CLI does',
+  );
   const data = await loadAll(localDataSource(SHARED_MMLU), SUBJECTS, 'test');
   let compared = 0;
   let truncated = 0;

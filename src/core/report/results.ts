@@ -12,6 +12,8 @@ export interface RunFacts {
   data: string;
   threads?: number;
   batchSize: number;
+  /** Load-time graph rewrites applied (graphRewrites.ts). */
+  graphRewrites: string[];
   loadSeconds: number;
   evalSeconds: number;
   promptTokens: number;
@@ -157,6 +159,7 @@ export function buildResults(settings: EvalSettings, samples: Sample[], facts: R
       device: facts.device,
       ...(facts.threads !== undefined ? { threads: facts.threads } : {}),
       batch_size: facts.batchSize,
+      graph_rewrites: facts.graphRewrites,
       data: facts.data,
       template: settings.template,
       scoring: template.scoring === 'generate' ? 'generate' : 'loglikelihood',

@@ -6,6 +6,8 @@ import {
   type PreTrainedModel,
   type PreTrainedTokenizer,
 } from '@huggingface/transformers';
+import { wantedRewrites, type RewriteName } from './graphRewrites.ts';
+import { withRewrites } from './sessionRewrites.ts';
 
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
 export type Device = 'cpu' | 'wasm' | 'webgpu';
@@ -26,6 +28,8 @@ export interface LoadOptions {
   onProgress?: (p: { file: string; loaded?: number; total?: number; status: string }) => void;
   /** Passed to ONNX Runtime (e.g. graphOptimizationLevel). */
   sessionOptions?: Record<string, unknown>;
+  /** Load-time graph rewrites (graphRewrites.ts): 'auto' applies those that fit; 'none' loads as is. */
+  rewrites?: 'auto' | 'none';
 }
 
 /** Past key/values by input name (past_key_values.N.key/value). */
@@ -36,6 +40,12 @@ export interface ForwardResult {
   logits: Tensor;
   /** present.* outputs renamed to the past_key_values.* input names. */
   cache: KvCache;
+}
+
+/** Per-row attention mask (over past + new positions) and position ids (new positions). */
+export interface RowLayout {
+  attentionMask: number[][];
+  positionIds: number[][];
 }
 
 export class ModelLoadError extends Error {
@@ -51,6 +61,8 @@ export class CausalLM {
     readonly model: PreTrainedModel,
     readonly maxLength: number,
     readonly loadSeconds: number,
+    /** Graph rewrites applied at load time (part of the run's facts). */
+    readonly graphRewrites: RewriteName[],
   ) {}
 
   static async load(source: ModelSource, options: LoadOptions): Promise<CausalLM> {
@@ -63,18 +75,27 @@ export class CausalLM {
     };
     let tokenizer: PreTrainedTokenizer;
     let model: PreTrainedModel;
+    let graphRewrites: RewriteName[] = [];
+    const want =
+      options.rewrites === 'none'
+        ? { logitsToKeep: false, preciseSinCos: false }
+        : wantedRewrites(options.device, options.dtype);
     try {
       tokenizer = await AutoTokenizer.from_pretrained(id, common);
     } catch (e) {
       throw new ModelLoadError(`could not load a tokenizer from ${describe(source)}: ${firstLine(e)}`);
     }
     try {
-      model = await AutoModelForCausalLM.from_pretrained(id, {
-        ...common,
-        dtype: options.dtype,
-        device: options.device,
-        ...(options.sessionOptions ? { session_options: options.sessionOptions as never } : {}),
-      });
+      const loaded = await withRewrites(want, () =>
+        AutoModelForCausalLM.from_pretrained(id, {
+          ...common,
+          dtype: options.dtype,
+          device: options.device,
+          ...(options.sessionOptions ? { session_options: options.sessionOptions as never } : {}),
+        }),
+      );
+      model = loaded.value;
+      graphRewrites = loaded.applied;
     } catch (e) {
       throw new ModelLoadError(
         `${describe(source)} is not a loadable causal LM (${options.dtype}, ${options.device}): ${firstLine(e)}`,
@@ -89,7 +110,7 @@ export class CausalLM {
     const maxLength =
       (['n_positions', 'max_position_embeddings', 'n_ctx'].map((k) => cfg[k]).find((v) => typeof v === 'number') as
         number | undefined) ?? (tokMax && tokMax < 1e9 ? tokMax : 2048);
-    return new CausalLM(source, options, tokenizer, model, maxLength, (performance.now() - t0) / 1000);
+    return new CausalLM(source, options, tokenizer, model, maxLength, (performance.now() - t0) / 1000, graphRewrites);
   }
 
   get inputNames(): string[] {
@@ -116,24 +137,27 @@ export class CausalLM {
 
   /**
    * One forward pass over `ids` (equal-length rows), optionally continuing `past` (whose length
-   * is pastLen for every row). attention_mask is all ones; position_ids continue from pastLen.
+   * is pastLen for every row). By default attention_mask is all ones and position_ids continue
+   * from pastLen; `layout` gives both per row instead (padded batches).
    */
-  async forward(ids: number[][], past?: KvCache, numLogitsToKeep?: number): Promise<ForwardResult> {
+  async forward(ids: number[][], past?: KvCache, numLogitsToKeep?: number, layout?: RowLayout): Promise<ForwardResult> {
     const batch = ids.length;
     const len = ids[0]!.length;
     const pastLen = past ? (Object.values(past)[0]?.dims.at(-2) ?? 0) : 0;
     const flat = new BigInt64Array(batch * len);
     const pos = new BigInt64Array(batch * len);
+    const mask = new BigInt64Array(batch * (pastLen + len)).fill(1n);
     ids.forEach((row, b) => {
       if (row.length !== len) throw new Error('forward(): rows of unequal length');
       row.forEach((t, i) => {
         flat[b * len + i] = BigInt(t);
-        pos[b * len + i] = BigInt(pastLen + i);
+        pos[b * len + i] = BigInt(layout ? layout.positionIds[b]![i]! : pastLen + i);
       });
+      if (layout) layout.attentionMask[b]!.forEach((m, i) => (mask[b * (pastLen + len) + i] = BigInt(m)));
     });
     const inputs: Record<string, unknown> = {
       input_ids: new Tensor('int64', flat, [batch, len]),
-      attention_mask: new Tensor('int64', new BigInt64Array(batch * (pastLen + len)).fill(1n), [batch, pastLen + len]),
+      attention_mask: new Tensor('int64', mask, [batch, pastLen + len]),
       position_ids: new Tensor('int64', pos, [batch, len]),
       past_key_values: past ?? null,
     };

@@ -1,4 +1,7 @@
 import { env } from '@huggingface/transformers';
+// The module instance transformers.js creates its sessions with in the browser.
+import { InferenceSession } from 'onnxruntime-web/webgpu';
+import { installSessionRewrites } from './sessionRewrites.ts';
 
 /** The ONNX Runtime Web files the site serves itself (vite.config.ts copies them under ort/). */
 export const ORT_WASM_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'] as const;
@@ -19,4 +22,5 @@ export function configureWebRuntime(opts: WebRuntimeOptions): void {
   wasm.wasmPaths = { mjs: base + ORT_WASM_FILES[0], wasm: base + ORT_WASM_FILES[1] };
   if (opts.threads !== undefined) wasm.numThreads = opts.threads;
   env.useBrowserCache = opts.useBrowserCache ?? false;
+  installSessionRewrites(InferenceSession as never);
 }

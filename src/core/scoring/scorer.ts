@@ -1,6 +1,6 @@
 import type { CausalLM, KvCache } from '../runtime/causalLm.ts';
 import { tokenLogProb } from '../runtime/logprobs.ts';
-import { repeatBatch } from './kvCache.ts';
+import { disposeCache, repeatBatch, selectRow, toHost } from './kvCache.ts';
 import type { ChoiceScore, Encode, QuestionRequest } from './requests.ts';
 import { scoreFromLogits, scorePlain } from './plainScorer.ts';
 
@@ -30,8 +30,48 @@ export interface ScorerStats {
 
 interface Prefix {
   tokens: number[];
+  /** As computed (GPU buffers on WebGPU). */
   cache: KvCache;
+  /** The same in host memory, for batch copies. */
+  hostCache: KvCache;
 }
+
+interface QuestionPlan {
+  q: QuestionRequest;
+  /** Tokens every choice's input shares (absolute length). */
+  shared: number;
+  /** First position whose logits a choice reads. */
+  firstNeeded: number;
+  /** Stage-1 tokens after the cached prefix. */
+  seg: number[];
+  /** Each choice's tokens after the shared segment. */
+  rest: number[][];
+}
+
+/**
+ * Shared segment: tokens every choice's input has in common (context, plus e.g. a shared "▁").
+ * The first continuation token of choice i is predicted at position len(input_i) - len(cont_i).
+ * When every input is a prefix of the longest one (letters under SentencePiece: " B" is one token,
+ * " A" is "▁" + "A"), one pass over the longest serves every choice.
+ */
+function planQuestion(q: QuestionRequest, cached: number): QuestionPlan {
+  const inputs = q.choices.map((c) => c.input);
+  const longest = inputs.reduce((a, b) => (b.length > a.length ? b : a));
+  const shared = inputs.every((s) => startsWith(longest, s)) ? longest.length : commonPrefixLength(inputs);
+  const firstNeeded = Math.min(...q.choices.map((c) => c.input.length - c.continuation.length));
+  if (firstNeeded < cached) throw new Error('internal: needed logits fall inside the cached prefix');
+  return {
+    q,
+    shared,
+    firstNeeded,
+    seg: longest.slice(cached, shared),
+    rest: inputs.map((s) => (s.length <= shared ? [] : s.slice(shared))),
+  };
+}
+
+const ones = (n: number) => new Array<number>(n).fill(1);
+const zeros = (n: number) => new Array<number>(n).fill(0);
+const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 
 function startsWith(seq: number[], prefix: number[]): boolean {
   if (seq.length < prefix.length) return false;
@@ -73,13 +113,20 @@ export class Scorer {
    * never changes.
    */
   async setPrefix(prefixText: string, encode: Encode): Promise<void> {
+    if (this.prefix) disposeCache(this.prefix.cache);
     this.prefix = null;
     if (this.mode !== 'fast') return;
     const tokens = encode(prefixText).slice(0, -1);
     if (tokens.length === 0 || tokens.length >= this.model.maxLength) return;
     const { logits, cache } = await this.model.forward([tokens], undefined, 1);
     this.count(tokens.length, 0, logits.dims[1]);
-    this.prefix = { tokens, cache };
+    this.prefix = { tokens, cache, hostCache: await toHost(cache) };
+  }
+
+  /** Frees the prefix cache (GPU memory on WebGPU). */
+  release(): void {
+    if (this.prefix) disposeCache(this.prefix.cache);
+    this.prefix = null;
   }
 
   async score(q: QuestionRequest): Promise<ChoiceScore[]> {
@@ -122,66 +169,131 @@ export class Scorer {
     return out;
   }
 
-  private async scoreFast(q: QuestionRequest): Promise<ChoiceScore[]> {
-    const vocab = this.model.vocabSize;
-    const inputs = q.choices.map((c) => c.input);
-    const prefix = this.prefix && inputs.every((s) => startsWith(s, this.prefix!.tokens)) ? this.prefix : null;
-    const cached = prefix?.tokens.length ?? 0;
-    if (prefix) this.stats.prefixReuses++;
-    // Shared segment: tokens every choice's input has in common (context, plus e.g. a shared "▁").
-    // The first continuation token of choice i is predicted at position len(input_i) - len(cont_i).
-    // When every input is a prefix of the longest one (letters under SentencePiece: " B" is one
-    // token, " A" is "▁" + "A"), one pass over the longest serves every choice.
-    const longest = inputs.reduce((a, b) => (b.length > a.length ? b : a));
-    const shared = inputs.every((s) => startsWith(longest, s)) ? longest.length : commonPrefixLength(inputs);
-    const firstNeeded = Math.min(...q.choices.map((c) => c.input.length - c.continuation.length));
-    if (firstNeeded < cached) throw new Error('internal: needed logits fall inside the cached prefix');
-    const seg = longest.slice(cached, shared);
-    const keep = shared - firstNeeded;
-    const first = await this.model.forward([seg], prefix?.cache, keep);
-    this.count(seg.length, cached, first.logits.dims[1]);
-    const firstData = first.logits.data as Float32Array;
-    // Row r of `first.logits` holds position `rowBase + r` (trailing rows only, if the graph honoured keep).
-    const firstRows = first.logits.dims[1]!;
-    const firstBase = shared - firstRows;
-
-    const rest = q.choices.map((c) => (c.input.length <= shared ? [] : c.input.slice(shared)));
-    const batchIdx = rest.map((r, i) => (r.length > 0 ? i : -1)).filter((i) => i >= 0);
-    let second: { data: Float32Array; rows: number; width: number } | null = null;
-    if (batchIdx.length > 0) {
-      const width = Math.max(...batchIdx.map((i) => rest[i]!.length));
-      // Right padding is harmless under causal attention: padded positions come after every
-      // position we read, so they cannot influence it.
-      const padTok = rest[batchIdx[0]!]![0]!;
-      const rows = batchIdx.map((i) => [...rest[i]!, ...new Array(width - rest[i]!.length).fill(padTok)]);
-      const past = repeatBatch(first.cache, rows.length);
-      const res = await this.model.forward(rows, past);
-      this.count(width, shared, width, rows.length);
-      second = { data: res.logits.data as Float32Array, rows: res.logits.dims[1]!, width };
-    }
-
-    return q.choices.map((c, i) => {
-      const cont = c.continuation;
-      const start = c.input.length - cont.length; // position predicting cont[0]
-      let logprob = 0;
-      let isGreedy = true;
-      for (let j = 0; j < cont.length; j++) {
-        const pos = start + j;
-        let data: Float32Array;
-        let offset: number;
-        if (pos < shared) {
-          data = firstData;
-          offset = (pos - firstBase) * vocab;
-        } else {
-          const b = batchIdx.indexOf(i);
-          data = second!.data;
-          offset = (b * second!.rows + (pos - shared)) * vocab;
-        }
-        const r = tokenLogProb(data, offset, vocab, cont[j]!);
-        logprob += r.logprob;
-        isGreedy &&= r.greedy;
-      }
-      return { logprob, isGreedy };
+  /**
+   * Scores several questions of one subject. In fast mode, those that use the subject's prefix
+   * share one forward pass (see scoreFastGroup); the rest are scored one at a time.
+   */
+  async scoreMany(qs: QuestionRequest[]): Promise<ChoiceScore[][]> {
+    const out: ChoiceScore[][] = new Array(qs.length);
+    const prefix = this.prefix;
+    const grouped: number[] = [];
+    qs.forEach((q, i) => {
+      const ok =
+        this.mode === 'fast' &&
+        qs.length > 1 &&
+        prefix !== null &&
+        !q.choices.some((c) => c.truncated) &&
+        q.choices.every((c) => startsWith(c.input, prefix.tokens));
+      if (ok) grouped.push(i);
     });
+    if (grouped.length > 0) {
+      const scores = await this.scoreFastGroup(
+        grouped.map((m) => qs[m]!),
+        grouped.length > 1 ? prefix : this.usablePrefix(qs[grouped[0]!]!),
+      );
+      grouped.forEach((m, j) => (out[m] = scores[j]!));
+    }
+    for (let i = 0; i < qs.length; i++) if (!out[i]) out[i] = await this.score(qs[i]!);
+    return out;
+  }
+
+  private usablePrefix(q: QuestionRequest): Prefix | null {
+    const p = this.prefix;
+    return p && q.choices.every((c) => startsWith(c.input, p.tokens)) ? p : null;
+  }
+
+  private async scoreFast(q: QuestionRequest): Promise<ChoiceScore[]> {
+    return (await this.scoreFastGroup([q], this.usablePrefix(q)))[0]!;
+  }
+
+  /**
+   * The fast path for one or more questions sharing `prefix` (or one question without it).
+   * Stage 1: one pass over each question's shared segment on the prefix cache. Several questions
+   * go in one batch, left-padded within the segment: pads are masked out of attention and real
+   * tokens keep their positions, so every real position sees exactly what it sees alone (pad
+   * queries still attend to the prefix, so no attention row is empty). Stage 2: choices' remaining
+   * tokens, batched on the question's own cache.
+   */
+  private async scoreFastGroup(qs: QuestionRequest[], prefix: Prefix | null): Promise<ChoiceScore[][]> {
+    if (qs.length > 1 && !prefix) throw new Error('internal: batched questions need the prefix cache');
+    const vocab = this.model.vocabSize;
+    const cached = prefix?.tokens.length ?? 0;
+    if (prefix) this.stats.prefixReuses += qs.length;
+    const plans = qs.map((q) => planQuestion(q, cached));
+    const width = Math.max(...plans.map((p) => p.seg.length));
+    // Trailing positions whose logits some choice reads: with left padding they line up at the end.
+    const keep = Math.max(...plans.map((p) => p.shared - p.firstNeeded));
+    const pads = plans.map((p) => width - p.seg.length);
+    const rows = plans.map((p, b) => [...new Array<number>(pads[b]!).fill(p.seg[0]!), ...p.seg]);
+    const layout =
+      qs.length > 1
+        ? {
+            attentionMask: pads.map((n) => [...ones(cached), ...zeros(n), ...ones(width - n)]),
+            positionIds: pads.map((n) => [...new Array<number>(n).fill(cached), ...range(cached, width - n)]),
+          }
+        : undefined;
+    const past = prefix ? (qs.length === 1 ? prefix.cache : repeatBatch(prefix.hostCache, qs.length)) : undefined;
+    const first = await this.model.forward(rows, past, keep, layout);
+    this.count(width, cached, first.logits.dims[1], qs.length);
+    const data = first.logits.data as Float32Array;
+    const kept = first.logits.dims[1]!;
+    const needsStage2 = plans.some((p) => p.rest.some((r) => r.length > 0));
+    const hostCache = needsStage2 ? await toHost(first.cache) : null;
+    disposeCache(first.cache);
+    const out: ChoiceScore[][] = [];
+    for (const [b, plan] of plans.entries()) {
+      // Logit row of absolute position `pos` (cached <= pos < shared) in row b.
+      const firstRow = (pos: number) => (b * kept + pads[b]! + (pos - cached) - (width - kept)) * vocab;
+      let second: { data: Float32Array; rows: number; index: number[] } | null = null;
+      const withRest = plan.rest.map((r, i) => (r.length > 0 ? i : -1)).filter((i) => i >= 0);
+      if (withRest.length > 0) {
+        const own = selectRow(hostCache!, b, [
+          [0, cached],
+          [cached + pads[b]!, cached + width],
+        ]);
+        second = await this.stage2(own, plan, withRest);
+      }
+      out.push(
+        plan.q.choices.map((c, i) => {
+          const cont = c.continuation;
+          const start = c.input.length - cont.length; // position predicting cont[0]
+          let logprob = 0;
+          let isGreedy = true;
+          for (let j = 0; j < cont.length; j++) {
+            const pos = start + j;
+            const r =
+              pos < plan.shared
+                ? tokenLogProb(data, firstRow(pos), vocab, cont[j]!)
+                : tokenLogProb(
+                    second!.data,
+                    (second!.index.indexOf(i) * second!.rows + (pos - plan.shared)) * vocab,
+                    vocab,
+                    cont[j]!,
+                  );
+            logprob += r.logprob;
+            isGreedy &&= r.greedy;
+          }
+          return { logprob, isGreedy };
+        }),
+      );
+    }
+    return out;
+  }
+
+  /** The choices' tokens after the shared segment, right-padded and batched on the question's cache. */
+  private async stage2(
+    cache: KvCache,
+    plan: QuestionPlan,
+    index: number[],
+  ): Promise<{ data: Float32Array; rows: number; index: number[] }> {
+    const width = Math.max(...index.map((i) => plan.rest[i]!.length));
+    // Right padding is harmless under causal attention: padded positions come after every
+    // position we read, so they cannot influence it.
+    const padTok = plan.rest[index[0]!]![0]!;
+    const rows = index.map((i) => [...plan.rest[i]!, ...new Array<number>(width - plan.rest[i]!.length).fill(padTok)]);
+    const res = await this.model.forward(rows, repeatBatch(cache, rows.length));
+    disposeCache(res.cache);
+    this.count(width, plan.shared, width, rows.length);
+    return { data: res.logits.data as Float32Array, rows: res.logits.dims[1]!, index };
   }
 }

@@ -1,0 +1,290 @@
+import protobuf from 'protobufjs/minimal.js';
+
+/*
+ * A lossless, wire-level editor for serialized ONNX models: it reads the graph's nodes, inputs and
+ * outputs, and writes a model in which chosen nodes are replaced and inputs added. Every byte it
+ * does not edit (initializers, metadata, fields newer than this code) is copied as it was, so no
+ * schema version can make it drop data. Field numbers are those of onnx.proto.
+ */
+
+const WIRE_LEN = 2;
+const MODEL = { graph: 7, opsetImport: 8 } as const;
+const OPSET = { domain: 1, version: 2 } as const;
+const GRAPH = { node: 1, initializer: 5, input: 11, output: 12 } as const;
+const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
+const ATTR = { name: 1, f: 2, i: 3, t: 5, type: 20 } as const;
+const ATTR_TYPE = { float: 1, int: 2, tensor: 4 } as const;
+const TENSOR = { dims: 1, dataType: 2, rawData: 9, dataLocation: 14 } as const;
+const VALUE_INFO = { name: 1, type: 2 } as const;
+const TYPE = { tensorType: 1 } as const;
+const TENSOR_TYPE = { elemType: 1, shape: 2 } as const;
+const SHAPE = { dim: 1 } as const;
+const DIM = { value: 1, param: 2 } as const;
+
+/** onnx TensorProto.DataType values used by the rewrites. */
+export const DataType = { float: 1, int64: 7 } as const;
+
+export interface NodeInfo {
+  /** Position in the graph's node list. */
+  index: number;
+  opType: string;
+  domain: string;
+  name: string;
+  inputs: string[];
+  outputs: string[];
+}
+
+export type Attribute =
+  | { name: string; tensor: { dataType: number; dims: number[]; raw: Uint8Array } }
+  | { name: string; int: number }
+  | { name: string; float: number };
+
+export interface NewNode {
+  opType: string;
+  name: string;
+  inputs: string[];
+  outputs: string[];
+  attributes?: Attribute[];
+}
+
+interface Span {
+  start: number; // tag start
+  end: number;
+  field: number;
+  payloadStart: number;
+}
+
+function walk(buf: Uint8Array, start: number, end: number, visit: (s: Span, r: protobuf.Reader) => void): void {
+  const r = protobuf.Reader.create(buf);
+  r.pos = start;
+  while (r.pos < end) {
+    const tagStart = r.pos;
+    const tag = r.uint32();
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (wire === WIRE_LEN) {
+      const len = r.uint32();
+      const payloadStart = r.pos;
+      r.pos += len;
+      if (r.pos > end) throw new Error('not an ONNX model: a field runs past the end of its message');
+      visit({ start: tagStart, end: r.pos, field, payloadStart }, r);
+    } else {
+      r.skipType(wire);
+      visit({ start: tagStart, end: r.pos, field, payloadStart: -1 }, r);
+    }
+  }
+}
+
+const utf8 = new TextDecoder();
+
+function stringAt(buf: Uint8Array, s: Span): string {
+  return utf8.decode(buf.subarray(s.payloadStart, s.end));
+}
+
+function readNode(buf: Uint8Array, s: Span, index: number): NodeInfo {
+  const node: NodeInfo = { index, opType: '', domain: '', name: '', inputs: [], outputs: [] };
+  walk(buf, s.payloadStart, s.end, (f) => {
+    if (f.field === NODE.input) node.inputs.push(stringAt(buf, f));
+    else if (f.field === NODE.output) node.outputs.push(stringAt(buf, f));
+    else if (f.field === NODE.name) node.name = stringAt(buf, f);
+    else if (f.field === NODE.opType) node.opType = stringAt(buf, f);
+    else if (f.field === NODE.domain) node.domain = stringAt(buf, f);
+  });
+  return node;
+}
+
+function valueInfoName(buf: Uint8Array, s: Span): string {
+  let name = '';
+  walk(buf, s.payloadStart, s.end, (f) => {
+    if (f.field === VALUE_INFO.name) name = stringAt(buf, f);
+  });
+  return name;
+}
+
+function isExternalTensor(buf: Uint8Array, s: Span): boolean {
+  let external = false;
+  const r = protobuf.Reader.create(buf);
+  r.pos = s.payloadStart;
+  while (r.pos < s.end) {
+    const tag = r.uint32();
+    if (tag >>> 3 === TENSOR.dataLocation && (tag & 7) === 0) external = r.int32() === 1;
+    else r.skipType(tag & 7);
+  }
+  return external;
+}
+
+function encodeAttribute(w: protobuf.Writer, a: Attribute): void {
+  w.uint32((NODE.attribute << 3) | WIRE_LEN).fork();
+  w.uint32((ATTR.name << 3) | WIRE_LEN).string(a.name);
+  if ('tensor' in a) {
+    w.uint32((ATTR.t << 3) | WIRE_LEN).fork();
+    for (const d of a.tensor.dims) w.uint32(TENSOR.dims << 3).int64(d);
+    w.uint32(TENSOR.dataType << 3).int32(a.tensor.dataType);
+    w.uint32((TENSOR.rawData << 3) | WIRE_LEN).bytes(a.tensor.raw);
+    w.ldelim();
+    w.uint32(ATTR.type << 3).int32(ATTR_TYPE.tensor);
+  } else if ('int' in a) {
+    w.uint32(ATTR.i << 3).int64(a.int);
+    w.uint32(ATTR.type << 3).int32(ATTR_TYPE.int);
+  } else {
+    w.uint32((ATTR.f << 3) | 5).float(a.float);
+    w.uint32(ATTR.type << 3).int32(ATTR_TYPE.float);
+  }
+  w.ldelim();
+}
+
+function encodeNode(n: NewNode): Uint8Array {
+  const w = protobuf.Writer.create();
+  for (const i of n.inputs) w.uint32((NODE.input << 3) | WIRE_LEN).string(i);
+  for (const o of n.outputs) w.uint32((NODE.output << 3) | WIRE_LEN).string(o);
+  w.uint32((NODE.name << 3) | WIRE_LEN).string(n.name);
+  w.uint32((NODE.opType << 3) | WIRE_LEN).string(n.opType);
+  for (const a of n.attributes ?? []) encodeAttribute(w, a);
+  return w.finish();
+}
+
+/** A length-delimited field: tag, length, payload. */
+function lengthDelimited(field: number, payload: Uint8Array): Uint8Array {
+  const head = protobuf.Writer.create()
+    .uint32((field << 3) | WIRE_LEN)
+    .uint32(payload.length)
+    .finish();
+  const out = new Uint8Array(head.length + payload.length);
+  out.set(head);
+  out.set(payload, head.length);
+  return out;
+}
+
+export class OnnxModelEditor {
+  readonly nodes: NodeInfo[] = [];
+  readonly inputNames: string[] = [];
+  readonly outputNames: string[] = [];
+  /** Version of the default ("" / ai.onnx) operator set. */
+  opsetVersion = 0;
+  /** Whether some initializer lives in an external data file. */
+  hasExternalData = false;
+
+  private graphSpan: Span | null = null;
+  private readonly nodeSpans: Span[] = [];
+  private readonly replacements = new Map<number, Uint8Array[]>();
+  private readonly newInputs: Uint8Array[] = [];
+
+  constructor(readonly bytes: Uint8Array) {
+    try {
+      this.parse(bytes);
+    } catch (e) {
+      const msg = String((e as Error)?.message ?? e);
+      throw new Error(msg.startsWith('not an ONNX model') ? msg : `not an ONNX model: ${msg}`);
+    }
+  }
+
+  private parse(bytes: Uint8Array): void {
+    walk(bytes, 0, bytes.length, (s) => {
+      if (s.field === MODEL.graph && s.payloadStart >= 0) this.graphSpan = s;
+      if (s.field === MODEL.opsetImport && s.payloadStart >= 0) {
+        let domain = '';
+        let version = 0;
+        const r = protobuf.Reader.create(bytes);
+        r.pos = s.payloadStart;
+        while (r.pos < s.end) {
+          const tag = r.uint32();
+          if (tag >>> 3 === OPSET.domain && (tag & 7) === WIRE_LEN) domain = r.string();
+          else if (tag >>> 3 === OPSET.version && (tag & 7) === 0) version = Number(r.int64());
+          else r.skipType(tag & 7);
+        }
+        if (domain === '' || domain === 'ai.onnx') this.opsetVersion = version;
+      }
+    });
+    const g = this.graphSpan as Span | null;
+    if (!g) throw new Error('not an ONNX model: no graph');
+    walk(bytes, g.payloadStart, g.end, (s) => {
+      if (s.field === GRAPH.node) {
+        this.nodes.push(readNode(bytes, s, this.nodeSpans.length));
+        this.nodeSpans.push(s);
+      } else if (s.field === GRAPH.input) this.inputNames.push(valueInfoName(bytes, s));
+      else if (s.field === GRAPH.output) this.outputNames.push(valueInfoName(bytes, s));
+      else if (s.field === GRAPH.initializer && !this.hasExternalData)
+        this.hasExternalData = isExternalTensor(bytes, s);
+    });
+  }
+
+  /** The node that outputs `name`, if any. */
+  producer(name: string): NodeInfo | undefined {
+    return this.nodes.find((n) => n.outputs.includes(name));
+  }
+
+  /** Puts `nodes` where node `index` was (an empty list removes it). */
+  replaceNode(index: number, nodes: (NewNode | { keep: NodeInfo; inputs: string[] })[]): void {
+    this.replacements.set(
+      index,
+      nodes.map((n) => ('keep' in n ? this.withInputs(n.keep, n.inputs) : encodeNode(n))),
+    );
+  }
+
+  /** Adds a graph input of `elemType` (DataType) and shape `dims` (numbers or symbolic names). */
+  addInput(name: string, elemType: number, dims: (number | string)[]): void {
+    const w = protobuf.Writer.create();
+    w.uint32((VALUE_INFO.name << 3) | WIRE_LEN).string(name);
+    w.uint32((VALUE_INFO.type << 3) | WIRE_LEN).fork();
+    w.uint32((TYPE.tensorType << 3) | WIRE_LEN).fork();
+    w.uint32(TENSOR_TYPE.elemType << 3).int32(elemType);
+    w.uint32((TENSOR_TYPE.shape << 3) | WIRE_LEN).fork();
+    for (const d of dims) {
+      w.uint32((SHAPE.dim << 3) | WIRE_LEN).fork();
+      if (typeof d === 'number') w.uint32(DIM.value << 3).int64(d);
+      else w.uint32((DIM.param << 3) | WIRE_LEN).string(d);
+      w.ldelim();
+    }
+    w.ldelim().ldelim().ldelim();
+    this.newInputs.push(lengthDelimited(GRAPH.input, w.finish()));
+    this.inputNames.push(name);
+  }
+
+  /** The original node's bytes with its inputs replaced; every other field copied as is. */
+  private withInputs(node: NodeInfo, inputs: string[]): Uint8Array {
+    const s = this.nodeSpans[node.index]!;
+    const parts: Uint8Array[] = [];
+    let written = false;
+    walk(this.bytes, s.payloadStart, s.end, (f) => {
+      if (f.field !== NODE.input) parts.push(this.bytes.subarray(f.start, f.end));
+      else if (!written) {
+        const w = protobuf.Writer.create();
+        for (const i of inputs) w.uint32((NODE.input << 3) | WIRE_LEN).string(i);
+        parts.push(w.finish());
+        written = true;
+      }
+    });
+    return concat(parts);
+  }
+
+  /** The edited model. Unedited bytes are shared views until this copy. */
+  toBytes(): Uint8Array {
+    const g = this.graphSpan!;
+    const graphParts: Uint8Array[] = [];
+    let cursor = g.payloadStart;
+    this.nodeSpans.forEach((s, i) => {
+      const rep = this.replacements.get(i);
+      if (!rep) return;
+      graphParts.push(this.bytes.subarray(cursor, s.start));
+      for (const n of rep) graphParts.push(lengthDelimited(GRAPH.node, n));
+      cursor = s.end;
+    });
+    graphParts.push(this.bytes.subarray(cursor, g.end), ...this.newInputs);
+    const graphLen = graphParts.reduce((a, p) => a + p.length, 0);
+    const head = protobuf.Writer.create()
+      .uint32((MODEL.graph << 3) | WIRE_LEN)
+      .uint32(graphLen)
+      .finish();
+    return concat([this.bytes.subarray(0, g.start), head, ...graphParts, this.bytes.subarray(g.end)]);
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+import { rewriteModel, type RewriteName, type RewriteWanted } from './graphRewrites.ts';
+
+/*
+ * transformers.js creates ONNX Runtime sessions itself, from bytes (browser) or a file path
+ * (Node). To rewrite a graph at load time, the platform layer hands us ONNX Runtime's
+ * InferenceSession class once (the same module instance transformers.js uses) and we wrap its
+ * create(); the wrapper only acts while CausalLM.load() is inside withRewrites().
+ */
+
+type Create = (model: unknown, options?: unknown) => Promise<unknown>;
+interface SessionClass {
+  create: Create;
+}
+
+interface ActiveLoad {
+  want: RewriteWanted;
+  applied: Set<RewriteName>;
+  notes: string[];
+}
+
+let active: ActiveLoad | null = null;
+let installed = false;
+const HOOKED = Symbol.for('pagebench.sessionRewrites');
+
+/** Wraps `InferenceSession.create`. `readPath` reads a model file given as a path (Node). */
+export function installSessionRewrites(cls: SessionClass, readPath?: (path: string) => Promise<Uint8Array>): void {
+  const marked = cls as SessionClass & { [HOOKED]?: boolean };
+  if (marked[HOOKED]) {
+    installed = true;
+    return;
+  }
+  const original = cls.create.bind(cls);
+  cls.create = async (model: unknown, options?: unknown) => {
+    const load = active;
+    if (!load || !(load.want.logitsToKeep || load.want.preciseSinCos)) return original(model, options);
+    let bytes: Uint8Array;
+    if (model instanceof Uint8Array) bytes = model;
+    else if (typeof model === 'string' && readPath) bytes = await readPath(model);
+    else return original(model, options);
+    let out: ReturnType<typeof rewriteModel>;
+    try {
+      out = rewriteModel(bytes, load.want);
+    } catch {
+      return original(model, options); // not a graph we can read: ONNX Runtime reports it
+    }
+    load.notes.push(...out.skipped);
+    if (out.applied.length === 0) return original(model, options);
+    if (typeof model === 'string' && out.externalData && !hasExternalDataOption(options)) {
+      // ONNX Runtime finds external data files next to the path; bytes cannot bring them along.
+      load.notes.push('graph rewrites: not applied to a model with external data loaded from a path');
+      return original(model, options);
+    }
+    try {
+      const session = await original(out.bytes, options);
+      for (const a of out.applied) load.applied.add(a);
+      return session;
+    } catch (e) {
+      load.notes.push(
+        `graph rewrites: the rewritten graph did not load (${String(e).split('\n')[0]}); loaded as exported`,
+      );
+      return original(model, options);
+    }
+  };
+  marked[HOOKED] = true;
+  installed = true;
+}
+
+function hasExternalDataOption(options: unknown): boolean {
+  return Boolean((options as { externalData?: unknown } | undefined)?.externalData);
+}
+
+/** Runs `load` with the wanted rewrites active; reports which were applied. */
+export async function withRewrites<T>(
+  want: RewriteWanted,
+  load: () => Promise<T>,
+): Promise<{ value: T; applied: RewriteName[]; notes: string[] }> {
+  if (!installed) return { value: await load(), applied: [], notes: ['graph rewrites: not available here'] };
+  if (active) throw new Error('internal: two model loads at once');
+  active = { want, applied: new Set(), notes: [] };
+  try {
+    const value = await load();
+    return { value, applied: [...active.applied], notes: active.notes };
+  } finally {
+    active = null;
+  }
+}

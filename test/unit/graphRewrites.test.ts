@@ -1,0 +1,115 @@
+/**
+ * Load-time graph rewrites (src/core/runtime/graphRewrites.ts) on real ONNX files run with
+ * onnxruntime-node: the precise Sin/Cos replacement against Math.sin/cos, both rewrites on the
+ * real stories260K graph against the graph as exported, and the editor's refusals.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import '../../src/node/runtime.ts';
+import { rewriteModel } from '../../src/core/runtime/graphRewrites.ts';
+import { OnnxModelEditor } from '../../src/core/runtime/onnxGraph.ts';
+import { CausalLM } from '../../src/core/runtime/causalLm.ts';
+import { STORIES } from '../support/paths.ts';
+import { SYSTEM_PYTHON } from '../support/syntheticModel.ts';
+
+/** A two-node model (x -> Sin -> s, x -> Cos -> c) written with the onnx Python package. */
+function sinCosModel(opset: number): Uint8Array {
+  const file = join(mkdtempSync(join(tmpdir(), 'pb-sincos-')), 'sincos.onnx');
+  const py = `
+import onnx, sys
+from onnx import helper, TensorProto
+v = lambda n: helper.make_tensor_value_info(n, TensorProto.FLOAT, ['n'])
+g = helper.make_graph([helper.make_node('Sin', ['x'], ['s']), helper.make_node('Cos', ['x'], ['c'])], 'g', [v('x')], [v('s'), v('c')])
+onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid('', ${opset})]), sys.argv[1])
+`;
+  execFileSync(SYSTEM_PYTHON, ['-c', py, file]);
+  return new Uint8Array(readFileSync(file));
+}
+
+const storiesBytes = () => new Uint8Array(readFileSync(join(STORIES, 'onnx/model.onnx')));
+
+test('precise-sin-cos: within 2e-7 of Math.sin/cos for |x| up to 8000', async () => {
+  const bytes = sinCosModel(14);
+  const out = rewriteModel(bytes, { logitsToKeep: false, preciseSinCos: true });
+  assert.deepEqual(out.applied, ['precise-sin-cos']);
+  const edited = new OnnxModelEditor(out.bytes);
+  assert.ok(!edited.nodes.some((n) => n.opType === 'Sin' || n.opType === 'Cos'), 'no Sin/Cos left');
+  const session = await ort.InferenceSession.create(out.bytes);
+  const n = 160_001;
+  const x = Float32Array.from({ length: n }, (_, i) => (i - (n - 1) / 2) * 0.1);
+  const r = await session.run({ x: new ort.Tensor('float32', x, [n]) });
+  const s = r.s!.data as Float32Array;
+  const c = r.c!.data as Float32Array;
+  let worst = 0;
+  for (let i = 0; i < n; i++)
+    worst = Math.max(worst, Math.abs(s[i]! - Math.sin(x[i]!)), Math.abs(c[i]! - Math.cos(x[i]!)));
+  assert.ok(worst < 2e-7, `largest error ${worst}`);
+});
+
+async function storiesLogits(bytes: Uint8Array, ids: number[], keep?: number): Promise<ort.Tensor> {
+  const session = await ort.InferenceSession.create(bytes);
+  const L = ids.length;
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, L]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(L).fill(1n), [1, L]),
+    position_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map((_, i) => BigInt(i))), [1, L]),
+  };
+  for (let layer = 0; layer < 5; layer++)
+    for (const kv of ['key', 'value'])
+      feeds[`past_key_values.${layer}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, 4, 0, 8]);
+  if (keep !== undefined) feeds.num_logits_to_keep = new ort.Tensor('int64', [BigInt(keep)], []);
+  return (await session.run(feeds)).logits!;
+}
+
+test('stories260K: both rewrites keep the logits of the graph as exported (500 positions)', async () => {
+  const bytes = storiesBytes();
+  const out = rewriteModel(bytes, { logitsToKeep: true, preciseSinCos: true });
+  assert.deepEqual(out.applied, ['logits-to-keep', 'precise-sin-cos']);
+  assert.ok(new OnnxModelEditor(out.bytes).inputNames.includes('num_logits_to_keep'));
+  const ids = Array.from({ length: 500 }, (_, i) => 1 + ((i * 37) % 500));
+  const ref = await storiesLogits(bytes, ids);
+  const V = ref.dims[2]!;
+  const refData = ref.data as Float32Array;
+  const all = await storiesLogits(out.bytes, ids, 0);
+  assert.deepEqual(all.dims, ref.dims, 'keep 0 = every position');
+  let worst = 0;
+  (all.data as Float32Array).forEach((v, i) => (worst = Math.max(worst, Math.abs(v - refData[i]!))));
+  assert.ok(worst < 1e-4, `largest logit difference ${worst}`);
+  const last3 = await storiesLogits(out.bytes, ids, 3);
+  assert.deepEqual(last3.dims, [1, 3, V]);
+  const tail = refData.subarray((500 - 3) * V);
+  (last3.data as Float32Array).forEach((v, i) => assert.ok(Math.abs(v - tail[i]!) < 1e-4));
+});
+
+test('rewrites that do not fit are reported, not forced', () => {
+  const sinCos = sinCosModel(14);
+  const none = rewriteModel(sinCos, { logitsToKeep: true, preciseSinCos: false });
+  assert.deepEqual(none.applied, []);
+  assert.equal(none.bytes, sinCos, 'bytes passed through untouched');
+  assert.match(none.skipped.join(';'), /no MatMul found behind the logits output/);
+  const old = rewriteModel(sinCosModel(9), { logitsToKeep: true, preciseSinCos: true });
+  assert.deepEqual(old.applied, []);
+  assert.match(old.skipped.join(';'), /opset 9 < 11/);
+  assert.throws(
+    () => new OnnxModelEditor(new TextEncoder().encode('this is not an onnx file at all')),
+    /not an ONNX model/,
+  );
+});
+
+test('CausalLM.load: rewrites recorded; none when asked for none', async () => {
+  const auto = await CausalLM.load({ id: 'stories260K', localDir: STORIES }, { dtype: 'fp32', device: 'cpu' });
+  assert.deepEqual(auto.graphRewrites, ['logits-to-keep'], 'Sin/Cos are only replaced on WebGPU');
+  const plain = await CausalLM.load(
+    { id: 'stories260K', localDir: STORIES },
+    { dtype: 'fp32', device: 'cpu', rewrites: 'none' },
+  );
+  assert.deepEqual(plain.graphRewrites, []);
+  assert.ok(!plain.inputNames.includes('num_logits_to_keep'));
+  await auto.dispose();
+  await plain.dispose();
+});
