@@ -4,7 +4,16 @@
  * committed. Models: <root>/<owner>/<name>/resolve/main/<file>; MMLU: <root>/datasets/cais/mmlu/
  * resolve/main/<subject>/<split>-00000-of-00001.parquet, converted from the original CSVs.
  */
-import { cpSync, createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, extname, join, normalize } from 'node:path';
 import Papa from 'papaparse';
@@ -49,9 +58,21 @@ export function mirrorMmlu(root: string, mmluDir: string, subjects: string[]): v
   }
 }
 
-/** Copies a transformers.js model folder into the mirror under a hub id (owner/name). */
+/**
+ * Copies a transformers.js model folder into the mirror under a hub id (owner/name), with the
+ * hub's tree API listing of its onnx/ folder (`api/models/<id>/tree/main/onnx`: type, path, size).
+ */
 export function mirrorModel(root: string, modelDir: string, hubId: string): void {
   cpSync(modelDir, join(root, hubId, 'resolve/main'), { recursive: true });
+  const onnx = join(modelDir, 'onnx');
+  const listing = readdirSync(onnx).map((name) => ({
+    type: 'file',
+    path: `onnx/${name}`,
+    size: statSync(join(onnx, name)).size,
+  }));
+  const api = join(root, 'api/models', hubId, 'tree/main/onnx');
+  mkdirSync(dirname(api), { recursive: true });
+  writeFileSync(api, JSON.stringify(listing));
 }
 
 const TYPES: Record<string, string> = {

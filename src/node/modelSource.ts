@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ModelLoadError, type ModelSource } from '../core/runtime/causalLm.ts';
+import { ModelLoadError, type Dtype, type ModelSource } from '../core/runtime/causalLm.ts';
+import { DTYPE_SUFFIX } from '../core/runtime/hubSizes.ts';
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
@@ -23,9 +24,8 @@ export function resolveModelArg(arg: string, hubUrl: string, revision?: string):
 }
 
 /** sha256 of the ONNX file a local folder would load for dtype, for the run's config block. */
-export function localModelHash(dir: string, dtype: string): string | undefined {
-  const suffix = dtype === 'fp32' ? '' : dtype === 'q8' ? '_quantized' : `_${dtype}`;
-  const f = join(dir, 'onnx', `model${suffix}.onnx`);
+export function localModelHash(dir: string, dtype: Dtype): string | undefined {
+  const f = join(dir, 'onnx', `model${DTYPE_SUFFIX[dtype]}.onnx`);
   if (!existsSync(f)) return undefined;
   return createHash('sha256').update(readFileSync(f)).digest('hex');
 }

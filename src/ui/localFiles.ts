@@ -1,4 +1,4 @@
-import { parseMmluCsv } from '../core/mmlu/parse.ts';
+import { parseMmluCsv, parseMmluParquet } from '../core/mmlu/parse.ts';
 import { DataError, type Split } from '../core/mmlu/question.ts';
 import { SUBJECTS } from '../core/mmlu/subjects.ts';
 import { deleteGroup, type PagebenchDB } from '../storage/db.ts';
@@ -84,42 +84,75 @@ export async function importModelFolder(db: PagebenchDB, hubUrl: string, files: 
 
 export const LOCAL_DATA_GROUP = 'local-mmlu';
 
-/**
- * Checks dropped MMLU CSVs (original layout names, <subject>_<split>.csv) and stores them only if
- * every file is valid; a bad row names its file and row and nothing is stored.
- */
-export async function importMmluCsvs(db: PagebenchDB, files: File[]): Promise<string[]> {
-  const known = new Set(SUBJECTS.map((s) => s.id));
-  const parsed: { key: string; bytes: ArrayBuffer; subject: string; split: Split }[] = [];
-  for (const f of files) {
-    const m = /^(.+)_(dev|val|test)\.csv$/.exec(f.name);
-    if (!m) throw new DataError(`${f.name}: not an MMLU file name (expected <subject>_<dev|val|test>.csv)`);
-    const [, subject, split] = m as unknown as [string, string, Split];
-    if (!known.has(subject)) throw new DataError(`${f.name}: unknown MMLU subject "${subject}"`);
-    const text = await f.text();
-    const { problems } = parseMmluCsv(text, f.name, subject, split);
-    if (problems.length) {
-      const first = problems.slice(0, 3).map((p) => `row ${p.row}: ${p.message}`);
-      throw new DataError(
-        `${f.name}: ${problems.length} bad row(s) — ${first.join('; ')}. Nothing was stored.`,
-        problems,
-      );
-    }
-    parsed.push({
-      key: localDataKey(LOCAL_DATA_GROUP, split, subject),
-      bytes: new TextEncoder().encode(text).buffer as ArrayBuffer,
-      subject,
-      split,
-    });
+const HUB_SPLITS: Record<string, Split> = { dev: 'dev', validation: 'val', test: 'test' };
+// Folders of a downloaded cais/mmlu snapshot that are not subjects.
+const CAIS_EXTRAS = new Set(['all', 'auxiliary_train']);
+
+interface CheckedFile {
+  key: string;
+  bytes: ArrayBuffer;
+  subject: string;
+}
+
+async function checkCsv(name: string, file: File, known: Set<string>): Promise<CheckedFile> {
+  const m = /^(.+)_(dev|val|test)\.csv$/.exec(name);
+  if (!m) throw new DataError(`${name}: not an MMLU file name (expected <subject>_<dev|val|test>.csv)`);
+  const [, subject, split] = m as unknown as [string, string, Split];
+  if (!known.has(subject)) throw new DataError(`${name}: unknown MMLU subject "${subject}"`);
+  const text = await file.text();
+  const { problems } = parseMmluCsv(text, name, subject, split);
+  if (problems.length) {
+    const first = problems.slice(0, 3).map((p) => `row ${p.row}: ${p.message}`);
+    throw new DataError(`${name}: ${problems.length} bad row(s) — ${first.join('; ')}. Nothing was stored.`, problems);
   }
-  for (const p of parsed)
+  const bytes = new TextEncoder().encode(text).buffer as ArrayBuffer;
+  return { key: localDataKey(LOCAL_DATA_GROUP, split, subject, 'csv'), bytes, subject };
+}
+
+async function checkParquet(path: string, file: File, known: Set<string>): Promise<CheckedFile> {
+  const parts = path.split('/');
+  const subject = parts.at(-2) ?? '';
+  const m = /^(dev|validation|test)-\d{5}-of-\d{5}\.parquet$/.exec(parts.at(-1)!);
+  if (!m || !subject)
+    throw new DataError(
+      `${path}: not a cais/mmlu parquet path (expected <subject>/<dev|validation|test>-00000-of-00001.parquet)`,
+    );
+  if (!known.has(subject)) throw new DataError(`${path}: unknown MMLU subject "${subject}"`);
+  const split = HUB_SPLITS[m[1]!]!;
+  const bytes = await file.arrayBuffer();
+  const { problems } = await parseMmluParquet(bytes, path, subject, split);
+  if (problems.length) {
+    const first = problems.slice(0, 3).map((p) => `row ${p.row}: ${p.message}`);
+    throw new DataError(`${path}: ${problems.length} bad row(s) — ${first.join('; ')}. Nothing was stored.`, problems);
+  }
+  return { key: localDataKey(LOCAL_DATA_GROUP, split, subject, 'parquet'), bytes, subject };
+}
+
+/**
+ * Checks dropped MMLU files — the original release's CSVs (<subject>_<split>.csv) or cais/mmlu's
+ * parquet layout (<subject>/<split>-00000-of-00001.parquet, e.g. a downloaded snapshot folder) —
+ * and stores them only if every one is valid: a bad row names its file and row and nothing is
+ * stored. Other files of a snapshot (README, the all/ and auxiliary_train/ folders) are skipped.
+ */
+export async function importMmluFiles(db: PagebenchDB, files: PathedFile[]): Promise<string[]> {
+  const known = new Set(SUBJECTS.map((s) => s.id));
+  const checked: CheckedFile[] = [];
+  for (const { path, file } of files) {
+    const dirs = path.split('/').slice(0, -1);
+    if (path.endsWith('.csv')) checked.push(await checkCsv(file.name, file, known));
+    else if (path.endsWith('.parquet') && !dirs.some((d) => CAIS_EXTRAS.has(d)))
+      checked.push(await checkParquet(path, file, known));
+  }
+  if (checked.length === 0)
+    throw new DataError('no MMLU files among those given (expected <subject>_<split>.csv or cais/mmlu parquet)');
+  for (const c of checked)
     await db.put('files', {
-      url: p.key,
+      url: c.key,
       kind: 'dataset',
       group: LOCAL_DATA_GROUP,
-      size: p.bytes.byteLength,
-      bytes: p.bytes,
+      size: c.bytes.byteLength,
+      bytes: c.bytes,
       storedAt: Date.now(),
     });
-  return [...new Set(parsed.map((p) => p.subject))];
+  return [...new Set(checked.map((c) => c.subject))];
 }

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import '../../src/node/runtime.ts';
-import { rewriteModel } from '../../src/core/runtime/graphRewrites.ts';
-import { OnnxModelEditor } from '../../src/core/runtime/onnxGraph.ts';
+import { applicableRewrites, rewriteModel } from '../../src/core/runtime/graphRewrites.ts';
+import { OnnxModelEditor, summarizeModel } from '../../src/core/runtime/onnxGraph.ts';
 import { CausalLM } from '../../src/core/runtime/causalLm.ts';
 import { STORIES } from '../support/paths.ts';
 import { SYSTEM_PYTHON } from '../support/syntheticModel.ts';
@@ -84,6 +84,28 @@ test('stories260K: both rewrites keep the logits of the graph as exported (500 p
   assert.deepEqual(last3.dims, [1, 3, V]);
   const tail = refData.subarray((500 - 3) * V);
   (last3.data as Float32Array).forEach((v, i) => assert.ok(Math.abs(v - tail[i]!) < 1e-4));
+});
+
+test('summarizeModel (positioned reads, weights skipped) sees the same structure as the full parse', async () => {
+  const bytes = storiesBytes();
+  let read = 0;
+  const sum = await summarizeModel(async (pos, len) => {
+    read += len;
+    return bytes.subarray(pos, pos + len);
+  }, bytes.length);
+  const full = new OnnxModelEditor(bytes);
+  assert.deepEqual(sum.nodes, full.nodes);
+  assert.deepEqual(sum.inputNames, full.inputNames);
+  assert.deepEqual(sum.outputNames, full.outputNames);
+  assert.equal(sum.opsetVersion, 14);
+  assert.equal(sum.hasExternalData, false);
+  assert.deepEqual(applicableRewrites(sum, { logitsToKeep: true, preciseSinCos: true }), [
+    'logits-to-keep',
+    'precise-sin-cos',
+  ]);
+  const rewritten = new OnnxModelEditor(rewriteModel(bytes, { logitsToKeep: true, preciseSinCos: false }).bytes);
+  assert.deepEqual(applicableRewrites(rewritten, { logitsToKeep: true, preciseSinCos: false }), []);
+  console.log(`summary read ${read} of ${bytes.length} bytes`);
 });
 
 test('rewrites that do not fit are reported, not forced', () => {

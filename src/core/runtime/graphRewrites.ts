@@ -1,4 +1,4 @@
-import { DataType, OnnxModelEditor, type NewNode, type NodeInfo } from './onnxGraph.ts';
+import { DataType, OnnxModelEditor, type GraphSummary, type NewNode, type NodeInfo } from './onnxGraph.ts';
 
 /**
  * Load-time rewrites of a causal LM's ONNX graph. Each leaves the model's numbers as they are (up
@@ -83,10 +83,23 @@ class NodeBuilder {
 }
 
 /** The LM head's matrix product behind the `logits` output (through Cast/Identity). */
-function lmHead(g: OnnxModelEditor): NodeInfo | undefined {
-  let node = g.producer('logits');
-  while (node && (node.opType === 'Cast' || node.opType === 'Identity')) node = g.producer(node.inputs[0]!);
+function lmHead(g: GraphSummary): NodeInfo | undefined {
+  const producer = (name: string) => g.nodes.find((n) => n.outputs.includes(name));
+  let node = producer('logits');
+  while (node && (node.opType === 'Cast' || node.opType === 'Identity')) node = producer(node.inputs[0]!);
   return node && ['MatMul', 'MatMulNBits', 'Gemm'].includes(node.opType) ? node : undefined;
+}
+
+const sinCosNodes = (g: GraphSummary) =>
+  g.nodes.filter((n) => (n.opType === 'Sin' || n.opType === 'Cos') && n.domain === '');
+
+/** The wanted rewrites that would apply to a graph (from its structure alone). */
+export function applicableRewrites(g: GraphSummary, want: RewriteWanted): RewriteName[] {
+  if (g.opsetVersion < MIN_OPSET) return [];
+  const out: RewriteName[] = [];
+  if (want.logitsToKeep && !g.inputNames.includes(LOGITS_TO_KEEP) && lmHead(g)) out.push('logits-to-keep');
+  if (want.preciseSinCos && sinCosNodes(g).length > 0) out.push('precise-sin-cos');
+  return out;
 }
 
 function addLogitsToKeep(g: OnnxModelEditor): string | null {
@@ -130,7 +143,7 @@ function preciseSinCosNodes(node: NodeInfo, serial: number): NewNode[] {
 }
 
 function replaceSinCos(g: OnnxModelEditor): string | null {
-  const targets = g.nodes.filter((n) => (n.opType === 'Sin' || n.opType === 'Cos') && n.domain === '');
+  const targets = sinCosNodes(g);
   if (targets.length === 0) return 'precise-sin-cos: the graph has no Sin/Cos';
   targets.forEach((n, i) => g.replaceNode(n.index, preciseSinCosNodes(n, i)));
   return null;

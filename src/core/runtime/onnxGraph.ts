@@ -155,7 +155,101 @@ function lengthDelimited(field: number, payload: Uint8Array): Uint8Array {
   return out;
 }
 
-export class OnnxModelEditor {
+/** A model's structure without its weights. */
+export interface GraphSummary {
+  nodes: NodeInfo[];
+  inputNames: string[];
+  outputNames: string[];
+  /** Version of the default ("" / ai.onnx) operator set. */
+  opsetVersion: number;
+  /** Whether some initializer lives in an external data file. */
+  hasExternalData: boolean;
+}
+
+function readOpset(buf: Uint8Array, s: Span): { domain: string; version: number } {
+  let domain = '';
+  let version = 0;
+  const r = protobuf.Reader.create(buf);
+  r.pos = s.payloadStart;
+  while (r.pos < s.end) {
+    const tag = r.uint32();
+    if (tag >>> 3 === OPSET.domain && (tag & 7) === WIRE_LEN) domain = r.string();
+    else if (tag >>> 3 === OPSET.version && (tag & 7) === 0) version = Number(r.int64());
+    else r.skipType(tag & 7);
+  }
+  return { domain, version };
+}
+
+type ReadAt = (pos: number, len: number) => Promise<Uint8Array>;
+
+/** Like walk(), over positioned reads: only tags and lengths are read, payloads on request. */
+async function walkAt(
+  readAt: ReadAt,
+  start: number,
+  end: number,
+  visit: (f: { field: number; payloadStart: number; end: number; value: number }) => Promise<void>,
+): Promise<void> {
+  let pos = start;
+  while (pos < end) {
+    const head = await readAt(pos, Math.min(20, end - pos));
+    const r = protobuf.Reader.create(head);
+    const tag = r.uint32();
+    const wire = tag & 7;
+    if (wire === WIRE_LEN) {
+      const len = r.uint32();
+      const payloadStart = pos + r.pos;
+      if (payloadStart + len > end) throw new Error('not an ONNX model: a field runs past the end of its message');
+      await visit({ field: tag >>> 3, payloadStart, end: payloadStart + len, value: 0 });
+      pos = payloadStart + len;
+    } else {
+      const value = wire === 0 ? r.uint32() : 0;
+      if (wire !== 0) r.skipType(wire);
+      await visit({ field: tag >>> 3, payloadStart: -1, end: pos + r.pos, value });
+      pos += r.pos;
+    }
+  }
+}
+
+/**
+ * The structure of a model file read with positioned reads (Node: a file handle), skipping the
+ * weights: deciding whether a rewrite applies costs kilobytes, not the whole file.
+ */
+export async function summarizeModel(readAt: ReadAt, size: number): Promise<GraphSummary> {
+  const sum: GraphSummary = { nodes: [], inputNames: [], outputNames: [], opsetVersion: 0, hasExternalData: false };
+  const payload = async (f: { payloadStart: number; end: number }) => {
+    const buf = await readAt(f.payloadStart, f.end - f.payloadStart);
+    return { buf, span: { start: 0, end: buf.length, field: 0, payloadStart: 0 } };
+  };
+  try {
+    await walkAt(readAt, 0, size, async (top) => {
+      if (top.field === MODEL.opsetImport && top.payloadStart >= 0) {
+        const { buf, span } = await payload(top);
+        const o = readOpset(buf, span);
+        if (o.domain === '' || o.domain === 'ai.onnx') sum.opsetVersion = o.version;
+      }
+      if (top.field !== MODEL.graph || top.payloadStart < 0) return;
+      await walkAt(readAt, top.payloadStart, top.end, async (f) => {
+        if (f.field === GRAPH.node) {
+          const { buf, span } = await payload(f);
+          sum.nodes.push(readNode(buf, span, sum.nodes.length));
+        } else if (f.field === GRAPH.input || f.field === GRAPH.output) {
+          const { buf, span } = await payload(f);
+          (f.field === GRAPH.input ? sum.inputNames : sum.outputNames).push(valueInfoName(buf, span));
+        } else if (f.field === GRAPH.initializer && !sum.hasExternalData && f.payloadStart >= 0) {
+          await walkAt(readAt, f.payloadStart, f.end, async (t) => {
+            if (t.field === TENSOR.dataLocation && t.payloadStart < 0 && t.value === 1) sum.hasExternalData = true;
+          });
+        }
+      });
+    });
+  } catch (e) {
+    const msg = String((e as Error)?.message ?? e);
+    throw new Error(msg.startsWith('not an ONNX model') ? msg : `not an ONNX model: ${msg}`);
+  }
+  return sum;
+}
+
+export class OnnxModelEditor implements GraphSummary {
   readonly nodes: NodeInfo[] = [];
   readonly inputNames: string[] = [];
   readonly outputNames: string[] = [];
@@ -182,17 +276,8 @@ export class OnnxModelEditor {
     walk(bytes, 0, bytes.length, (s) => {
       if (s.field === MODEL.graph && s.payloadStart >= 0) this.graphSpan = s;
       if (s.field === MODEL.opsetImport && s.payloadStart >= 0) {
-        let domain = '';
-        let version = 0;
-        const r = protobuf.Reader.create(bytes);
-        r.pos = s.payloadStart;
-        while (r.pos < s.end) {
-          const tag = r.uint32();
-          if (tag >>> 3 === OPSET.domain && (tag & 7) === WIRE_LEN) domain = r.string();
-          else if (tag >>> 3 === OPSET.version && (tag & 7) === 0) version = Number(r.int64());
-          else r.skipType(tag & 7);
-        }
-        if (domain === '' || domain === 'ai.onnx') this.opsetVersion = version;
+        const o = readOpset(bytes, s);
+        if (o.domain === '' || o.domain === 'ai.onnx') this.opsetVersion = o.version;
       }
     });
     const g = this.graphSpan as Span | null;

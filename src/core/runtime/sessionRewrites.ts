@@ -1,4 +1,11 @@
-import { rewriteModel, type RewriteName, type RewriteWanted } from './graphRewrites.ts';
+import {
+  applicableRewrites,
+  rewriteModel,
+  type RewriteName,
+  type RewriteOutcome,
+  type RewriteWanted,
+} from './graphRewrites.ts';
+import type { GraphSummary } from './onnxGraph.ts';
 
 /*
  * transformers.js creates ONNX Runtime sessions itself, from bytes (browser) or a file path
@@ -22,8 +29,15 @@ let active: ActiveLoad | null = null;
 let installed = false;
 const HOOKED = Symbol.for('pagebench.sessionRewrites');
 
-/** Wraps `InferenceSession.create`. `readPath` reads a model file given as a path (Node). */
-export function installSessionRewrites(cls: SessionClass, readPath?: (path: string) => Promise<Uint8Array>): void {
+/** How a platform reads a model given as a file path (Node). */
+export interface PathReader {
+  read(path: string): Promise<Uint8Array>;
+  /** The graph's structure without reading its weights. */
+  summarize(path: string): Promise<GraphSummary>;
+}
+
+/** Wraps `InferenceSession.create`; `paths` lets it handle models given as file paths (Node). */
+export function installSessionRewrites(cls: SessionClass, paths?: PathReader): void {
   const marked = cls as SessionClass & { [HOOKED]?: boolean };
   if (marked[HOOKED]) {
     installed = true;
@@ -33,13 +47,12 @@ export function installSessionRewrites(cls: SessionClass, readPath?: (path: stri
   cls.create = async (model: unknown, options?: unknown) => {
     const load = active;
     if (!load || !(load.want.logitsToKeep || load.want.preciseSinCos)) return original(model, options);
-    let bytes: Uint8Array;
-    if (model instanceof Uint8Array) bytes = model;
-    else if (typeof model === 'string' && readPath) bytes = await readPath(model);
-    else return original(model, options);
-    let out: ReturnType<typeof rewriteModel>;
+    let out: RewriteOutcome;
     try {
-      out = rewriteModel(bytes, load.want);
+      // Read (Node) and rewrite in a helper so the read bytes are garbage once it returns.
+      const rewritten = await readAndRewrite(model, load.want, paths);
+      if (!rewritten) return original(model, options);
+      out = rewritten;
     } catch {
       return original(model, options); // not a graph we can read: ONNX Runtime reports it
     }
@@ -63,6 +76,14 @@ export function installSessionRewrites(cls: SessionClass, readPath?: (path: stri
   };
   marked[HOOKED] = true;
   installed = true;
+}
+
+async function readAndRewrite(model: unknown, want: RewriteWanted, paths?: PathReader): Promise<RewriteOutcome | null> {
+  if (model instanceof Uint8Array) return rewriteModel(model, want);
+  if (typeof model !== 'string' || !paths) return null;
+  // Read the whole file only when a rewrite applies (the read is one more copy of the model).
+  if (applicableRewrites(await paths.summarize(model), want).length === 0) return null;
+  return rewriteModel(await paths.read(model), want);
 }
 
 function hasExternalDataOption(options: unknown): boolean {
