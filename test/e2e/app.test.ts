@@ -6,7 +6,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -331,6 +340,56 @@ test('bad input: broken model folder, truncated download, malformed CSV — clea
   d = await dump(page);
   assert.ok(!d.files.some((f) => f.startsWith('local-data:')), 'no dropped CSV stored');
   await page.screenshot({ path: join(SHOTS_DIR, '6-bad-input.png'), fullPage: true });
+  await page.context().close();
+});
+
+test('own MMLU files as a cais/mmlu parquet folder run like the hub; dtype sizes come from the hub listing', async () => {
+  // A downloaded cais/mmlu snapshot: <subject>/<split>-00000-of-00001.parquet, plus files to skip.
+  const built = mkdtempSync(join(tmpdir(), 'pb-pq-'));
+  mirrorMmlu(built, SHARED_MMLU, ['anatomy']);
+  const snapshot = join(mkdtempSync(join(tmpdir(), 'pb-snap-')), 'mmlu');
+  cpSync(join(built, 'datasets/cais/mmlu/resolve/main'), snapshot, { recursive: true });
+  writeFileSync(join(snapshot, 'README.md'), '# a dataset card');
+  mkdirSync(join(snapshot, 'all'));
+  writeFileSync(join(snapshot, 'all/test-00000-of-00001.parquet'), 'not read: all/ is not a subject');
+
+  const page = await openApp();
+  await page.getByRole('button', { name: 'New run' }).click();
+  await page.getByTestId('mmlu-folder').setInputFiles(snapshot);
+  await page.waitForFunction(`document.body.innerText.includes('MMLU file(s): anatomy')`, undefined, {
+    timeout: 20_000,
+  });
+  let d = await dump(page);
+  assert.deepEqual(
+    d.files.filter((f) => f.startsWith('local-data:')).sort(),
+    ['dev', 'test', 'val'].map((s) => `local-data:local-mmlu/${s}/anatomy_${s}.parquet`),
+  );
+
+  await page.getByTestId('model-select').selectOption('custom');
+  await page.getByTestId('custom-model').fill('test-org/stories260K');
+  // the hub's tree API (mirrored) gives exact sizes and which dtypes the repo has
+  const fp32 = page.locator('[data-testid=dtype] option[value=fp32]');
+  await page.waitForFunction(
+    `/fp32 · [0-9.]+ MB$/.test(document.querySelector('[data-testid=dtype] option[value=fp32]')?.textContent ?? '')`,
+    undefined,
+    { timeout: 10_000 },
+  );
+  const size = statSync(join(STORIES, 'onnx/model.onnx')).size;
+  assert.equal(await fp32.textContent(), `fp32 · ${Math.round(size / 1e5) / 10} MB`);
+  assert.equal(await page.locator('[data-testid=dtype] option[value=fp16]').textContent(), 'fp16 · not in this repo');
+  assert.equal(await page.locator('[data-testid=dtype] option[value=fp16]').isDisabled(), true);
+
+  await page.getByTestId('dtype').selectOption('fp32');
+  await page.getByTestId('device').selectOption('wasm');
+  assert.equal(await page.getByTestId('data-source').inputValue(), 'local');
+  await page.getByTestId('subjects').selectOption(['anatomy']);
+  await page.getByTestId('shots').selectOption('5');
+  await page.getByTestId('limit').fill('6');
+  await runToEnd(page, () => page.getByTestId('start').click());
+  const r = await latestRun(page);
+  assert.equal(r.run.status, 'complete', String(r.run.error ?? ''));
+  assert.equal((r.run.data as { source: string }).source, 'local');
+  assertMatchesCli(r.samples, cliSamples(['anatomy'], 5, 6), 'local parquet');
   await page.context().close();
 });
 
