@@ -359,7 +359,7 @@ test('own MMLU files as a cais/mmlu parquet folder run like the hub; dtype sizes
   await page.waitForFunction(`document.body.innerText.includes('MMLU file(s): anatomy')`, undefined, {
     timeout: 20_000,
   });
-  let d = await dump(page);
+  const d = await dump(page);
   assert.deepEqual(
     d.files.filter((f) => f.startsWith('local-data:')).sort(),
     ['dev', 'test', 'val'].map((s) => `local-data:local-mmlu/${s}/anatomy_${s}.parquet`),
