@@ -15,6 +15,7 @@ import { applicableRewrites, rewriteModel } from '../../src/core/runtime/graphRe
 import { OnnxModelEditor, summarizeModel } from '../../src/core/runtime/onnxGraph.ts';
 import { CausalLM } from '../../src/core/runtime/causalLm.ts';
 import { STORIES } from '../support/paths.ts';
+import { storiesFeeds } from '../support/storiesFeeds.ts';
 import { SYSTEM_PYTHON } from '../support/syntheticModel.ts';
 
 /** A two-node model (x -> Sin -> s, x -> Cos -> c) written with the onnx Python package. */
@@ -53,15 +54,7 @@ test('precise-sin-cos: within 2e-7 of Math.sin/cos for |x| up to 8000', async ()
 
 async function storiesLogits(bytes: Uint8Array, ids: number[], keep?: number): Promise<ort.Tensor> {
   const session = await ort.InferenceSession.create(bytes);
-  const L = ids.length;
-  const feeds: Record<string, ort.Tensor> = {
-    input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, L]),
-    attention_mask: new ort.Tensor('int64', new BigInt64Array(L).fill(1n), [1, L]),
-    position_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map((_, i) => BigInt(i))), [1, L]),
-  };
-  for (let layer = 0; layer < 5; layer++)
-    for (const kv of ['key', 'value'])
-      feeds[`past_key_values.${layer}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, 4, 0, 8]);
+  const feeds = storiesFeeds(ids);
   if (keep !== undefined) feeds.num_logits_to_keep = new ort.Tensor('int64', [BigInt(keep)], []);
   return (await session.run(feeds)).logits!;
 }

@@ -13,6 +13,7 @@ import '../../src/node/runtime.ts';
 import { CausalLM } from '../../src/core/runtime/causalLm.ts';
 import { localDataSource } from '../../src/node/localData.ts';
 import { SHARED_MMLU, STORIES } from '../support/paths.ts';
+import { storiesFeeds } from '../support/storiesFeeds.ts';
 
 const SUBJECTS = ['anatomy', 'high_school_us_history', 'abstract_algebra'];
 const MAX_LEN = 512; // stories260K's max_position_embeddings
@@ -32,14 +33,7 @@ async function referenceLoglikelihood(
   // lm-eval: inp = (ctx + cont)[-(max_length+1):][:-1]
   const inp = whole.slice(-(MAX_LEN + 1)).slice(0, -1);
   const L = inp.length;
-  const feeds: Record<string, ort.Tensor> = {
-    input_ids: new ort.Tensor('int64', BigInt64Array.from(inp.map(BigInt)), [1, L]),
-    attention_mask: new ort.Tensor('int64', new BigInt64Array(L).fill(1n), [1, L]),
-    position_ids: new ort.Tensor('int64', BigInt64Array.from(inp.map((_, i) => BigInt(i))), [1, L]),
-  };
-  for (let layer = 0; layer < 5; layer++)
-    for (const kv of ['key', 'value'])
-      feeds[`past_key_values.${layer}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, 4, 0, 8]);
+  const feeds = storiesFeeds(inp);
   const logits = (await session.run(feeds)).logits!;
   const V = logits.dims[2]!;
   const data = logits.data as Float32Array;

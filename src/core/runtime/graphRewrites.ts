@@ -49,28 +49,24 @@ class NodeBuilder {
     return out;
   }
 
-  float(x: number): string {
+  private constant(tensor: { dataType: number; dims: number[]; raw: Uint8Array }): string {
     const out = this.fresh();
     this.nodes.push({
       opType: 'Constant',
       name: `${out}_node`,
       inputs: [],
       outputs: [out],
-      attributes: [{ name: 'value', tensor: { dataType: DataType.float, dims: [], raw: f32(x) } }],
+      attributes: [{ name: 'value', tensor }],
     });
     return out;
   }
 
+  float(x: number): string {
+    return this.constant({ dataType: DataType.float, dims: [], raw: f32(x) });
+  }
+
   int64s(xs: bigint[]): string {
-    const out = this.fresh();
-    this.nodes.push({
-      opType: 'Constant',
-      name: `${out}_node`,
-      inputs: [],
-      outputs: [out],
-      attributes: [{ name: 'value', tensor: { dataType: DataType.int64, dims: [xs.length], raw: i64(xs) } }],
-    });
-    return out;
+    return this.constant({ dataType: DataType.int64, dims: [xs.length], raw: i64(xs) });
   }
 
   /** Horner: c[0] + z*(c[1] + z*(c[2] + ...)). */
