@@ -150,8 +150,8 @@ export async function evaluate(
     .filter((it) => !hooks.skip?.(it.subject, it.docId));
   const requested = settings.batchSize ?? 1;
   const batchable = t.scoring !== 'generate' && settings.scorer === 'fast';
-  const tuner = new BatchTuner(!batchable ? 1 : requested === 'auto' ? AUTO_BATCH : Math.max(1, requested));
-  const fixed = requested !== 'auto';
+  const tuner = batchable && requested === 'auto' ? new BatchTuner(AUTO_BATCH) : null;
+  const fixedSize = !batchable || requested === 'auto' ? 1 : Math.max(1, requested);
   const scorer = new Scorer(model, settings.scorer);
   const devBySubject = new Map(data.map((d) => [d.subject, d.dev]));
   let currentSubject = '';
@@ -160,7 +160,7 @@ export async function evaluate(
   let promptTokens = 0;
   let truncatedCount = 0;
   for (let next = 0; next < items.length;) {
-    const chunk = takeChunk(items, next, fixed ? tuner.max : tuner.next());
+    const chunk = takeChunk(items, next, tuner ? tuner.next() : fixedSize);
     next += chunk.length;
     const subject = chunk[0]!.subject;
     if (subject !== currentSubject && t.scoring !== 'generate') {
@@ -173,7 +173,7 @@ export async function evaluate(
       t.scoring === 'generate'
         ? [await generateSample(model, t, chunk[0]!, encode)]
         : await scoreSamples(scorer, t, chunk, encode);
-    if (!fixed) tuner.record(chunk.length, (performance.now() - started) / 1000);
+    tuner?.record(chunk.length, (performance.now() - started) / 1000);
     for (const sample of scored) {
       promptTokens += sample.input_tokens;
       if (sample.truncated) truncatedCount++;
@@ -199,7 +199,7 @@ export async function evaluate(
     promptTokens,
     seconds: (performance.now() - t0) / 1000,
     scorerStats: scorer.stats,
-    batchSize: fixed ? tuner.max : (tuner.chosen ?? 1),
+    batchSize: tuner ? (tuner.chosen ?? 1) : fixedSize,
   };
 }
 

@@ -18,8 +18,6 @@ export interface RewriteOutcome {
   applied: RewriteName[];
   /** Why a wanted rewrite was not applied. */
   skipped: string[];
-  /** Whether the model keeps weights in external data files. */
-  externalData: boolean;
 }
 
 const LOGITS_TO_KEEP = 'num_logits_to_keep';
@@ -89,26 +87,34 @@ function lmHead(g: GraphSummary): NodeInfo | undefined {
 const sinCosNodes = (g: GraphSummary) =>
   g.nodes.filter((n) => (n.opType === 'Sin' || n.opType === 'Cos') && n.domain === '');
 
+/** Why `name` does not fit the graph, or null when it does (from its structure alone). */
+function whyNot(g: GraphSummary, name: RewriteName): string | null {
+  if (name === 'logits-to-keep') {
+    if (g.inputNames.includes(LOGITS_TO_KEEP)) return 'logits-to-keep: the graph already has num_logits_to_keep';
+    return lmHead(g) ? null : 'logits-to-keep: no MatMul found behind the logits output';
+  }
+  return sinCosNodes(g).length > 0 ? null : 'precise-sin-cos: the graph has no Sin/Cos';
+}
+
+const wantedNames = (want: RewriteWanted): RewriteName[] => [
+  ...(want.logitsToKeep ? (['logits-to-keep'] as const) : []),
+  ...(want.preciseSinCos ? (['precise-sin-cos'] as const) : []),
+];
+
 /** The wanted rewrites that would apply to a graph (from its structure alone). */
 export function applicableRewrites(g: GraphSummary, want: RewriteWanted): RewriteName[] {
   if (g.opsetVersion < MIN_OPSET) return [];
-  const out: RewriteName[] = [];
-  if (want.logitsToKeep && !g.inputNames.includes(LOGITS_TO_KEEP) && lmHead(g)) out.push('logits-to-keep');
-  if (want.preciseSinCos && sinCosNodes(g).length > 0) out.push('precise-sin-cos');
-  return out;
+  return wantedNames(want).filter((name) => whyNot(g, name) === null);
 }
 
-function addLogitsToKeep(g: OnnxModelEditor): string | null {
-  if (g.inputNames.includes(LOGITS_TO_KEEP)) return 'logits-to-keep: the graph already has num_logits_to_keep';
-  const head = lmHead(g);
-  if (!head) return 'logits-to-keep: no MatMul found behind the logits output';
+function addLogitsToKeep(g: OnnxModelEditor): void {
+  const head = lmHead(g)!;
   const b = new NodeBuilder('pagebench/logits_to_keep');
   const k = b.op('Reshape', [LOGITS_TO_KEEP, b.int64s([1n])]);
   const start = b.op('Neg', [k]);
   const kept = b.op('Slice', [head.inputs[0]!, start, b.int64s([BigInt('9223372036854775807')]), b.int64s([1n])]);
   g.addInput(LOGITS_TO_KEEP, DataType.int64, []);
   g.replaceNode(head.index, [...b.nodes, { keep: head, inputs: [kept, ...head.inputs.slice(1)] }]);
-  return null;
 }
 
 // Cody-Waite split of pi/2: k*C1 and k*C2 are exact in float32 for |k| < 2^13 (|x| < ~12800).
@@ -138,12 +144,14 @@ function preciseSinCosNodes(node: NodeInfo, serial: number): NewNode[] {
   return b.nodes;
 }
 
-function replaceSinCos(g: OnnxModelEditor): string | null {
-  const targets = sinCosNodes(g);
-  if (targets.length === 0) return 'precise-sin-cos: the graph has no Sin/Cos';
-  targets.forEach((n, i) => g.replaceNode(n.index, preciseSinCosNodes(n, i)));
-  return null;
+function replaceSinCos(g: OnnxModelEditor): void {
+  sinCosNodes(g).forEach((n, i) => g.replaceNode(n.index, preciseSinCosNodes(n, i)));
 }
+
+const EDITS: Record<RewriteName, (g: OnnxModelEditor) => void> = {
+  'logits-to-keep': addLogitsToKeep,
+  'precise-sin-cos': replaceSinCos,
+};
 
 export interface RewriteWanted {
   logitsToKeep: boolean;
@@ -158,24 +166,17 @@ export function wantedRewrites(device: string, dtype: string): RewriteWanted {
 /** Applies the wanted rewrites that fit the graph; returns the input bytes when none applied. */
 export function rewriteModel(bytes: Uint8Array, want: RewriteWanted): RewriteOutcome {
   const g = new OnnxModelEditor(bytes);
+  if (g.opsetVersion < MIN_OPSET)
+    return { bytes, applied: [], skipped: [`graph rewrites: opset ${g.opsetVersion} < ${MIN_OPSET}`] };
   const applied: RewriteName[] = [];
   const skipped: string[] = [];
-  if (g.opsetVersion < MIN_OPSET)
-    return {
-      bytes,
-      applied,
-      skipped: [`graph rewrites: opset ${g.opsetVersion} < ${MIN_OPSET}`],
-      externalData: g.hasExternalData,
-    };
-  const steps: [boolean, RewriteName, (g: OnnxModelEditor) => string | null][] = [
-    [want.logitsToKeep, 'logits-to-keep', addLogitsToKeep],
-    [want.preciseSinCos, 'precise-sin-cos', replaceSinCos],
-  ];
-  for (const [on, name, step] of steps) {
-    if (!on) continue;
-    const why = step(g);
+  for (const name of wantedNames(want)) {
+    const why = whyNot(g, name);
     if (why) skipped.push(why);
-    else applied.push(name);
+    else {
+      EDITS[name](g);
+      applied.push(name);
+    }
   }
-  return { bytes: applied.length ? g.toBytes() : bytes, applied, skipped, externalData: g.hasExternalData };
+  return { bytes: applied.length ? g.toBytes() : bytes, applied, skipped };
 }

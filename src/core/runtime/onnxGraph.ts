@@ -293,11 +293,6 @@ export class OnnxModelEditor implements GraphSummary {
     });
   }
 
-  /** The node that outputs `name`, if any. */
-  producer(name: string): NodeInfo | undefined {
-    return this.nodes.find((n) => n.outputs.includes(name));
-  }
-
   /** Puts `nodes` where node `index` was (an empty list removes it). */
   replaceNode(index: number, nodes: (NewNode | { keep: NodeInfo; inputs: string[] })[]): void {
     this.replacements.set(

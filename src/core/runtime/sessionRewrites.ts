@@ -50,7 +50,7 @@ export function installSessionRewrites(cls: SessionClass, paths?: PathReader): v
     let out: RewriteOutcome;
     try {
       // Read (Node) and rewrite in a helper so the read bytes are garbage once it returns.
-      const rewritten = await readAndRewrite(model, load.want, paths);
+      const rewritten = await readAndRewrite(model, options, load, paths);
       if (!rewritten) return original(model, options);
       out = rewritten;
     } catch {
@@ -58,11 +58,6 @@ export function installSessionRewrites(cls: SessionClass, paths?: PathReader): v
     }
     load.notes.push(...out.skipped);
     if (out.applied.length === 0) return original(model, options);
-    if (typeof model === 'string' && out.externalData && !hasExternalDataOption(options)) {
-      // ONNX Runtime finds external data files next to the path; bytes cannot bring them along.
-      load.notes.push('graph rewrites: not applied to a model with external data loaded from a path');
-      return original(model, options);
-    }
     try {
       const session = await original(out.bytes, options);
       for (const a of out.applied) load.applied.add(a);
@@ -78,12 +73,23 @@ export function installSessionRewrites(cls: SessionClass, paths?: PathReader): v
   installed = true;
 }
 
-async function readAndRewrite(model: unknown, want: RewriteWanted, paths?: PathReader): Promise<RewriteOutcome | null> {
-  if (model instanceof Uint8Array) return rewriteModel(model, want);
+async function readAndRewrite(
+  model: unknown,
+  options: unknown,
+  load: ActiveLoad,
+  paths?: PathReader,
+): Promise<RewriteOutcome | null> {
+  if (model instanceof Uint8Array) return rewriteModel(model, load.want);
   if (typeof model !== 'string' || !paths) return null;
   // Read the whole file only when a rewrite applies (the read is one more copy of the model).
-  if (applicableRewrites(await paths.summarize(model), want).length === 0) return null;
-  return rewriteModel(await paths.read(model), want);
+  const summary = await paths.summarize(model);
+  if (applicableRewrites(summary, load.want).length === 0) return null;
+  if (summary.hasExternalData && !hasExternalDataOption(options)) {
+    // ONNX Runtime finds external data files next to the path; bytes cannot bring them along.
+    load.notes.push('graph rewrites: not applied to a model with external data loaded from a path');
+    return null;
+  }
+  return rewriteModel(await paths.read(model), load.want);
 }
 
 function hasExternalDataOption(options: unknown): boolean {

@@ -175,21 +175,15 @@ export class Scorer {
    */
   async scoreMany(qs: QuestionRequest[]): Promise<ChoiceScore[][]> {
     const out: ChoiceScore[][] = new Array(qs.length);
-    const prefix = this.prefix;
     const grouped: number[] = [];
-    qs.forEach((q, i) => {
-      const ok =
-        this.mode === 'fast' &&
-        qs.length > 1 &&
-        prefix !== null &&
-        !q.choices.some((c) => c.truncated) &&
-        q.choices.every((c) => startsWith(c.input, prefix.tokens));
-      if (ok) grouped.push(i);
-    });
+    if (this.mode === 'fast' && qs.length > 1)
+      qs.forEach((q, i) => {
+        if (!q.choices.some((c) => c.truncated) && this.usablePrefix(q)) grouped.push(i);
+      });
     if (grouped.length > 0) {
       const scores = await this.scoreFastGroup(
         grouped.map((m) => qs[m]!),
-        grouped.length > 1 ? prefix : this.usablePrefix(qs[grouped[0]!]!),
+        this.prefix,
       );
       grouped.forEach((m, j) => (out[m] = scores[j]!));
     }
