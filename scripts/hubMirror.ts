@@ -14,6 +14,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { dirname, extname, join, normalize } from 'node:path';
 import Papa from 'papaparse';
@@ -58,21 +59,47 @@ export function mirrorMmlu(root: string, mmluDir: string, subjects: string[]): v
   }
 }
 
+/** The hub's tree API entries for one folder of a repo: files (with lfs oid/size for weights) and folders. */
+function treeListing(dir: string, prefix: string): unknown[] {
+  return readdirSync(dir).map((name) => {
+    const full = join(dir, name);
+    const path = prefix + name;
+    if (statSync(full).isDirectory()) return { type: 'directory', oid: '', size: 0, path };
+    const size = statSync(full).size;
+    if (!/\.onnx(_data)?$/.test(name)) return { type: 'file', oid: '', size, path };
+    const oid = createHash('sha256').update(readFileSync(full)).digest('hex');
+    return { type: 'file', oid: '', size, path, lfs: { oid, size, pointerSize: 134 } };
+  });
+}
+
 /**
  * Copies a transformers.js model folder into the mirror under a hub id (owner/name), with the
- * hub's tree API listing of its onnx/ folder (`api/models/<id>/tree/main/onnx`: type, path, size).
+ * hub's tree API listings of its root and onnx/ folder (`api/models/<id>/tree/main[/onnx]`, served
+ * from index.json files) and an entry in the mirror's index of models.
  */
-export function mirrorModel(root: string, modelDir: string, hubId: string): void {
+export function mirrorModel(root: string, modelDir: string, hubId: string, label?: string): void {
   cpSync(modelDir, join(root, hubId, 'resolve/main'), { recursive: true });
-  const onnx = join(modelDir, 'onnx');
-  const listing = readdirSync(onnx).map((name) => ({
-    type: 'file',
-    path: `onnx/${name}`,
-    size: statSync(join(onnx, name)).size,
-  }));
-  const api = join(root, 'api/models', hubId, 'tree/main/onnx');
-  mkdirSync(dirname(api), { recursive: true });
-  writeFileSync(api, JSON.stringify(listing));
+  const api = join(root, 'api/models', hubId, 'tree/main');
+  mkdirSync(api, { recursive: true });
+  writeFileSync(join(api, 'index.json'), JSON.stringify(treeListing(modelDir, '')));
+  if (existsSync(join(modelDir, 'onnx'))) {
+    mkdirSync(join(api, 'onnx'), { recursive: true });
+    writeFileSync(join(api, 'onnx/index.json'), JSON.stringify(treeListing(join(modelDir, 'onnx'), 'onnx/')));
+  }
+  if (label !== undefined) addToIndex(root, { id: hubId, label });
+}
+
+/**
+ * The mirror's own index (not part of the hub's layout): the models it holds, which the page
+ * offers first when opened with ?hub=<mirror>. Only models mirrored with a label are listed.
+ */
+export const MIRROR_INDEX = 'pagebench-mirror.json';
+
+function addToIndex(root: string, model: { id: string; label: string }): void {
+  const file = join(root, MIRROR_INDEX);
+  const index = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { models: [] };
+  index.models = [...index.models.filter((m: { id: string }) => m.id !== model.id), model];
+  writeFileSync(file, JSON.stringify(index, null, 2));
 }
 
 const TYPES: Record<string, string> = {
@@ -121,7 +148,9 @@ export async function serveStatic(
       res.writeHead(403).end();
       return;
     }
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    // A folder answers with its index.json (the mirror's tree API listings) or index.html.
+    if (existsSync(file) && statSync(file).isDirectory())
+      file = existsSync(join(file, 'index.json')) ? join(file, 'index.json') : join(file, 'index.html');
     if (!existsSync(file)) {
       res.writeHead(404, headers).end('not found');
       return;

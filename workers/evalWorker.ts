@@ -3,11 +3,24 @@
 // finished question written to IndexedDB as it completes. Exposed to the page with comlink.
 import * as Comlink from 'comlink';
 import { env } from '@huggingface/transformers';
-import { evaluate, loadAll, type Progress } from '../src/core/evaluate.ts';
+import { evaluate, loadAll, type EvalSettings, type Progress, type Sample } from '../src/core/evaluate.ts';
+import { planRun, type RunPlan } from '../src/core/plan.ts';
+import { makeEncoder } from '../src/core/scoring/requests.ts';
+import { getTemplate } from '../src/core/templates/presets.ts';
+import { explainFailure } from '../src/ui/errors.ts';
 import { hubSource, type DataSource } from '../src/core/mmlu/source.ts';
 import { CausalLM } from '../src/core/runtime/causalLm.ts';
 import { configureWebRuntime } from '../src/core/runtime/webRuntime.ts';
-import { openStore, runSamples, type ModelSpec, type PagebenchDB, type RunRecord } from '../src/storage/db.ts';
+import {
+  addSample,
+  deleteRun,
+  openStore,
+  runSamples,
+  updateRun,
+  type ModelSpec,
+  type PagebenchDB,
+  type RunRecord,
+} from '../src/storage/db.ts';
 import { cachedFetch, modelFileCache } from '../src/storage/fileCache.ts';
 import { storedDataSource } from '../src/storage/localData.ts';
 
@@ -23,11 +36,29 @@ export type WorkerEvent =
   | { type: 'progress'; progress: Progress; done: number; total: number }
   | { type: 'sample'; subject: string; docId: number; acc: number };
 
+/** The WebGPU adapter as the browser describes it (GPUAdapterInfo), and whether it is software. */
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  description: string;
+  isFallbackAdapter: boolean;
+  /** A CPU emulation (SwiftShader, llvmpipe, a fallback adapter): far slower than WASM. */
+  software: boolean;
+}
+
 export interface Capabilities {
   webgpu: boolean;
   shaderF16: boolean;
+  adapter: AdapterInfo | null;
   threads: number;
   crossOriginIsolated: boolean;
+}
+
+/** Timings of the first questions of a planned run on the chosen model and device. */
+export interface Calibration {
+  /** Seconds per question, in order (the first includes the subject's few-shot prefix). */
+  questionSeconds: number[];
+  loadSeconds: number;
 }
 
 let db: PagebenchDB;
@@ -40,16 +71,31 @@ function classify(url: string): { kind: 'model' | 'runtime'; group: string } {
   return model ? { kind: 'model', group: model } : { kind: 'runtime', group: 'ONNX Runtime (wasm)' };
 }
 
+interface GpuAdapterLike {
+  features: Set<string>;
+  info?: Partial<Omit<AdapterInfo, 'software'>>;
+  isFallbackAdapter?: boolean;
+}
+
 async function capabilities(): Promise<Capabilities> {
-  let webgpu = false;
+  let adapter: AdapterInfo | null = null;
   let shaderF16 = false;
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }).gpu;
-  if (gpu) {
-    const adapter = await gpu.requestAdapter().catch(() => null);
-    webgpu = !!adapter;
-    shaderF16 = !!adapter?.features.has('shader-f16');
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
+  const a = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+  if (a) {
+    shaderF16 = a.features.has('shader-f16');
+    const info = a.info ?? {};
+    const isFallbackAdapter = !!(info.isFallbackAdapter ?? a.isFallbackAdapter);
+    const text = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`;
+    adapter = {
+      vendor: info.vendor ?? '',
+      architecture: info.architecture ?? '',
+      description: info.description ?? '',
+      isFallbackAdapter,
+      software: isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i.test(text),
+    };
   }
-  return { webgpu, shaderF16, threads, crossOriginIsolated: self.crossOriginIsolated };
+  return { webgpu: !!a, shaderF16, adapter, threads, crossOriginIsolated: self.crossOriginIsolated };
 }
 
 async function getModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<CausalLM> {
@@ -63,21 +109,9 @@ async function getModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promis
   return model;
 }
 
-/** Loads through transformers.js; a failed or cut-short download gets a message that says so. */
-async function loadModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<CausalLM> {
-  try {
-    return await loadModelRaw(spec, emit);
-  } catch (e) {
-    const msg = String((e as Error)?.message ?? e);
-    if (/network error|failed to fetch|incomplete download|interrupted/i.test(msg))
-      throw new Error(
-        `downloading ${spec.id} failed or was cut short (${msg.split(': ').at(-1)}); nothing partial was stored — try again`,
-      );
-    throw e;
-  }
-}
+const CALIBRATION_QUESTIONS = 8;
 
-function loadModelRaw(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<CausalLM> {
+function loadModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<CausalLM> {
   return CausalLM.load(
     { id: spec.id, hubUrl: spec.hubUrl },
     {
@@ -91,10 +125,10 @@ function loadModelRaw(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<
   );
 }
 
-function dataSource(run: RunRecord, emit: (e: WorkerEvent) => void): DataSource {
-  if (run.data.source === 'local') return storedDataSource(db, run.data.group);
+function dataSource(data: RunRecord['data'], emit: (e: WorkerEvent) => void = () => {}): DataSource {
+  if (data.source === 'local') return storedDataSource(db, data.group);
   return hubSource({
-    baseUrl: run.data.hubUrl,
+    baseUrl: data.hubUrl,
     fetchImpl: cachedFetch(db, 'cais/mmlu', (file, l, t) =>
       emit({ type: 'file', progress: { file, loaded: l, total: t } }),
     ),
@@ -124,21 +158,22 @@ const api = {
     try {
       const model = await getModel(run.model, emit);
       emit({ type: 'phase', phase: 'data', message: `loading ${run.settings.subjects.length} subject(s)` });
-      const data = await loadAll(dataSource(run, emit), run.settings.subjects, run.settings.split);
+      const data = await loadAll(dataSource(run.data, emit), run.settings.subjects, run.settings.split);
       const done = new Set((await runSamples(db, runId)).map((s) => `${s.subject}#${s.doc_id}`));
       const total = data.reduce((a, d) => a + Math.min(d.questions.length, run.settings.limit ?? Infinity), 0);
-      Object.assign(run, { status: 'running', total, done: done.size, updatedAt: Date.now() });
-      await db.put('runs', run);
+      await updateRun(db, runId, (r) => Object.assign(r, { status: 'running', total, done: done.size }));
       emit({ type: 'phase', phase: 'eval', message: `evaluating ${total - done.size} question(s)` });
+      const metric = getTemplate(run.settings.template).headline;
+      let doneNow = done.size;
       const result = await evaluate(model, data, run.settings, {
         skip: (s, d) => done.has(`${s}#${d}`),
         onSample: async (s) => {
-          await db.put('samples', { ...s, runId });
-          run.done++;
+          doneNow = (await addSample(db, { ...s, runId }, Number(s[metric as keyof Sample] ?? 0))).done;
           emit({ type: 'sample', subject: s.subject, docId: s.doc_id, acc: s.acc });
         },
-        onProgress: (p) => emit({ type: 'progress', progress: p, done: run.done, total }),
+        onProgress: (p) => emit({ type: 'progress', progress: p, done: doneNow, total }),
       });
+      Object.assign(run, await db.get('runs', runId));
       const prev = run.facts;
       run.facts = {
         revision: 'main',
@@ -155,12 +190,65 @@ const api = {
       };
       run.status = run.done >= total ? 'complete' : 'stopped';
     } catch (e) {
+      Object.assign(run, await db.get('runs', runId));
       run.status = 'failed';
-      run.error = String((e as Error)?.message ?? e);
+      run.error = explainFailure(e);
     }
-    run.updatedAt = Date.now();
-    await db.put('runs', run);
-    return run;
+    const { facts, status, error } = run;
+    return (await updateRun(db, runId, (r) => Object.assign(r, { facts, status, error })))!;
+  },
+
+  /** Counts what a run would send to the model (questions, prompt tokens, truncation) from the tokenizer alone. */
+  async plan(spec: ModelSpec, data: RunRecord['data'], settings: EvalSettings): Promise<RunPlan> {
+    const [{ tokenizer, maxLength }, subjects] = await Promise.all([
+      loaded?.key === JSON.stringify(spec)
+        ? { tokenizer: loaded.model, maxLength: loaded.model.maxLength }
+        : CausalLM.loadTokenizer({ id: spec.id, hubUrl: spec.hubUrl }),
+      loadAll(dataSource(data), settings.subjects, settings.split),
+    ]).catch((e: unknown) => {
+      throw new Error(explainFailure(e));
+    });
+    return planRun(makeEncoder(tokenizer, settings.bos), maxLength, subjects, settings);
+  },
+
+  /**
+   * Loads the model (downloading it if needed: the run reuses it) and times the first questions
+   * of the run's first subject, one at a time.
+   */
+  async calibrate(
+    spec: ModelSpec,
+    data: RunRecord['data'],
+    settings: EvalSettings,
+    emit: (e: WorkerEvent) => void,
+  ): Promise<Calibration> {
+    try {
+      const model = await getModel(spec, emit);
+      const [first] = await loadAll(dataSource(data), settings.subjects.slice(0, 1), settings.split);
+      const questionSeconds: number[] = [];
+      let last = 0;
+      // Each timed question is stored as a run stores it (then removed), so the estimate includes that cost.
+      const scratch = '__calibration__';
+      await db.put('runs', { ...(await db.get('runs', scratch)), id: scratch, done: 0 } as RunRecord);
+      try {
+        await evaluate(
+          model,
+          [first!],
+          { ...settings, limit: CALIBRATION_QUESTIONS, batchSize: 1 },
+          {
+            onSample: async (s) => void (await addSample(db, { ...s, runId: scratch }, s.acc)),
+            onProgress: (p) => {
+              questionSeconds.push(p.elapsedSeconds - last);
+              last = p.elapsedSeconds;
+            },
+          },
+        );
+      } finally {
+        await deleteRun(db, scratch);
+      }
+      return { questionSeconds, loadSeconds: model.loadSeconds };
+    } catch (e) {
+      throw new Error(explainFailure(e));
+    }
   },
 
   capabilities,

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import '../node/runtime.ts';
 import { validateResults } from '../core/report/validate.ts';
-import { buildResults, samplesJsonl } from '../core/report/results.ts';
+import { buildResults, headlineMetric, samplesJsonl } from '../core/report/results.ts';
 import { evaluate, loadAll, subjectPrompts, type EvalSettings, type Progress } from '../core/evaluate.ts';
 import { resolveSubjects } from '../core/mmlu/subjects.ts';
 import { DEFAULT_HUB_URL, hubSource, type DataSource } from '../core/mmlu/source.ts';
@@ -12,17 +12,9 @@ import type { BosPolicy } from '../core/scoring/requests.ts';
 import { localDataSource } from '../node/localData.ts';
 import { localModelHash, resolveModelArg } from '../node/modelSource.ts';
 import { StagedOutput } from '../node/outputDir.ts';
+import { didYouMean } from '../core/util/suggest.ts';
 
-const USAGE = `pagebench — MMLU with lm-evaluation-harness-exact prompts and scoring
-
-Usage:
-  pagebench run --model <dir|hub id> --data <dir|hub> [options] --output-dir <dir>
-  pagebench prompts --data <dir|hub> [options]
-
-Options:
-  --model <dir|id>      transformers.js model folder, or a hub id (owner/name)
-  --revision <rev>      hub revision (default main)
-  --data <dir|hub>      MMLU folder (original CSV layout or cais/mmlu parquet layout), or "hub"
+const COMMON_OPTIONS = `  --data <dir|hub>      MMLU folder (original CSV layout or cais/mmlu parquet layout), or "hub"
   --hub-url <url>       hub base URL (default ${DEFAULT_HUB_URL}; env PAGEBENCH_HUB_URL)
   --subjects <list>     comma list of subjects, or all | stem | humanities | social_sciences | other (default all)
   --split <test|val>    evaluation split (default test)
@@ -30,15 +22,77 @@ Options:
   --template <id>       ${TEMPLATE_IDS.join(' | ')} (default lm-eval)
   --scoring <mode>      loglikelihood | generate (default: the template's; generate uses the generate template)
   --limit <N>           at most N questions per subject
-  --bos <policy>        tokenizer | never | always (default tokenizer)
+`;
+
+const HELP: Record<string, string> = {
+  '': `pagebench — MMLU with lm-evaluation-harness-exact prompts and scoring
+
+Usage:
+  pagebench run --model <dir|hub id> --data <dir|hub> [options] --output-dir <dir>
+  pagebench prompts --data <dir|hub> [options]
+  pagebench <command> --help
+
+Commands:
+  run       evaluate a model; writes results.json and samples_<subject>.jsonl
+  prompts   print the prompts a run would score (one JSON object per question)
+`,
+  run: `Usage: pagebench run --model <dir|hub id> --data <dir|hub> [options] --output-dir <dir>
+
+Evaluates a model and writes results.json and samples_<subject>.jsonl (all-or-nothing).
+
+Options:
+  --model <dir|id>      transformers.js model folder, or a hub id (owner/name)
+  --revision <rev>      hub revision (default main)
+${COMMON_OPTIONS}  --bos <policy>        tokenizer | never | always (default tokenizer)
   --dtype <dtype>       fp32 | fp16 | q8 | q4 | q4f16 (default fp32)
   --scorer <mode>       fast | harness | naive (default fast; all give the same numbers)
   --batch-size <N|auto> questions per forward pass in fast mode (default 1; auto measures; same numbers)
   --no-rewrite          load the ONNX graph exactly as exported (no num_logits_to_keep added)
   --output-dir <dir>    where results.json and samples_<subject>.jsonl are written
-`;
+`,
+  prompts: `Usage: pagebench prompts --data <dir|hub> [options]
+
+Prints one JSON object per question: subject, doc_id, context, continuations, target.
+
+Options:
+${COMMON_OPTIONS}`,
+};
+const COMMANDS = ['run', 'prompts'];
 
 class UsageError extends Error {}
+
+const OPTIONS = {
+  model: { type: 'string' },
+  revision: { type: 'string' },
+  data: { type: 'string' },
+  'hub-url': { type: 'string' },
+  subjects: { type: 'string', default: 'all' },
+  split: { type: 'string', default: 'test' },
+  shots: { type: 'string' },
+  template: { type: 'string', default: 'lm-eval' },
+  scoring: { type: 'string' },
+  limit: { type: 'string' },
+  bos: { type: 'string', default: 'tokenizer' },
+  dtype: { type: 'string', default: 'fp32' },
+  scorer: { type: 'string', default: 'fast' },
+  'batch-size': { type: 'string' },
+  'no-rewrite': { type: 'boolean', default: false },
+  'output-dir': { type: 'string' },
+} as const;
+
+/** node's parseArgs, with unknown options answered by the nearest valid names. */
+function parseOptions(args: string[]) {
+  try {
+    return parseArgs({ args, strict: true, options: OPTIONS }).values;
+  } catch (e) {
+    const bad = /option '(-{1,2}[^']+)'/.exec((e as Error).message)?.[1];
+    if ((e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && bad) {
+      const names = Object.keys(OPTIONS).map((k) => `--${k}`);
+      throw new UsageError(`Unknown option '${bad}'${didYouMean(bad, names)}`);
+    }
+    throw new UsageError((e as Error).message.split('. ')[0]!);
+  }
+}
 
 function int(name: string, v: string | undefined, dflt?: number): number | undefined {
   if (v === undefined) return dflt;
@@ -48,7 +102,7 @@ function int(name: string, v: string | undefined, dflt?: number): number | undef
 
 function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(v))
-    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${v}"`);
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${v}"${didYouMean(v, allowed)}`);
   return v as T;
 }
 
@@ -69,33 +123,16 @@ function progressLine(p: Progress): string {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(USAGE);
+    process.stdout.write(HELP[command === 'help' && rest[0] && HELP[rest[0]] ? rest[0] : '']!);
     return command ? 0 : 2;
   }
-  if (command !== 'run' && command !== 'prompts')
-    throw new UsageError(`unknown command "${command}" (expected run or prompts)`);
-  const { values } = parseArgs({
-    args: rest,
-    strict: true,
-    options: {
-      model: { type: 'string' },
-      revision: { type: 'string' },
-      data: { type: 'string' },
-      'hub-url': { type: 'string' },
-      subjects: { type: 'string', default: 'all' },
-      split: { type: 'string', default: 'test' },
-      shots: { type: 'string' },
-      template: { type: 'string', default: 'lm-eval' },
-      scoring: { type: 'string' },
-      limit: { type: 'string' },
-      bos: { type: 'string', default: 'tokenizer' },
-      dtype: { type: 'string', default: 'fp32' },
-      scorer: { type: 'string', default: 'fast' },
-      'batch-size': { type: 'string' },
-      'no-rewrite': { type: 'boolean', default: false },
-      'output-dir': { type: 'string' },
-    },
-  });
+  if (!COMMANDS.includes(command))
+    throw new UsageError(`unknown command "${command}"${didYouMean(command, COMMANDS)} (expected run or prompts)`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(HELP[command]!);
+    return 0;
+  }
+  const values = parseOptions(rest);
   const hubUrl = values['hub-url'] ?? process.env.PAGEBENCH_HUB_URL ?? DEFAULT_HUB_URL;
   if (!values.data) throw new UsageError('--data is required (a folder, or "hub")');
   let templateId = values.template!;
@@ -193,11 +230,9 @@ async function main(argv: string[]): Promise<number> {
     const headline = (results.results as Record<string, Record<string, number>>)[
       Object.keys(results.groups as object)[0]!
     ]!;
-    const metric = Object.keys(headline).find(
-      (k) => k.endsWith(',none') && !k.includes('stderr') && !k.includes('macro'),
-    )!;
+    const metric = headlineMetric(settings.template);
     process.stderr.write(
-      `${metric.replace(',none', '')} ${headline[metric]!.toFixed(4)} over ${result.samples.length} questions; ${result.truncatedCount} truncated; wrote ${values['output-dir']}\n`,
+      `${metric} ${headline[`${metric},none`]!.toFixed(4)} over ${result.samples.length} questions; ${result.truncatedCount} truncated; wrote ${values['output-dir']}\n`,
     );
     await model.dispose();
     return 0;

@@ -22,6 +22,8 @@ export interface ModelSpec {
 
 export interface RunRecord {
   id: string;
+  /** A name the user gave the run (shown in the run list). */
+  name?: string;
   createdAt: number;
   updatedAt: number;
   status: 'running' | 'stopped' | 'complete' | 'failed';
@@ -29,7 +31,10 @@ export interface RunRecord {
   data: { source: 'hub'; hubUrl: string } | { source: 'local'; group: string };
   settings: EvalSettings;
   total: number;
+  /** Questions scored so far: always the number of the run's stored samples (updated with each). */
   done: number;
+  /** Sum of the template's headline metric over the stored samples (accuracy = scoreSum / done). */
+  scoreSum?: number;
   error?: string;
   facts?: {
     revision: string;
@@ -71,6 +76,56 @@ export function openStore(name = 'pagebench'): Promise<PagebenchDB> {
 
 export async function runSamples(db: PagebenchDB, runId: string): Promise<StoredSample[]> {
   return db.getAllFromIndex('samples', 'byRun', runId);
+}
+
+/** Read-modify-write of a run record in one transaction (the page and the worker both write runs). */
+export async function updateRun(
+  db: PagebenchDB,
+  id: string,
+  change: (r: RunRecord) => void,
+): Promise<RunRecord | undefined> {
+  const tx = db.transaction('runs', 'readwrite');
+  const r = await tx.store.get(id);
+  if (r) {
+    change(r);
+    await tx.store.put(r);
+  }
+  await tx.done;
+  return r;
+}
+
+/** Stores a finished question and counts it in its run, atomically: `done` never disagrees with the samples. */
+export async function addSample(db: PagebenchDB, sample: StoredSample, score: number): Promise<RunRecord> {
+  const tx = db.transaction(['samples', 'runs'], 'readwrite');
+  const runs = tx.objectStore('runs');
+  const known = await tx.objectStore('samples').getKey([sample.runId, sample.subject, sample.doc_id]);
+  await tx.objectStore('samples').put(sample);
+  const r = (await runs.get(sample.runId))!;
+  if (known === undefined) {
+    r.done++;
+    r.scoreSum = (r.scoreSum ?? 0) + score;
+  }
+  r.updatedAt = Date.now();
+  await runs.put(r);
+  await tx.done;
+  return r;
+}
+
+/**
+ * Runs left 'running' by a page that went away (reload, crash, closed tab) become 'stopped', with
+ * `done` and `scoreSum` recounted from the stored samples.
+ */
+export async function settleInterruptedRuns(db: PagebenchDB, headline: (r: RunRecord) => string): Promise<void> {
+  for (const r of await db.getAll('runs')) {
+    if (r.status !== 'running') continue;
+    const samples = await runSamples(db, r.id);
+    const metric = headline(r);
+    await updateRun(db, r.id, (x) => {
+      x.status = 'stopped';
+      x.done = samples.length;
+      x.scoreSum = samples.reduce((a, s) => a + Number((s as unknown as Record<string, number>)[metric] ?? 0), 0);
+    });
+  }
 }
 
 export async function deleteRun(db: PagebenchDB, runId: string): Promise<void> {

@@ -49,3 +49,22 @@ export type UiDtype = (typeof DTYPES)[number];
 
 /** dtypes that need shader-f16 on WebGPU. */
 export const NEEDS_F16: readonly UiDtype[] = ['fp16', 'q4f16'];
+
+/**
+ * Which dtype to start with, best first, among those the repository offers. WASM: q8 measured
+ * fastest in Chromium here (1.41x fp32's questions/s at 0 shots, 1.36x at 5; q4 0.57x/0.62x;
+ * fp16 has no fast CPU kernels). WebGPU: the smallest files first (no real GPU was measurable
+ * here; SwiftShader is a CPU), the f16 ones only with shader-f16.
+ */
+export function dtypePreference(device: 'wasm' | 'webgpu', shaderF16: boolean): UiDtype[] {
+  if (device === 'wasm') return ['q8', 'fp32', 'q4', 'fp16', 'q4f16'];
+  return shaderF16 ? ['q4f16', 'q4', 'fp16', 'q8', 'fp32'] : ['q4', 'q8', 'fp32'];
+}
+
+/** A model to offer in the picker: a preset, or one a local mirror lists (pagebench-mirror.json). */
+export interface ModelOption {
+  id: string;
+  label: string;
+  params?: number;
+  sizesMb?: ModelPreset['sizesMb'];
+}

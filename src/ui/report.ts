@@ -1,6 +1,6 @@
 import type { EvalSettings, Sample } from '../core/evaluate.ts';
 import { buildResults } from '../core/report/results.ts';
-import type { RunRecord } from '../storage/db.ts';
+import type { RunRecord, StoredSample } from '../storage/db.ts';
 
 /** results.json for a stored run, in the engine's format (the same builder the CLI uses). */
 export function runResults(run: RunRecord, samples: Sample[]): Record<string, unknown> {
@@ -24,13 +24,19 @@ export function runResults(run: RunRecord, samples: Sample[]): Record<string, un
     promptTokens: f?.promptTokens ?? 0,
     truncatedCount: samples.filter((s) => s.truncated).length,
     date: new Date(run.updatedAt).toISOString(),
+    partial: run.status === 'complete' ? undefined : { done: samples.length, total: Math.max(run.total, 1) },
   });
 }
 
-/** Samples in evaluation order (subject order of the run, then doc_id). */
-export function orderedSamples(run: RunRecord, samples: Sample[]): Sample[] {
+/**
+ * Stored samples as the CLI writes them (without the store's runId), in evaluation order: the
+ * run's subject order, then doc_id.
+ */
+export function orderedSamples(run: RunRecord, stored: StoredSample[]): Sample[] {
   const order = new Map(run.settings.subjects.map((s, i) => [s, i]));
-  return [...samples].sort((a, b) => order.get(a.subject)! - order.get(b.subject)! || a.doc_id - b.doc_id);
+  return stored
+    .map((s) => Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'runId')) as unknown as Sample)
+    .sort((a, b) => order.get(a.subject)! - order.get(b.subject)! || a.doc_id - b.doc_id);
 }
 
 export function download(name: string, text: string, type = 'application/json'): void {

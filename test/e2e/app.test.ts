@@ -12,7 +12,8 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
-  readdirSync,
+  renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -20,17 +21,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { mirrorMmlu, mirrorModel, serveStatic } from '../../scripts/hubMirror.ts';
-import { runCli } from '../support/cli.ts';
 import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
+import {
+  assertMatchesCli,
+  assertProblem,
+  cliSamples,
+  dump,
+  FLAGS,
+  latestRun,
+  runToEnd,
+  SHOTS_DIR,
+  waitForDone,
+} from '../support/browser.ts';
 
-const SHOTS_DIR = join(REPO, 'test-results/screenshots');
-const FLAGS = [
-  '--no-sandbox',
-  '--headless=new',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SUBJECTS = ['anatomy', 'astronomy'];
 let app: Awaited<ReturnType<typeof serveStatic>>;
 let hub: Awaited<ReturnType<typeof serveStatic>>;
@@ -44,6 +47,23 @@ before(async () => {
   mirrorModel(root, STORIES, 'test-org/stories260K');
   mirrorModel(root, STORIES, 'test-org/truncated');
   mirrorMmlu(root, SHARED_MMLU, SUBJECTS);
+  // Repositories a user can name by mistake: each must get one sentence saying what is wrong.
+  const variant = (name: string, change: (dir: string) => void) => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'pb-variant-')), name);
+    cpSync(STORIES, dir, { recursive: true });
+    change(dir);
+    mirrorModel(root, dir, `test-org/${name}`);
+  };
+  variant('no-tokenizer', (d) => rmSync(join(d, 'tokenizer.json')));
+  variant('no-onnx', (d) => rmSync(join(d, 'onnx'), { recursive: true }));
+  variant('bert', (d) => {
+    const cfg = JSON.parse(readFileSync(join(d, 'config.json'), 'utf8'));
+    writeFileSync(
+      join(d, 'config.json'),
+      JSON.stringify({ ...cfg, model_type: 'bert', architectures: ['BertForMaskedLM'] }),
+    );
+  });
+  variant('fp16-only', (d) => renameSync(join(d, 'onnx/model.onnx'), join(d, 'onnx/model_fp16.onnx')));
   hub = await serveStatic(root, { truncate: (p) => p.startsWith('/test-org/truncated/') && p.endsWith('.onnx') });
   app = await serveStatic(join(REPO, 'dist'));
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
@@ -77,7 +97,7 @@ interface UiRun {
 }
 
 async function configure(page: Page, r: UiRun) {
-  await page.getByRole('button', { name: 'New run' }).click();
+  await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
   await page.getByTestId('model-select').selectOption('custom');
   await page.getByTestId('custom-model').fill(r.model ?? 'test-org/stories260K');
   await page.getByTestId('dtype').selectOption('fp32');
@@ -85,97 +105,6 @@ async function configure(page: Page, r: UiRun) {
   await page.getByTestId('subjects').selectOption(r.subjects);
   await page.getByTestId('shots').selectOption(String(r.shots));
   await page.getByTestId('limit').fill(String(r.limit));
-}
-
-interface DbSample {
-  runId: string;
-  subject: string;
-  doc_id: number;
-  loglikelihoods: number[];
-}
-
-/** Everything in the page's IndexedDB: runs, samples and stored file keys. (A string, so the
- * TypeScript transpiler adds no helpers to code that runs in the page.) */
-const DUMP_DB = `(async () => {
-  const db = await new Promise((res, rej) => { const r = indexedDB.open('pagebench'); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
-  const all = (store, keysOnly) => new Promise((res) => { const st = db.transaction(store).objectStore(store); const r = keysOnly ? st.getAllKeys() : st.getAll(); r.onsuccess = () => res(r.result); });
-  const out = { runs: await all('runs'), samples: await all('samples'), files: await all('files', true) };
-  db.close();
-  return out;
-})()`;
-
-async function dump(
-  page: Page,
-): Promise<{ runs: Record<string, unknown>[]; samples: Record<string, unknown>[]; files: string[] }> {
-  return page.evaluate(DUMP_DB);
-}
-
-async function latestRun(page: Page) {
-  const d = await dump(page);
-  const run = d.runs.sort((a, b) => (b.createdAt as number) - (a.createdAt as number))[0]!;
-  return { run, samples: (d.samples as unknown as DbSample[]).filter((s) => s.runId === run.id), files: d.files };
-}
-
-function cliSamples(subjects: string[], shots: number, limit: number): Map<string, number[]> {
-  const out = mkdtempSync(join(tmpdir(), 'pb-e2e-cli-'));
-  const r = runCli(
-    'run',
-    '--model',
-    STORIES,
-    '--data',
-    SHARED_MMLU,
-    '--subjects',
-    subjects.join(','),
-    '--shots',
-    String(shots),
-    '--limit',
-    String(limit),
-    '--output-dir',
-    out,
-  );
-  assert.equal(r.code, 0, r.stderr);
-  const m = new Map<string, number[]>();
-  for (const f of readdirSync(out).filter((f) => f.startsWith('samples_')))
-    for (const line of readFileSync(join(out, f), 'utf8').trim().split('\n')) {
-      const s = JSON.parse(line);
-      m.set(`${s.subject}#${s.doc_id}`, s.loglikelihoods);
-    }
-  return m;
-}
-
-function assertMatchesCli(samples: DbSample[], cli: Map<string, number[]>, what: string, tolerance = 1e-4): number {
-  assert.equal(samples.length, cli.size, `${what}: sample count`);
-  let worst = 0;
-  for (const s of samples) {
-    const ref = cli.get(`${s.subject}#${s.doc_id}`)!;
-    assert.ok(ref, `${what}: ${s.subject}#${s.doc_id} missing from the CLI run`);
-    s.loglikelihoods.forEach((l, i) => {
-      worst = Math.max(worst, Math.abs(l - ref[i]!));
-      assert.ok(
-        Math.abs(l - ref[i]!) < tolerance,
-        `${what}: ${s.subject}#${s.doc_id} choice ${i}: page ${l} vs CLI ${ref[i]}`,
-      );
-    });
-  }
-  console.log(`${what}: largest |page - CLI| = ${worst.toExponential(2)} over ${samples.length} questions`);
-  return worst;
-}
-
-const finishedCount = (page: Page) => page.evaluate('window.__pagebench.finished()') as Promise<number>;
-
-/** Clicks an element that starts (or resumes) a run and waits until that run has ended. */
-async function runToEnd(page: Page, click: () => Promise<void>, timeout = 240_000) {
-  const before = await finishedCount(page);
-  await click();
-  await page.waitForFunction(`window.__pagebench.finished() > ${before}`, undefined, { timeout, polling: 250 });
-}
-
-async function waitForDone(page: Page, n: number) {
-  await page.waitForFunction(
-    `Number((/(\\d+)\\//.exec(document.querySelector('[data-testid=eval-progress]')?.textContent ?? '') ?? [0, 0])[1]) >= ${n}`,
-    undefined,
-    { timeout: 120_000, polling: 100 },
-  );
 }
 
 test('served cross-origin isolated from 127.0.0.1; the worker has WASM threads', async () => {
@@ -215,7 +144,7 @@ test('downloads stories260K and two subjects with progress, runs 0- and 5-shot o
   const five = await latestRun(page);
   assert.equal(five.run.status, 'complete', String(five.run.error ?? ''));
   assertMatchesCli(five.samples, cliSamples(SUBJECTS, 5, 6), '5-shot');
-  await page.getByRole('button', { name: 'Storage' }).click();
+  await page.getByRole('navigation').getByRole('button', { name: 'Storage' }).click();
   await page.getByTestId('storage-table').waitFor();
   // the storage view lists the model and the dataset with their sizes, and the runs
   await page.waitForFunction(
@@ -236,8 +165,30 @@ test('WebGPU (SwiftShader, fp32): the same log-likelihoods as the CLI', async ()
   });
   try {
     const page = await openApp(gpuBrowser);
-    const caps = (await page.evaluate('window.__pagebench.caps')) as { webgpu: boolean; shaderF16: boolean };
+    const caps = (await page.evaluate('window.__pagebench.caps')) as {
+      webgpu: boolean;
+      shaderF16: boolean;
+      adapter: { software: boolean; architecture: string };
+    };
     assert.equal(caps.webgpu, true, 'a WebGPU adapter');
+    // auto never picks a software adapter (SwiftShader here: ~100x slower than WASM) and says why
+    assert.equal(caps.adapter.software, true, `SwiftShader is software: ${JSON.stringify(caps.adapter)}`);
+    assert.equal(await page.locator('[data-testid=device] option[value=auto]').textContent(), 'auto (WASM)');
+    assert.match(
+      await page.getByTestId('device-why').innerText(),
+      /auto → WASM: the WebGPU adapter \(.*swiftshader.*\) is a (software|fallback) renderer/i,
+    );
+    if (!caps.shaderF16) {
+      // a repository whose only weights need shader-f16: nothing this device can run, Start disabled
+      await page.getByTestId('model-select').selectOption('custom');
+      await page.getByTestId('device').selectOption('webgpu');
+      await page.getByTestId('custom-model').fill('test-org/fp16-only');
+      await assertProblem(
+        page,
+        /test-org\/fp16-only has no ONNX weights this device can run \(it offers fp16; webgpu runs q4, q8, fp32\)/,
+      );
+      assert.equal(await page.getByTestId('start').isDisabled(), true);
+    }
     await configure(page, { subjects: ['anatomy'], shots: 0, limit: 10, device: 'webgpu' });
     if (!caps.shaderF16) {
       await page.getByTestId('dtype').selectOption('fp16');
@@ -310,6 +261,34 @@ test('bad input: broken model folder, truncated download, malformed CSV — clea
   await assertProblem(page, /local\/broken-model could not be loaded as a causal LM: .*Nothing was kept/, 60_000);
   let d = await dump(page);
   assert.ok(!d.files.some((f) => f.includes('/local/broken-model/')), 'nothing of the broken folder is kept');
+  assert.ok(
+    !(await page.getByTestId('problem').first().innerText()).includes('tokenizer_class'),
+    'no library internals in the message',
+  );
+
+  // hub ids that are not a usable model: one sentence each, Start disabled, nothing downloaded
+  await page.getByTestId('model-select').selectOption('custom');
+  for (const [id, re] of [
+    [
+      'test-org/does-not-exist',
+      /test-org\/does-not-exist was not found on http:\/\/127\.0\.0\.1:\d+: check the model id/,
+    ],
+    [
+      'test-org/no-tokenizer',
+      /test-org\/no-tokenizer has no tokenizer\.json: pagebench needs a transformers\.js export/,
+    ],
+    ['test-org/no-onnx', /test-org\/no-onnx has no ONNX weights \(onnx\/model\*\.onnx\)/],
+    [
+      'test-org/bert',
+      /test-org\/bert is a BertForMaskedLM \(model type bert\), not a causal LM: pick a text-generation model/,
+    ],
+  ] as const) {
+    await page.getByTestId('custom-model').fill(id);
+    await assertProblem(page, re);
+    assert.equal(await page.getByTestId('start').isDisabled(), true, `Start is disabled for ${id}`);
+  }
+  d = await dump(page);
+  assert.ok(!d.files.some((f) => f.includes('/test-org/no-') || f.includes('/test-org/bert/')), 'nothing downloaded');
 
   // a download cut short: the server declares the full length and sends half
   await configure(page, { model: 'test-org/truncated', subjects: ['anatomy'], shots: 0, limit: 2 });
@@ -331,7 +310,7 @@ test('bad input: broken model folder, truncated download, malformed CSV — clea
     join(csvDir, 'anatomy_test.csv'),
     'Q1?,a,b,c,d,A\nQ2?,a,b,c,d\nQ3?,a,b,c,d,E\nQ4?,a,b,c,d,B\nQ5?,a,b,c,d,C\n',
   );
-  await page.getByRole('button', { name: 'New run' }).click();
+  await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
   await page.getByTestId('mmlu-files').setInputFiles(join(csvDir, 'anatomy_test.csv'));
   await assertProblem(
     page,
@@ -354,7 +333,7 @@ test('own MMLU files as a cais/mmlu parquet folder run like the hub; dtype sizes
   writeFileSync(join(snapshot, 'all/test-00000-of-00001.parquet'), 'not read: all/ is not a subject');
 
   const page = await openApp();
-  await page.getByRole('button', { name: 'New run' }).click();
+  await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
   await page.getByTestId('mmlu-folder').setInputFiles(snapshot);
   await page.waitForFunction(`document.body.innerText.includes('MMLU file(s): anatomy')`, undefined, {
     timeout: 20_000,
@@ -409,12 +388,3 @@ test('phone-sized screen: the setup view renders without sideways scrolling', as
 test('no request left 127.0.0.1', () => {
   assert.deepEqual(offsite, []);
 });
-
-async function assertProblem(page: Page, re: RegExp, timeout = 20_000) {
-  await page.getByTestId('problem').waitFor({ timeout });
-  await page.waitForFunction(
-    `${re}.test(document.querySelector('[data-testid=problem]')?.textContent ?? '')`,
-    undefined,
-    { timeout },
-  );
-}

@@ -130,6 +130,8 @@ test('cloze and generate run end to end (acc_norm, exact_match)', () => {
   const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   validateResults(res);
   assert.ok('acc_norm,none' in res.results.mmlu_continuation_astronomy);
+  // lm-eval's mmlu_continuation headlines acc_norm: so does the CLI's closing line
+  assert.match(r.stderr, /^acc_norm \d\.\d{4} over 6 questions/m);
   const out2 = tmp('pb-gen-');
   const g = cli(
     'run',
@@ -272,4 +274,36 @@ test('a failed run keeps an earlier complete result intact', () => {
   assert.notEqual(r.code, 0);
   assert.deepEqual(readdirSync(out), ['results.json']);
   assert.equal(readFileSync(join(out, 'results.json'), 'utf8'), '{"earlier": true}');
+});
+
+test('help for the CLI and for each command; misspelled options, subjects, templates and commands get the nearest names', () => {
+  const top = cli('--help');
+  assert.equal(top.code, 0);
+  assert.match(top.stdout, /pagebench <command> --help/);
+  for (const command of ['run', 'prompts']) {
+    const h = cli(command, '--help');
+    assert.equal(h.code, 0, h.stderr);
+    assert.match(h.stdout, new RegExp(`^Usage: pagebench ${command} `));
+    assert.match(h.stdout, /--subjects <list>/);
+  }
+  assert.match(cli('run', '--help').stdout, /--output-dir <dir>/);
+  assert.equal(cli('help', 'run').stdout, cli('run', '--help').stdout);
+  assertFails(
+    cli('prompts', '--data', SHARED_MMLU, '--shot', '2'),
+    /Unknown option '--shot' \(did you mean --shots\?\)/,
+  );
+  assertFails(
+    cli('prompts', '--data', SHARED_MMLU, '--subjects', 'anatomy,astronmy'),
+    /unknown subject or group "astronmy" \(did you mean astronomy\?\)/,
+  );
+  assertFails(
+    cli('prompts', '--data', SHARED_MMLU, '--subjects', 'social_science'),
+    /unknown subject or group "social_science" \(did you mean social_sciences\?\)/,
+  );
+  assertFails(
+    cli('prompts', '--data', SHARED_MMLU, '--template', 'lm_eval'),
+    /unknown template "lm_eval" \(did you mean lm-eval\?\)/,
+  );
+  assertFails(cli('prompts', '--data', SHARED_MMLU, '--split', 'tset'), /got "tset" \(did you mean test\?\)/);
+  assertFails(cli('prmopts'), /unknown command "prmopts" \(did you mean prompts\?\)/);
 });

@@ -1,3 +1,5 @@
+import { didYouMean } from '../util/suggest.ts';
+
 /**
  * The 57 MMLU subjects as data. `subcategory` and `category` follow the original release
  * (Hendrycks et al., categories.py: 17 subcategories in 4 categories); `lmEvalGroup` is the group
@@ -134,10 +136,14 @@ export function resolveSubjects(selection: string): string[] {
     else if ((LM_EVAL_GROUPS as readonly string[]).includes(p))
       out.push(...SUBJECTS.filter((s) => s.lmEvalGroup === p).map((s) => s.id));
     else if (BY_ID.has(p)) out.push(p);
-    else
+    else {
+      const hint = didYouMean(p, [...BY_ID.keys(), 'all', ...LM_EVAL_GROUPS]);
       throw new Error(
-        `unknown subject or group "${p}" (expected one of the 57 MMLU subjects, all, ${LM_EVAL_GROUPS.join(', ')})`,
+        hint
+          ? `unknown subject or group "${p}"${hint}`
+          : `unknown subject or group "${p}" (expected one of the 57 MMLU subjects, all, ${LM_EVAL_GROUPS.join(', ')})`,
       );
+    }
   }
   return [...new Set(out)];
 }

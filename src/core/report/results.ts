@@ -19,6 +19,8 @@ export interface RunFacts {
   promptTokens: number;
   truncatedCount: number;
   date: string;
+  /** Set when the run stopped before every question was scored: such numbers are not a full run's. */
+  partial?: { done: number; total: number };
 }
 
 /** lm-eval task names: mmlu_<subject> for the default template, mmlu_<template>_<subject> otherwise. */
@@ -33,6 +35,11 @@ export function taskPrefix(template: string): string {
 }
 
 type Entry = Record<string, number | string | null>;
+
+/** The metric the template's reference headlines (what the CLI prints and the page shows first). */
+export function headlineMetric(template: string): string {
+  return getTemplate(template).headline;
+}
 
 function metricNames(template: string): string[] {
   const t = getTemplate(template);
@@ -177,6 +184,7 @@ export function buildResults(settings: EvalSettings, samples: Sample[], facts: R
       prompt_tokens: facts.promptTokens,
       load_seconds: facts.loadSeconds,
       eval_seconds: facts.evalSeconds,
+      ...(facts.partial ? { partial: facts.partial } : {}),
       engine: 'pagebench',
       engine_version: ENGINE_VERSION,
       date: facts.date,

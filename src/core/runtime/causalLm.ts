@@ -1,4 +1,5 @@
 import {
+  AutoConfig,
   AutoModelForCausalLM,
   AutoTokenizer,
   Tensor,
@@ -83,7 +84,7 @@ export class CausalLM {
     try {
       tokenizer = await AutoTokenizer.from_pretrained(id, common);
     } catch (e) {
-      throw new ModelLoadError(`could not load a tokenizer from ${describe(source)}: ${firstLine(e)}`);
+      throw explainLoadFailure(source, 'tokenizer', options.dtype, e);
     }
     try {
       const loaded = await withRewrites(want, () =>
@@ -97,20 +98,32 @@ export class CausalLM {
       model = loaded.value;
       graphRewrites = loaded.applied;
     } catch (e) {
-      throw new ModelLoadError(
-        `${describe(source)} is not a loadable causal LM (${options.dtype}, ${options.device}): ${firstLine(e)}`,
-      );
+      throw explainLoadFailure(source, 'model', options.dtype, e, options.device);
     }
     const session = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model;
     if (!session || !session.inputNames.includes('input_ids'))
       throw new ModelLoadError(`${describe(source)} has no decoder session taking input_ids: not a causal LM export`);
-    const cfg = model.config as unknown as Record<string, unknown>;
-    const tokMax = (tokenizer as unknown as { model_max_length?: number }).model_max_length;
-    // lm-eval HFLM.max_length: the first of these config attributes, then the tokenizer's limit, then 2048.
-    const maxLength =
-      (['n_positions', 'max_position_embeddings', 'n_ctx'].map((k) => cfg[k]).find((v) => typeof v === 'number') as
-        number | undefined) ?? (tokMax && tokMax < 1e9 ? tokMax : 2048);
+    const maxLength = modelMaxLength(model.config as unknown as Record<string, unknown>, tokenizer);
     return new CausalLM(source, options, tokenizer, model, maxLength, (performance.now() - t0) / 1000, graphRewrites);
+  }
+
+  /**
+   * The tokenizer and the window alone (no weights): what a run will send to the model can be
+   * counted before the model is downloaded.
+   */
+  static async loadTokenizer(source: ModelSource): Promise<{ tokenizer: TokenizerOnly; maxLength: number }> {
+    configureEnv(source);
+    const id = source.localDir ? localId(source.localDir) : source.id;
+    const revision = source.revision ?? 'main';
+    let tokenizer: PreTrainedTokenizer;
+    let config: Record<string, unknown>;
+    try {
+      tokenizer = await AutoTokenizer.from_pretrained(id, { revision });
+      config = (await AutoConfig.from_pretrained(id, { revision })) as unknown as Record<string, unknown>;
+    } catch (e) {
+      throw explainLoadFailure(source, 'tokenizer', 'fp32', e);
+    }
+    return { tokenizer: new TokenizerOnly(tokenizer), maxLength: modelMaxLength(config, tokenizer) };
   }
 
   get inputNames(): string[] {
@@ -174,6 +187,60 @@ export class CausalLM {
   async dispose(): Promise<void> {
     await this.model.dispose();
   }
+}
+
+/** A tokenizer with the encode/bos interface the request builders take (TokenizerLike). */
+export class TokenizerOnly {
+  constructor(readonly tokenizer: PreTrainedTokenizer) {}
+  encode(text: string, addSpecialTokens: boolean): number[] {
+    return this.tokenizer.encode(text, { add_special_tokens: addSpecialTokens });
+  }
+  get bosTokenId(): number | null {
+    return (this.tokenizer as unknown as { bos_token_id?: number | null }).bos_token_id ?? null;
+  }
+}
+
+/** lm-eval HFLM.max_length: the first of these config attributes, then the tokenizer's limit, then 2048. */
+function modelMaxLength(cfg: Record<string, unknown>, tokenizer: PreTrainedTokenizer): number {
+  const tokMax = (tokenizer as unknown as { model_max_length?: number }).model_max_length;
+  return (
+    (['n_positions', 'max_position_embeddings', 'n_ctx'].map((k) => cfg[k]).find((v) => typeof v === 'number') as
+      number | undefined) ?? (tokMax && tokMax < 1e9 ? tokMax : 2048)
+  );
+}
+
+/**
+ * One sentence for a failed load: what is wrong and what to do, instead of the library's own
+ * message (e.g. "tokenizer_class undefined" for a repo without a tokenizer).
+ */
+export function explainLoadFailure(
+  source: ModelSource,
+  stage: 'tokenizer' | 'model',
+  dtype: Dtype,
+  e: unknown,
+  device?: Device,
+): ModelLoadError {
+  const raw = firstLine(e);
+  const name = describe(source);
+  const missing = /could not locate file|file was not found|not found locally|\b404\b/i.test(raw)
+    ? (/"([^"]+)"/.exec(raw)?.[1] ?? '')
+    : null;
+  let msg: string;
+  // A connection dropped mid-transfer reads as "network error" in Chromium; one never made as "fetch failed".
+  if (/incomplete download|download interrupted|network ?error/i.test(raw))
+    msg = `downloading ${source.id} failed or was cut short (${raw.split(': ').at(-1)}); nothing partial was stored — check the connection and start again`;
+  else if (/fetch failed|failed to fetch|ECONNREFUSED|ENOTFOUND/i.test(raw))
+    msg = `could not reach ${source.hubUrl ?? 'the hub'} to download ${source.id}: check the connection or the hub URL and try again`;
+  else if (missing !== null && /config\.json$/.test(missing) && !source.localDir)
+    msg = `${name} was not found: check the model id (owner/name) and the hub URL`;
+  else if (stage === 'tokenizer' && (missing !== null || /tokenizer_class|tokenizer/i.test(raw)))
+    msg = `${name} has no tokenizer (tokenizer.json): pagebench needs a transformers.js export that includes its tokenizer files`;
+  else if (missing !== null && /\.onnx(_data)?$/.test(missing))
+    msg = `${name} has no ${dtype} ONNX weights (${missing.replace(/^.*\/(onnx\/)/, '$1')}): pick a dtype the repository offers`;
+  else if (/unsupported model type/i.test(raw))
+    msg = `${name} is not a causal LM (model type ${raw.split(':').at(-1)!.trim()}): pick a text-generation model exported for transformers.js`;
+  else msg = `${name} is not a loadable causal LM (${dtype}${device ? `, ${device}` : ''}): ${raw}`;
+  return new ModelLoadError(msg);
 }
 
 function localId(dir: string): string {

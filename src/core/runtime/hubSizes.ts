@@ -40,3 +40,63 @@ export function dtypeDownloadBytes(files: HubFile[], dtype: Dtype): number | nul
   if (!files.some((f) => f.path === graph)) return null;
   return files.filter((f) => f.path === graph || f.path.startsWith(`${graph}_data`)).reduce((a, f) => a + f.size, 0);
 }
+
+export type RepoCheck =
+  | { ok: true; onnx: HubFile[] }
+  | { ok: false; problem: string }
+  /** The hub did not answer (offline, CORS): nothing is known; the load will tell. */
+  | { ok: null; problem: string };
+
+/**
+ * Checks a hub model repo before anything is downloaded, through the tree API and config.json:
+ * that it exists, is a transformers.js export (config.json, tokenizer.json, onnx/), and is a
+ * causal LM. Each problem is one sentence that says what to do.
+ */
+export async function checkHubModel(
+  hubUrl: string,
+  id: string,
+  revision = 'main',
+  fetchImpl: typeof fetch = fetch,
+): Promise<RepoCheck> {
+  const base = hubUrl.replace(/\/+$/, '');
+  const rev = encodeURIComponent(revision);
+  let root: Response;
+  try {
+    root = await fetchImpl(`${base}/api/models/${id}/tree/${rev}`);
+  } catch {
+    return { ok: null, problem: `the hub at ${base} did not answer, so ${id} could not be checked` };
+  }
+  if (root.status === 404 || root.status === 401)
+    return { ok: false, problem: `${id} was not found on ${base}: check the model id (owner/name).` };
+  if (!root.ok) return { ok: null, problem: `the hub at ${base} answered HTTP ${root.status} for ${id}` };
+  const entries = (await root.json().catch(() => [])) as { type?: string; path?: string }[];
+  const has = (p: string) => Array.isArray(entries) && entries.some((e) => e.path === p);
+  if (!has('config.json'))
+    return { ok: false, problem: `${id} has no config.json: it is not a transformers model repository.` };
+  if (!has('tokenizer.json'))
+    return {
+      ok: false,
+      problem: `${id} has no tokenizer.json: pagebench needs a transformers.js export that includes its tokenizer.`,
+    };
+  const onnx = has('onnx') ? await listOnnxFiles(base, id, revision, fetchImpl).catch(() => []) : [];
+  if (!onnx.some((f) => /^onnx\/model[^/]*\.onnx$/.test(f.path)))
+    return {
+      ok: false,
+      problem: `${id} has no ONNX weights (onnx/model*.onnx): pick a transformers.js export, such as the onnx-community models.`,
+    };
+  const cfg = (await fetchImpl(`${base}/${id}/resolve/${rev}/config.json`)
+    .then((r) => (r.ok ? r.json() : {}))
+    .catch(() => ({}))) as { architectures?: unknown; model_type?: unknown };
+  const arch = Array.isArray(cfg.architectures) ? cfg.architectures.map(String) : [];
+  if (arch.length && !arch.some((a) => /(ForCausalLM|LMHeadModel)$/.test(a)))
+    return {
+      ok: false,
+      problem: `${id} is a ${arch[0]} (model type ${String(cfg.model_type)}), not a causal LM: pick a text-generation model.`,
+    };
+  return { ok: true, onnx };
+}
+
+/** The dtypes whose graph the repo has, in `preference` order. */
+export function offeredDtypes<D extends Dtype>(files: HubFile[], preference: readonly D[]): D[] {
+  return preference.filter((d) => dtypeDownloadBytes(files, d) !== null);
+}

@@ -1,5 +1,6 @@
 import { LETTERS, type Question } from '../mmlu/question.ts';
 import type { TemplateSpec } from './template.ts';
+import { didYouMean } from '../util/suggest.ts';
 
 // All prompt templates live in this file: adding one is adding an entry to TEMPLATES.
 
@@ -19,6 +20,7 @@ const lmEval: TemplateSpec = {
   fewshotDelimiter: '\n\n',
   scoring: 'loglikelihood',
   reportAccNorm: false,
+  headline: 'acc',
   overflow: 'truncate',
 };
 
@@ -56,6 +58,7 @@ export const TEMPLATES: Record<string, TemplateSpec> = {
     formatQuestion: (q) => `Question: ${q.question.trim()}\nAnswer:`,
     choices: (q) => [...q.choices],
     reportAccNorm: true,
+    headline: 'acc_norm',
   },
   generate: {
     ...lmEval,
@@ -64,6 +67,7 @@ export const TEMPLATES: Record<string, TemplateSpec> = {
       "lm-eval's prompt, but the model generates after 'Answer:' (greedy); the letter is extracted and exact-matched",
     reference: 'lm-evaluation-harness lm_eval/tasks/mmlu/generative (prompt as the default task)',
     scoring: 'generate',
+    headline: 'exact_match',
     // The first non-space thing generated must be the letter (optionally in parentheses),
     // not followed by another word character: " B", "B.", "(B)" match; " Because" does not.
     generation: {
@@ -78,6 +82,9 @@ export const TEMPLATE_IDS = Object.keys(TEMPLATES);
 
 export function getTemplate(id: string): TemplateSpec {
   const t = TEMPLATES[id];
-  if (!t) throw new Error(`unknown template "${id}" (expected one of: ${TEMPLATE_IDS.join(', ')})`);
+  if (!t)
+    throw new Error(
+      `unknown template "${id}"${didYouMean(id, TEMPLATE_IDS)} (expected one of: ${TEMPLATE_IDS.join(', ')})`,
+    );
   return t;
 }

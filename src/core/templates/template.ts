@@ -29,6 +29,8 @@ export interface TemplateSpec {
   scoring: 'loglikelihood' | 'generate';
   /** Report acc_norm (log-likelihood / character length of the choice) besides acc. */
   reportAccNorm: boolean;
+  /** The metric the template's reference headlines (lm-eval's mmlu_continuation: acc_norm). */
+  headline: 'acc' | 'acc_norm' | 'exact_match';
   /**
    * What happens when the prompt does not fit the model window: 'truncate' left-truncates tokens
    * as lm-eval does; 'drop-shots' removes few-shot examples from the end until it fits (Hendrycks'

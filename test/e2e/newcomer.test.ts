@@ -1,0 +1,253 @@
+/**
+ * The page as a newcomer meets it: the production build under `vite preview`, a mirror made by
+ * `npm run mirror` (scripts/mirror.ts) from ../shared and served on 127.0.0.1, the page opened with
+ * only ?hub=<mirror>. Nothing is changed before Start run. Screenshots of every screen at 1280 and
+ * 390 px go to test-results/screenshots/newcomer-*.png.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { serveStatic } from '../../scripts/hubMirror.ts';
+import { validateResults, validateSample } from '../../src/core/report/validate.ts';
+import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
+import {
+  assertMatchesCli,
+  cliRun,
+  FLAGS,
+  latestRun,
+  runToEnd,
+  SHOTS_DIR,
+  vitePreview,
+  waitForDone,
+  type DbSample,
+} from '../support/browser.ts';
+
+const MODEL = 'local-mirror/stories260K';
+let preview: Awaited<ReturnType<typeof vitePreview>>;
+let hub: Awaited<ReturnType<typeof serveStatic>>;
+let browser: Browser;
+
+before(async () => {
+  if (!existsSync(join(REPO, 'dist/index.html')))
+    spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
+  const root = mkdtempSync(join(tmpdir(), 'pb-mirror-'));
+  const built = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO, 'scripts/mirror.ts'),
+      '--model',
+      STORIES,
+      '--data',
+      SHARED_MMLU,
+      '--out',
+      root,
+      '--no-serve',
+    ],
+    { cwd: REPO, encoding: 'utf8' },
+  );
+  assert.equal(built.status, 0, built.stderr);
+  hub = await serveStatic(root);
+  preview = await vitePreview();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
+  mkdirSync(SHOTS_DIR, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  preview?.close();
+  await hub?.close();
+});
+
+/** A fresh profile opened with only ?hub= set; every console error and page error is collected. */
+async function newcomer(width = 1280): Promise<{ page: Page; errors: string[] }> {
+  const ctx = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()} (${m.location().url})`));
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.goto(`${preview.url}/?hub=${encodeURIComponent(hub.url)}`);
+  await page.waitForFunction('window.__pagebench !== undefined');
+  return { page, errors };
+}
+
+async function saveDownload(page: Page, click: () => Promise<void>): Promise<{ name: string; text: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+  const path = join(mkdtempSync(join(tmpdir(), 'pb-dl-')), download.suggestedFilename());
+  await download.saveAs(path);
+  return { name: download.suggestedFilename(), text: readFileSync(path, 'utf8') };
+}
+
+/** Text labels of the page's charts that overlap another label of the same chart (none expected). */
+const OVERLAPS = `(() => {
+  const out = [];
+  for (const svg of document.querySelectorAll('[data-testid=chart] svg')) {
+    const boxes = [...svg.querySelectorAll('text')].filter((t) => t.textContent.trim()).map((t) => ({ t: t.textContent, r: t.getBoundingClientRect() }));
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i].r, b = boxes[j].r;
+      if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) out.push(boxes[i].t + ' / ' + boxes[j].t);
+    }
+  }
+  return out;
+})()`;
+
+async function shoot(page: Page, name: string) {
+  const sideways = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+  assert.ok(sideways <= 1, `${name} scrolls sideways by ${sideways}px`);
+  await page.screenshot({ path: join(SHOTS_DIR, `newcomer-${name}.png`), fullPage: true });
+}
+
+test('newcomer path: open with only ?hub=, change nothing, Start run, reload mid-run, Resume, finish, download results and samples (schemas), no console error', async () => {
+  const { page, errors } = await newcomer();
+  // The mirror's model is offered first and the dtype is one the repository has (only fp32 here).
+  assert.equal(await page.getByTestId('model-select').inputValue(), MODEL);
+  await page.waitForFunction(`document.querySelector('[data-testid=plan]')?.textContent.includes('135 questions')`);
+  assert.equal(await page.getByTestId('dtype').inputValue(), 'fp32', 'the default dtype is one the repo offers');
+  assert.match(await page.getByTestId('hub-help').innerText(), /\?hub=/);
+  await shoot(page, 'setup-1280');
+
+  await page.getByTestId('start').click();
+  await waitForDone(page, 10);
+  await shoot(page, 'run-1280');
+  await page.reload();
+  await page.waitForFunction('window.__pagebench !== undefined');
+
+  // The interrupted run: how many are done, Resume, and partial results clearly marked.
+  const row = page.getByTestId('run-row').first();
+  const progress = await row.getByTestId('run-progress').innerText();
+  const m = /^(\d+)\/135\s+stopped/.exec(progress);
+  assert.ok(m, `run row progress: ${progress}`);
+  const doneBefore = Number(m[1]);
+  assert.ok(doneBefore >= 10 && doneBefore < 135, `done before the reload: ${doneBefore}`);
+  assert.equal((await latestRun(page)).samples.length, doneBefore, 'the count shown is the samples stored');
+  await row.getByTestId('results').click();
+  await page.getByTestId('partial').waitFor();
+  assert.match(await page.getByTestId('partial').innerText(), new RegExp(`Partial result: ${doneBefore} of 135`));
+  await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
+
+  await runToEnd(page, () => page.getByTestId('resume').first().click());
+  const done = await latestRun(page);
+  assert.equal(done.run.status, 'complete', String(done.run.error ?? ''));
+  assert.equal(done.samples.length, 135);
+  const cli = cliRun(['anatomy'], 0, 135);
+  assertMatchesCli(
+    done.samples as DbSample[],
+    new Map([...cli.samples].map(([k, s]) => [k, s.loglikelihoods as number[]])),
+    'newcomer (resumed)',
+  );
+
+  // Downloads: the CLI's file names and shapes, valid against the project's schemas.
+  await page.getByTestId('headline').waitFor();
+  assert.equal(await page.getByTestId('partial').count(), 0, 'a complete run is not marked partial');
+  const results = await saveDownload(page, () => page.getByTestId('download-results').click());
+  assert.equal(results.name, 'results.json');
+  const parsed = JSON.parse(results.text);
+  validateResults(parsed);
+  assert.equal(parsed.results.mmlu_anatomy['acc,none'], cli.results.results.mmlu_anatomy['acc,none']);
+  assert.equal(parsed.config.partial, undefined);
+  const samples = await saveDownload(page, () => page.getByTestId('download-samples').first().click());
+  assert.equal(samples.name, 'samples_anatomy.jsonl');
+  const lines = samples.text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.equal(lines.length, 135);
+  const cliFirst = cli.samples.get('anatomy#0')!;
+  for (const s of lines) {
+    validateSample(s);
+    assert.deepEqual(Object.keys(s), Object.keys(cliFirst), 'the same fields, in the same order, as the CLI');
+  }
+  assert.deepEqual(
+    lines.map((s) => s.doc_id),
+    [...Array(135).keys()],
+  );
+
+  // Screens at 1280 and 390 px, charts without overlapping labels.
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: width > 500 ? 900 : 844 });
+    await page.getByRole('navigation').getByRole('button', { name: 'Results' }).click();
+    await page.getByTestId('chart').first().waitFor();
+    await page.waitForTimeout(300);
+    assert.deepEqual(await page.evaluate(OVERLAPS), [], `chart labels overlap at ${width} px`);
+    await shoot(page, `results-${width}`);
+    await page.getByRole('navigation').getByRole('button', { name: 'Progress' }).click();
+    if (width === 390) await shoot(page, 'run-390');
+    await page.getByRole('navigation').getByRole('button', { name: 'Storage' }).click();
+    await page.waitForFunction(
+      `(() => { const t = document.querySelector('[data-testid=storage-table]')?.textContent ?? '';
+        return t.includes('${MODEL}') && t.includes('cais/mmlu') && !document.querySelector('[data-testid=estimate]')?.textContent?.includes('?'); })()`,
+    );
+    await shoot(page, `storage-${width}`);
+    await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
+    await page.waitForFunction(
+      `/prompt tokens/.test(document.querySelector('[data-testid=plan]')?.textContent ?? '') && /Time: \\S+ \\d/.test(document.querySelector('[data-testid=estimate]')?.textContent ?? '')`,
+    );
+    await shoot(page, `setup-${width}`);
+  }
+  assert.deepEqual(errors, [], 'no console error from start to end');
+  await page.context().close();
+});
+
+test('the run list names runs and shows what distinguishes them; the setup comes back after a reload', async () => {
+  const { page, errors } = await newcomer();
+  await page.getByTestId('limit').fill('3');
+  await page.getByTestId('shots').selectOption('2');
+  await page.getByTestId('template').selectOption('cloze');
+  await runToEnd(page, () => page.getByTestId('start').click());
+  const r = await latestRun(page);
+  assert.equal(r.run.status, 'complete', String(r.run.error ?? ''));
+  // cloze: lm-eval's mmlu_continuation headlines acc_norm; both metrics are shown
+  await page.getByTestId('headline').waitFor();
+  assert.match(await page.getByTestId('headline').innerText(), /acc_norm, micro/);
+  assert.match(await page.getByTestId('metrics').innerText(), /acc \d+\.\d%.*acc_norm \d+\.\d%/s);
+  await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
+  const row = page.getByTestId('run-row').first();
+  await row.getByTestId('run-name').fill('cloze try');
+  await row.getByTestId('run-name').press('Enter');
+  await page.waitForTimeout(300);
+  await page.reload();
+  await page.waitForFunction('window.__pagebench !== undefined');
+  assert.equal(await page.getByTestId('shots').inputValue(), '2', 'shots remembered');
+  assert.equal(await page.getByTestId('template').inputValue(), 'cloze', 'template remembered');
+  assert.equal(await page.getByTestId('limit').inputValue(), '3', 'limit remembered');
+  const again = page.getByTestId('run-row').first();
+  assert.equal(await again.getByTestId('run-name').inputValue(), 'cloze try');
+  const text = await again.innerText();
+  for (const part of [MODEL, 'fp32 · wasm', 'cloze · 2-shot', 'anatomy', 'acc_norm', '3/3'])
+    assert.ok(text.includes(part), `run row shows "${part}": ${text}`);
+  assert.match(await again.getByTestId('run-score').innerText(), /^\d+\.\d%/);
+  // Subjects are grouped by lm-eval's categories, the paper's category beside them.
+  const anatomy = page.locator('[data-testid=subjects] option[value=anatomy]');
+  assert.equal(await anatomy.evaluate((o) => (o.parentElement as HTMLOptGroupElement).label), 'STEM');
+  assert.match((await anatomy.textContent())!, /Anatomy — paper: other \(health\)/);
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
+test('before a run: truncation counted with the tokenizer, time measured on this device', async () => {
+  const { page } = await newcomer();
+  await page.getByTestId('shots').selectOption('5');
+  await page.getByTestId('limit').fill('10');
+  await page.getByTestId('truncation').waitFor({ timeout: 30_000 });
+  const warning = await page.getByTestId('truncation').innerText();
+  const cli = cliRun(['anatomy'], 5, 10);
+  const n = cli.results.config.truncated_count as number;
+  assert.ok(n > 0);
+  assert.match(warning, new RegExp(`${n} of 10 questions exceed the model's 512-token window`));
+  assert.match(await page.getByTestId('estimate').innerText(), /not measured yet/);
+  await page.getByTestId('measure').click();
+  await page.waitForFunction(
+    `/measured: 8 questions on this device/.test(document.querySelector('[data-testid=estimate]')?.textContent ?? '')`,
+    undefined,
+    { timeout: 60_000 },
+  );
+  assert.match(await page.getByTestId('estimate').innerText(), /Time: (about \d+ s|\d+ s to \d+ s)/);
+  // the calibration leaves nothing behind
+  assert.equal((await latestRun(page)).run, undefined, 'no run stored by measuring');
+  await page.context().close();
+});

@@ -1,0 +1,153 @@
+/**
+ * Shared parts of the end-to-end suites: Debian's chromium driven by playwright-core, the page's
+ * IndexedDB read back, and the CLI's numbers to compare the page's with.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { runCli } from './cli.ts';
+import { REPO, SHARED_MMLU, STORIES } from './paths.ts';
+
+export const SHOTS_DIR = join(REPO, 'test-results/screenshots');
+export const FLAGS = [
+  '--no-sandbox',
+  '--headless=new',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface DbSample {
+  runId: string;
+  subject: string;
+  doc_id: number;
+  loglikelihoods: number[];
+}
+
+/** Everything in the page's IndexedDB: runs, samples and stored file keys. (A string, so the
+ * TypeScript transpiler adds no helpers to code that runs in the page.) */
+const DUMP_DB = `(async () => {
+  const db = await new Promise((res, rej) => { const r = indexedDB.open('pagebench'); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+  const all = (store, keysOnly) => new Promise((res) => { const st = db.transaction(store).objectStore(store); const r = keysOnly ? st.getAllKeys() : st.getAll(); r.onsuccess = () => res(r.result); });
+  const out = { runs: await all('runs'), samples: await all('samples'), files: await all('files', true) };
+  db.close();
+  return out;
+})()`;
+
+export async function dump(
+  page: Page,
+): Promise<{ runs: Record<string, unknown>[]; samples: Record<string, unknown>[]; files: string[] }> {
+  return page.evaluate(DUMP_DB);
+}
+
+export async function latestRun(page: Page) {
+  const d = await dump(page);
+  const run = d.runs.sort((a, b) => (b.createdAt as number) - (a.createdAt as number))[0]!;
+  return { run, samples: (d.samples as unknown as DbSample[]).filter((s) => s.runId === run.id), files: d.files };
+}
+
+/** The CLI's run of the same questions on stories260K: results.json and samples by subject#doc_id. */
+export function cliRun(subjects: string[], shots: number, limit: number, ...extra: string[]) {
+  const out = mkdtempSync(join(tmpdir(), 'pb-e2e-cli-'));
+  const r = runCli(
+    'run',
+    '--model',
+    STORIES,
+    '--data',
+    SHARED_MMLU,
+    '--subjects',
+    subjects.join(','),
+    '--shots',
+    String(shots),
+    '--limit',
+    String(limit),
+    ...extra,
+    '--output-dir',
+    out,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const samples = new Map<string, Record<string, unknown>>();
+  for (const f of readdirSync(out).filter((f) => f.startsWith('samples_')))
+    for (const line of readFileSync(join(out, f), 'utf8').trim().split('\n')) {
+      const s = JSON.parse(line);
+      samples.set(`${s.subject}#${s.doc_id}`, s);
+    }
+  return { dir: out, results: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')), samples };
+}
+
+export function cliSamples(subjects: string[], shots: number, limit: number): Map<string, number[]> {
+  const { samples } = cliRun(subjects, shots, limit);
+  return new Map([...samples].map(([k, s]) => [k, s.loglikelihoods as number[]]));
+}
+
+export function assertMatchesCli(
+  samples: DbSample[],
+  cli: Map<string, number[]>,
+  what: string,
+  tolerance = 1e-4,
+): number {
+  assert.equal(samples.length, cli.size, `${what}: sample count`);
+  let worst = 0;
+  for (const s of samples) {
+    const ref = cli.get(`${s.subject}#${s.doc_id}`)!;
+    assert.ok(ref, `${what}: ${s.subject}#${s.doc_id} missing from the CLI run`);
+    s.loglikelihoods.forEach((l, i) => {
+      worst = Math.max(worst, Math.abs(l - ref[i]!));
+      assert.ok(
+        Math.abs(l - ref[i]!) < tolerance,
+        `${what}: ${s.subject}#${s.doc_id} choice ${i}: page ${l} vs CLI ${ref[i]}`,
+      );
+    });
+  }
+  console.log(`${what}: largest |page - CLI| = ${worst.toExponential(2)} over ${samples.length} questions`);
+  return worst;
+}
+
+export const finishedCount = (page: Page) => page.evaluate('window.__pagebench.finished()') as Promise<number>;
+
+/** Clicks an element that starts (or resumes) a run and waits until that run has ended. */
+export async function runToEnd(page: Page, click: () => Promise<void>, timeout = 240_000) {
+  const before = await finishedCount(page);
+  await click();
+  await page.waitForFunction(`window.__pagebench.finished() > ${before}`, undefined, { timeout, polling: 250 });
+}
+
+/** Waits until the progress line shows at least n questions done. */
+export async function waitForDone(page: Page, n: number) {
+  await page.waitForFunction(
+    `Number((/(\\d+)\\//.exec(document.querySelector('[data-testid=eval-progress]')?.textContent ?? '') ?? [0, 0])[1]) >= ${n}`,
+    undefined,
+    { timeout: 120_000, polling: 50 },
+  );
+}
+
+export async function assertProblem(page: Page, re: RegExp, timeout = 20_000) {
+  await page.waitForFunction(
+    `[...document.querySelectorAll('[data-testid=problem]')].some((e) => ${re}.test(e.textContent ?? ''))`,
+    undefined,
+    { timeout },
+  );
+}
+
+/** `vite preview` of the production build (dist/) on a free port of 127.0.0.1. */
+export async function vitePreview(): Promise<{ url: string; close: () => void }> {
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    [join(REPO, 'node_modules/vite/bin/vite.js'), 'preview', '--host', '127.0.0.1', '--port', '0'],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      // eslint-disable-next-line no-control-regex -- strips the terminal colours vite prints
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out.replace(/\x1b\[[0-9;]*m/g, ''));
+      if (m) resolve(m[1]!.replace(/\/$/, ''));
+    });
+    proc.on('exit', (code) => reject(new Error(`vite preview exited (${code}): ${out}`)));
+  });
+  return { url, close: () => proc.kill() };
+}

@@ -1,0 +1,63 @@
+/**
+ * The page's DOM-free logic: how failures are worded, time estimates from measurements, and the
+ * pre-run count of truncated prompts (checked against a real run on stories260K).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { explainFailure } from '../../src/ui/errors.ts';
+import { fromCalibration, fromEarlierRuns } from '../../src/ui/estimate.ts';
+import { nearest } from '../../src/core/util/suggest.ts';
+import { planRun } from '../../src/core/plan.ts';
+import { evaluate, loadAll } from '../../src/core/evaluate.ts';
+import { makeEncoder } from '../../src/core/scoring/requests.ts';
+import { CausalLM } from '../../src/core/runtime/causalLm.ts';
+import { localDataSource } from '../../src/node/localData.ts';
+import { SHARED_MMLU, STORIES } from '../support/paths.ts';
+import '../../src/node/runtime.ts';
+
+test('failures a user can meet get one sentence that says what to do', () => {
+  // DOMException is what IndexedDB throws when the origin's quota is exhausted.
+  const quota = explainFailure(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+  assert.match(quota, /storage for this site is full: delete stored models or runs under Storage/);
+  assert.match(explainFailure(new TypeError('Failed to fetch')), /^The connection failed while downloading/);
+  assert.match(explainFailure(new RangeError('Array buffer allocation failed')), /ran out of memory/);
+  assert.equal(explainFailure(new Error('anatomy_test.csv: 2 bad row(s)')), 'anatomy_test.csv: 2 bad row(s)');
+  for (const m of [quota, explainFailure(new TypeError('Failed to fetch'))]) assert.ok(!m.includes('\n'));
+});
+
+test('time estimates come from measurements: a calibration pays the prefix once per subject', () => {
+  // first question 1.0 s (prefix + question), then 0.1, 0.2, 0.3, 0.4 s: median 0.25, prefix 0.75
+  const r = fromCalibration([1.0, 0.1, 0.2, 0.3, 0.4], 100, 3)!;
+  assert.ok(Math.abs(r.lo - (3 * 0.75 + 100 * 0.175)) < 1e-9, String(r.lo));
+  assert.ok(Math.abs(r.hi - (3 * 0.75 + 100 * 0.325)) < 1e-9, String(r.hi));
+  assert.equal(fromCalibration([1.0], 100, 1), null, 'one question measures nothing');
+  const e = fromEarlierRuns([2, 4, NaN], 100)!;
+  assert.deepEqual([e.lo, e.hi], [25, 50]);
+  assert.equal(fromEarlierRuns([], 10), null);
+});
+
+test('nearest names: close misspellings only', () => {
+  assert.deepEqual(nearest('anatomyy', ['anatomy', 'astronomy', 'virology']), ['anatomy']);
+  assert.deepEqual(nearest('zzzz', ['anatomy', 'astronomy']), []);
+});
+
+test('the pre-run plan counts exactly the questions a run truncates (stories260K, 512-token window, 5 shots)', async () => {
+  const model = await CausalLM.load({ id: 'stories260K', localDir: STORIES }, { dtype: 'fp32', device: 'cpu' });
+  const { tokenizer, maxLength } = await CausalLM.loadTokenizer({ id: 'stories260K', localDir: STORIES });
+  assert.equal(maxLength, model.maxLength);
+  const data = await loadAll(localDataSource(SHARED_MMLU), ['anatomy', 'high_school_us_history'], 'test');
+  for (const shots of [0, 5]) {
+    const settings = { template: 'lm-eval', shots, limit: 6, bos: 'tokenizer', scorer: 'fast' } as const;
+    const plan = planRun(makeEncoder(tokenizer, 'tokenizer'), maxLength, data, settings);
+    const run = await evaluate(model, data, {
+      ...settings,
+      subjects: ['anatomy', 'high_school_us_history'],
+      split: 'test',
+    });
+    assert.equal(plan.questions, 12);
+    if (shots === 5) assert.ok(plan.truncated > 0, '5-shot prompts exceed the window');
+    assert.equal(plan.truncated, run.truncatedCount, `${shots} shots`);
+    assert.equal(plan.promptTokens, run.promptTokens, `${shots} shots`);
+  }
+  await model.dispose();
+});
