@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { explainFailure } from '../../src/ui/errors.ts';
 import { fromCalibration, fromEarlierRuns } from '../../src/ui/estimate.ts';
 import { nearest } from '../../src/core/util/suggest.ts';
+import { chooseDevice } from '../../src/ui/device.ts';
+import type { RunRecord } from '../../src/storage/db.ts';
 import { planRun } from '../../src/core/plan.ts';
 import { evaluate, loadAll } from '../../src/core/evaluate.ts';
 import { makeEncoder } from '../../src/core/scoring/requests.ts';
@@ -60,4 +62,27 @@ test('the pre-run plan counts exactly the questions a run truncates (stories260K
     assert.equal(plan.promptTokens, run.promptTokens, `${shots} shots`);
   }
   await model.dispose();
+});
+
+test('auto device: WebGPU only on a hardware adapter not measured slower than WASM', () => {
+  const hw = { vendor: 'nvidia', architecture: 'ampere', description: '', isFallbackAdapter: false, software: false };
+  const caps = (adapter: typeof hw | null) => ({
+    webgpu: adapter !== null,
+    shaderF16: false,
+    adapter,
+    threads: 2,
+    crossOriginIsolated: true,
+  });
+  const run = (device: 'wasm' | 'webgpu', qps: number) =>
+    ({ status: 'complete', model: { id: 'm', device }, facts: { itemsPerSecond: qps } }) as unknown as RunRecord;
+  assert.equal(chooseDevice(caps(null), [], 'm').device, 'wasm');
+  assert.equal(chooseDevice(caps(hw), [], 'm').device, 'webgpu');
+  const sw = chooseDevice(caps({ ...hw, vendor: 'google', architecture: 'swiftshader', software: true }), [], 'm');
+  assert.equal(sw.device, 'wasm');
+  assert.match(sw.why, /swiftshader\) is a software renderer/);
+  const slow = chooseDevice(caps(hw), [run('webgpu', 2), run('wasm', 5)], 'm');
+  assert.equal(slow.device, 'wasm');
+  assert.match(slow.why, /WebGPU .* at 2\.00 q\/s, WASM at 5\.00 q\/s/);
+  assert.equal(chooseDevice(caps(hw), [run('webgpu', 9), run('wasm', 5)], 'm').device, 'webgpu');
+  assert.equal(chooseDevice(caps(hw), [run('webgpu', 2), run('wasm', 5)], 'other').device, 'webgpu');
 });
