@@ -3,12 +3,14 @@
 // finished question written to IndexedDB as it completes. Exposed to the page with comlink.
 import * as Comlink from 'comlink';
 import { env } from '@huggingface/transformers';
-import { evaluate, loadAll, type EvalSettings, type Progress, type Sample } from '../src/core/evaluate.ts';
+import { evaluate, loadRunData, type EvalSettings, type Progress, type Sample } from '../src/core/evaluate.ts';
+import { hubRowSource } from '../src/core/benchmarks/rows.ts';
+import type { DataSources } from '../src/core/benchmarks/types.ts';
 import { planRun, type RunPlan } from '../src/core/plan.ts';
 import { makeEncoder } from '../src/core/scoring/requests.ts';
 import { getTemplate } from '../src/core/templates/presets.ts';
 import { explainFailure } from '../src/ui/errors.ts';
-import { hubSource, type DataSource } from '../src/core/mmlu/source.ts';
+import { hubSource } from '../src/core/mmlu/source.ts';
 import { CausalLM } from '../src/core/runtime/causalLm.ts';
 import { configureWebRuntime } from '../src/core/runtime/webRuntime.ts';
 import {
@@ -110,6 +112,8 @@ async function getModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promis
 }
 
 const CALIBRATION_QUESTIONS = 8;
+/** The run id a calibration's timed samples are stored under while it runs (no run record). */
+const CALIBRATION_RUN = '__calibration__';
 
 function loadModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<CausalLM> {
   return CausalLM.load(
@@ -125,14 +129,27 @@ function loadModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<Cau
   );
 }
 
-function dataSource(data: RunRecord['data'], emit: (e: WorkerEvent) => void = () => {}): DataSource {
-  if (data.source === 'local') return storedDataSource(db, data.group);
-  return hubSource({
-    baseUrl: data.hubUrl,
-    fetchImpl: cachedFetch(db, 'cais/mmlu', (file, l, t) =>
-      emit({ type: 'file', progress: { file, loaded: l, total: t } }),
+/** A run's data: MMLU shards by their resolve URLs, other datasets through the hub's parquet listing; cached in IndexedDB. */
+function dataSource(data: RunRecord['data'], emit: (e: WorkerEvent) => void = () => {}): DataSources {
+  const onFile = (file: string, loaded: number, total: number) =>
+    emit({ type: 'file', progress: { file, loaded, total } });
+  if (data.source === 'local')
+    return {
+      mmlu: storedDataSource(db, data.group),
+      rows: {
+        description: 'your own files',
+        files: async (dataset) => {
+          throw new Error(`your own files hold MMLU only: ${dataset} comes from the hub (choose the hub as source)`);
+        },
+      },
+    };
+  return {
+    mmlu: hubSource({ baseUrl: data.hubUrl, fetchImpl: cachedFetch(db, 'cais/mmlu', onFile) }),
+    rows: hubRowSource(
+      data.hubUrl,
+      cachedFetch(db, (url) => /\/api\/datasets\/([^/]+\/[^/]+)\//.exec(url)?.[1] ?? 'datasets', onFile),
     ),
-  });
+  };
 }
 
 const api = {
@@ -140,6 +157,8 @@ const api = {
     threads = wantThreads ?? (self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency)) : 1);
     configureWebRuntime({ ortBaseUrl, threads });
     db = await openStore();
+    // A calibration cut short by a reload leaves its samples behind.
+    await deleteRun(db, CALIBRATION_RUN);
     env.useCustomCache = true;
     env.customCache = modelFileCache(db, classify);
     env.useBrowserCache = false;
@@ -158,7 +177,7 @@ const api = {
     try {
       const model = await getModel(run.model, emit);
       emit({ type: 'phase', phase: 'data', message: `loading ${run.settings.subjects.length} subject(s)` });
-      const data = await loadAll(dataSource(run.data, emit), run.settings.subjects, run.settings.split);
+      const data = await loadRunData(dataSource(run.data, emit), run.settings);
       const done = new Set((await runSamples(db, runId)).map((s) => `${s.subject}#${s.doc_id}`));
       const total = data.reduce((a, d) => a + Math.min(d.questions.length, run.settings.limit ?? Infinity), 0);
       await updateRun(db, runId, (r) => Object.assign(r, { status: 'running', total, done: done.size }));
@@ -204,7 +223,7 @@ const api = {
       loaded?.key === JSON.stringify(spec)
         ? { tokenizer: loaded.model, maxLength: loaded.model.maxLength }
         : CausalLM.loadTokenizer({ id: spec.id, hubUrl: spec.hubUrl }),
-      loadAll(dataSource(data), settings.subjects, settings.split),
+      loadRunData(dataSource(data), settings),
     ]).catch((e: unknown) => {
       throw new Error(explainFailure(e));
     });
@@ -223,19 +242,17 @@ const api = {
   ): Promise<Calibration> {
     try {
       const model = await getModel(spec, emit);
-      const [first] = await loadAll(dataSource(data), settings.subjects.slice(0, 1), settings.split);
+      const [first] = await loadRunData(dataSource(data), { ...settings, subjects: settings.subjects.slice(0, 1) });
       const questionSeconds: number[] = [];
       let last = 0;
       // Each timed question is stored as a run stores it (then removed), so the estimate includes that cost.
-      const scratch = '__calibration__';
-      await db.put('runs', { ...(await db.get('runs', scratch)), id: scratch, done: 0 } as RunRecord);
       try {
         await evaluate(
           model,
           [first!],
           { ...settings, limit: CALIBRATION_QUESTIONS, batchSize: 1 },
           {
-            onSample: async (s) => void (await addSample(db, { ...s, runId: scratch }, s.acc)),
+            onSample: async (s) => void (await db.put('samples', { ...s, runId: CALIBRATION_RUN })),
             onProgress: (p) => {
               questionSeconds.push(p.elapsedSeconds - last);
               last = p.elapsedSeconds;
@@ -243,7 +260,7 @@ const api = {
           },
         );
       } finally {
-        await deleteRun(db, scratch);
+        await deleteRun(db, CALIBRATION_RUN);
       }
       return { questionSeconds, loadSeconds: model.loadSeconds };
     } catch (e) {

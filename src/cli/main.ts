@@ -1,25 +1,40 @@
 import { parseArgs } from 'node:util';
 import '../node/runtime.ts';
 import { validateResults } from '../core/report/validate.ts';
-import { buildResults, headlineMetric, samplesJsonl } from '../core/report/results.ts';
-import { evaluate, loadAll, subjectPrompts, type EvalSettings, type Progress } from '../core/evaluate.ts';
-import { resolveSubjects } from '../core/mmlu/subjects.ts';
-import { DEFAULT_HUB_URL, hubSource, type DataSource } from '../core/mmlu/source.ts';
+import { samplesJsonl, serializeResults } from '../core/report/results.ts';
+import { computeScoreboard, headlineScore } from '../core/report/scoreboard.ts';
+import {
+  evaluate,
+  loadRunData,
+  runSampler,
+  subjectPrompts,
+  type EvalSettings,
+  type Progress,
+} from '../core/evaluate.ts';
+import { DEFAULT_HUB_URL, hubSource } from '../core/mmlu/source.ts';
+import { BENCHMARK_IDS, getBenchmark, resolveSubsets } from '../core/benchmarks/registry.ts';
+import { hubRowSource } from '../core/benchmarks/rows.ts';
+import type { DataSources } from '../core/benchmarks/types.ts';
 import { CausalLM, type Device, type Dtype } from '../core/runtime/causalLm.ts';
 import { SCORER_MODES, type ScorerMode } from '../core/scoring/scorer.ts';
 import { getTemplate, TEMPLATE_IDS } from '../core/templates/presets.ts';
 import type { BosPolicy } from '../core/scoring/requests.ts';
-import { localDataSource } from '../node/localData.ts';
+import { localDataSource, localRowSource } from '../node/localData.ts';
 import { localModelHash, resolveModelArg } from '../node/modelSource.ts';
 import { StagedOutput } from '../node/outputDir.ts';
 import { didYouMean } from '../core/util/suggest.ts';
 
-const COMMON_OPTIONS = `  --data <dir|hub>      MMLU folder (original CSV layout or cais/mmlu parquet layout), or "hub"
+const COMMON_OPTIONS = `  --benchmark <id>      ${BENCHMARK_IDS.join(' | ')} (default mmlu)
+  --data <dir|hub>      the dataset: a folder in the hub's layouts (<config>/<split>.parquet|.jsonl,
+                        <config>/<split>-NNNNN-of-NNNNN.parquet; for MMLU also the original CSV layout),
+                        or "hub"
+  --fewshot-data <dir|hub>  MMLU-Redux: where MMLU's dev rows (its shots) come from (default: --data)
   --hub-url <url>       hub base URL (default ${DEFAULT_HUB_URL}; env PAGEBENCH_HUB_URL)
-  --subjects <list>     comma list of subjects, or all | stem | humanities | social_sciences | other (default all)
-  --split <test|val>    evaluation split (default test)
-  --shots <N>           few-shot examples, first N rows of dev (default 0)
-  --template <id>       ${TEMPLATE_IDS.join(' | ')} (default lm-eval)
+  --subjects <list>     comma list of subsets (MMLU subjects; also --configs), all, or an MMLU group:
+                        stem | humanities | social_sciences | other (default all)
+  --split <name>        evaluation split (default the benchmark's: MMLU test, ARC test, HellaSwag validation)
+  --shots <N>           few-shot examples (MMLU: first N rows of dev; ARC, HellaSwag: lm-eval's seeded sampler)
+  --template <id>       ${TEMPLATE_IDS.join(' | ')} (default: the benchmark's)
   --scoring <mode>      loglikelihood | generate (default: the template's; generate uses the generate template)
   --limit <N>           at most N questions per subject
 `;
@@ -66,10 +81,13 @@ const OPTIONS = {
   revision: { type: 'string' },
   data: { type: 'string' },
   'hub-url': { type: 'string' },
-  subjects: { type: 'string', default: 'all' },
-  split: { type: 'string', default: 'test' },
+  benchmark: { type: 'string', default: 'mmlu' },
+  subjects: { type: 'string' },
+  configs: { type: 'string' },
+  'fewshot-data': { type: 'string' },
+  split: { type: 'string' },
   shots: { type: 'string' },
-  template: { type: 'string', default: 'lm-eval' },
+  template: { type: 'string' },
   scoring: { type: 'string' },
   limit: { type: 'string' },
   bos: { type: 'string', default: 'tokenizer' },
@@ -106,8 +124,12 @@ function oneOf<T extends string>(name: string, v: string, allowed: readonly T[])
   return v as T;
 }
 
-function dataSource(arg: string, hubUrl: string): DataSource {
-  return arg === 'hub' ? hubSource({ baseUrl: hubUrl }) : localDataSource(arg);
+/** --data (and --fewshot-data for MMLU-Redux's MMLU shots): a folder in the hub's layouts, or "hub". */
+function dataSources(arg: string, fewshotArg: string, hubUrl: string): DataSources {
+  return {
+    mmlu: fewshotArg === 'hub' ? hubSource({ baseUrl: hubUrl }) : localDataSource(fewshotArg),
+    rows: arg === 'hub' ? hubRowSource(hubUrl) : localRowSource(arg),
+  };
 }
 
 function fmtEta(s: number): string {
@@ -135,7 +157,8 @@ async function main(argv: string[]): Promise<number> {
   const values = parseOptions(rest);
   const hubUrl = values['hub-url'] ?? process.env.PAGEBENCH_HUB_URL ?? DEFAULT_HUB_URL;
   if (!values.data) throw new UsageError('--data is required (a folder, or "hub")');
-  let templateId = values.template!;
+  const benchmark = getBenchmark(values.benchmark!);
+  let templateId = values.template ?? benchmark.defaultTemplate;
   getTemplate(templateId);
   if (values.scoring !== undefined) {
     const scoring = oneOf('scoring', values.scoring, ['loglikelihood', 'generate'] as const);
@@ -147,9 +170,16 @@ async function main(argv: string[]): Promise<number> {
     if (scoring === 'loglikelihood' && getTemplate(templateId).scoring === 'generate')
       throw new UsageError('--template generate scores by generation; use --scoring generate or another template');
   }
+  if (!benchmark.templates.includes(templateId))
+    throw new UsageError(
+      `--template ${templateId} does not apply to ${benchmark.id}${didYouMean(templateId, benchmark.templates)} (its templates: ${benchmark.templates.join(', ')})`,
+    );
+  if (values.subjects !== undefined && values.configs !== undefined)
+    throw new UsageError('give --subjects or --configs, not both');
   const settings: EvalSettings = {
-    subjects: resolveSubjects(values.subjects!),
-    split: oneOf('split', values.split!, ['test', 'val'] as const),
+    ...(benchmark.id !== 'mmlu' ? { benchmark: benchmark.id } : {}),
+    subjects: resolveSubsets(benchmark, values.subjects ?? values.configs ?? 'all'),
+    split: oneOf('split', values.split ?? benchmark.splits[0]!, benchmark.splits),
     shots: int('shots', values.shots, 0)!,
     template: templateId,
     limit: int('limit', values.limit),
@@ -158,14 +188,16 @@ async function main(argv: string[]): Promise<number> {
     batchSize: values['batch-size'] === 'auto' ? 'auto' : int('batch-size', values['batch-size'], 1)!,
   };
   if (settings.batchSize === 0) throw new UsageError('--batch-size must be at least 1 (or auto)');
-  if (settings.shots > 5) throw new UsageError(`--shots ${settings.shots}: MMLU's dev split has 5 rows per subject`);
-  const source = dataSource(values.data, hubUrl);
+  if (settings.shots > 5 && benchmark.fewshot.split === 'dev')
+    throw new UsageError(`--shots ${settings.shots}: MMLU's dev split has 5 rows per subject`);
+  const sources = dataSources(values.data, values['fewshot-data'] ?? values.data, hubUrl);
 
   if (command === 'prompts') {
-    const data = await loadAll(source, settings.subjects, settings.split);
+    const data = await loadRunData(sources, settings);
     const t = getTemplate(settings.template);
+    const sampler = runSampler(settings);
     for (const d of data) {
-      for (const item of subjectPrompts(t, d, settings.shots, settings.limit)) {
+      for (const item of subjectPrompts(t, d, settings.shots, settings.limit, undefined, sampler)) {
         process.stdout.write(
           JSON.stringify({
             subject: item.subject,
@@ -187,7 +219,7 @@ async function main(argv: string[]): Promise<number> {
   const modelSource = resolveModelArg(values.model, hubUrl, values.revision);
   const out = new StagedOutput(values['output-dir']);
   try {
-    const data = await loadAll(source, settings.subjects, settings.split);
+    const data = await loadRunData(sources, settings);
     const model = await CausalLM.load(modelSource, { dtype, device, rewrites: values['no-rewrite'] ? 'none' : 'auto' });
     const isTty = process.stderr.isTTY;
     let lastPrint = 0;
@@ -201,7 +233,8 @@ async function main(argv: string[]): Promise<number> {
       },
     });
     if (isTty) process.stderr.write('\n');
-    const results = buildResults(settings, result.samples, {
+    const scoreboard = computeScoreboard(benchmark, settings.template, settings.subjects, result.samples);
+    const results = serializeResults(benchmark, scoreboard, settings, {
       model: {
         id: modelSource.localDir ? values.model : modelSource.id,
         revision: modelSource.localDir ? 'local' : (modelSource.revision ?? 'main'),
@@ -211,7 +244,7 @@ async function main(argv: string[]): Promise<number> {
       },
       dtype,
       device,
-      data: source.description,
+      data: benchmark.id === 'mmlu' ? sources.mmlu.description : `${sources.rows.description} (${benchmark.dataset})`,
       batchSize: result.batchSize,
       graphRewrites: model.graphRewrites,
       loadSeconds: model.loadSeconds,
@@ -227,12 +260,9 @@ async function main(argv: string[]): Promise<number> {
     }
     out.write('results.json', JSON.stringify(results, null, 2) + '\n');
     out.commit();
-    const headline = (results.results as Record<string, Record<string, number>>)[
-      Object.keys(results.groups as object)[0]!
-    ]!;
-    const metric = headlineMetric(settings.template);
+    const headline = headlineScore(scoreboard);
     process.stderr.write(
-      `${metric} ${headline[`${metric},none`]!.toFixed(4)} over ${result.samples.length} questions; ${result.truncatedCount} truncated; wrote ${values['output-dir']}\n`,
+      `${scoreboard.headline} ${headline.value.toFixed(4)} over ${result.samples.length} questions; ${result.truncatedCount} truncated; wrote ${values['output-dir']}\n`,
     );
     await model.dispose();
     return 0;

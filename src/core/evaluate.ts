@@ -2,7 +2,9 @@ import { loadSubjectData, type SubjectData } from './data.ts';
 import type { Split } from './mmlu/question.ts';
 import type { DataSource } from './mmlu/source.ts';
 import type { CausalLM } from './runtime/causalLm.ts';
-import { buildPrefix, buildPrompt, selectShots } from './templates/build.ts';
+import { buildPrefix, buildPrompt, makeShotSampler, selectShots, type ShotSampler } from './templates/build.ts';
+import { getBenchmark } from './benchmarks/registry.ts';
+import type { DataSources } from './benchmarks/types.ts';
 import { getTemplate } from './templates/presets.ts';
 import type { PromptInstance, TemplateSpec } from './templates/template.ts';
 import { generateGreedy } from './scoring/generate.ts';
@@ -20,8 +22,10 @@ import {
 export type { ScorerMode } from './scoring/scorer.ts';
 
 export interface EvalSettings {
+  /** The benchmark (src/core/benchmarks/registry.ts); MMLU when absent. */
+  benchmark?: string;
   subjects: string[];
-  split: Exclude<Split, 'dev'>;
+  split: string;
   shots: number;
   template: string;
   /** At most this many questions per subject (the first ones, in file order). */
@@ -55,6 +59,8 @@ export interface Sample {
   shots_used: number;
   /** Generate mode: the generated text and the extracted choice (-1 when none matched). */
   generated?: string;
+  /** MMLU-Redux: the re-annotation's verdict on the original label ("ok", "wrong_groundtruth", …). */
+  error_type?: string;
 }
 
 export interface Progress {
@@ -79,6 +85,8 @@ export interface PromptItem {
   docId: number;
   prompt: PromptInstance;
   shotsUsed: number;
+  /** Fields the document carries into its sample (Question.extra). */
+  extra?: Record<string, string>;
 }
 
 /**
@@ -91,10 +99,12 @@ export function subjectPrompts(
   shots: number,
   limit: number | undefined,
   fits?: (p: PromptInstance) => boolean,
+  sampler?: ShotSampler,
 ): PromptItem[] {
   const qs = limit === undefined ? data.questions : data.questions.slice(0, limit);
-  const allShots = selectShots(data.dev, shots);
+  const shared = sampler ? null : selectShots(data.dev, shots);
   return qs.map((q) => {
+    const allShots = shared ?? sampler!(data.dev, shots);
     let k = shots;
     let prompt = buildPrompt(t, q, allShots);
     if (t.overflow === 'drop-shots' && fits) {
@@ -103,13 +113,30 @@ export function subjectPrompts(
         prompt = buildPrompt(t, q, allShots.slice(0, k));
       }
     }
-    return { subject: data.subject, docId: q.docId, prompt, shotsUsed: k };
+    return { subject: data.subject, docId: q.docId, prompt, shotsUsed: k, ...(q.extra ? { extra: q.extra } : {}) };
   });
+}
+
+/** The few-shot sampler a run uses: per-document draws for a benchmark whose sampler is random; none (first_n) otherwise. */
+export function runSampler(settings: Pick<EvalSettings, 'benchmark'>): ShotSampler | undefined {
+  const spec = getBenchmark(settings.benchmark ?? 'mmlu').fewshot;
+  return spec.sampler === 'random' ? makeShotSampler(spec) : undefined;
 }
 
 export async function loadAll(source: DataSource, subjects: string[], split: Split): Promise<SubjectData[]> {
   const out: SubjectData[] = [];
   for (const s of subjects) out.push(await loadSubjectData(source, s, split));
+  return out;
+}
+
+/** Every selected subset of a run's benchmark (MMLU through its own loaders, the others through rows). */
+export async function loadRunData(
+  src: DataSources,
+  settings: Pick<EvalSettings, 'benchmark' | 'subjects' | 'split' | 'shots'>,
+): Promise<SubjectData[]> {
+  const b = getBenchmark(settings.benchmark ?? 'mmlu');
+  const out: SubjectData[] = [];
+  for (const s of settings.subjects) out.push(await b.load(src, s, settings.split, settings.shots));
   return out;
 }
 
@@ -145,8 +172,10 @@ export async function evaluate(
   const t = getTemplate(settings.template);
   const encode = makeEncoder(model, settings.bos);
   const fits = makeFits(encode, model.maxLength);
+  const sampler = runSampler(settings);
+  // Every document draws its shots (in order) even when skipped, so a resumed run's prompts are the same.
   const items = data
-    .flatMap((d) => subjectPrompts(t, d, settings.shots, settings.limit, fits))
+    .flatMap((d) => subjectPrompts(t, d, settings.shots, settings.limit, fits, sampler))
     .filter((it) => !hooks.skip?.(it.subject, it.docId));
   const requested = settings.batchSize ?? 1;
   const batchable = t.scoring !== 'generate' && settings.scorer === 'fast';
@@ -165,7 +194,8 @@ export async function evaluate(
     const subject = chunk[0]!.subject;
     if (subject !== currentSubject && t.scoring !== 'generate') {
       currentSubject = subject;
-      const shots = selectShots(devBySubject.get(subject)!, settings.shots);
+      // Shots drawn per document share no prefix beyond the description.
+      const shots = sampler ? [] : selectShots(devBySubject.get(subject)!, settings.shots);
       await scorer.setPrefix(buildPrefix(t, subject, shots), encode);
     }
     const started = performance.now();
@@ -236,6 +266,7 @@ function toSample(t: TemplateSpec, item: PromptItem, req: QuestionRequest, score
     input_tokens: Math.max(...req.choices.map((c) => c.input.length)),
     truncated: req.choices.some((c) => c.truncated),
     shots_used: item.shotsUsed,
+    ...item.extra,
   };
   if (t.reportAccNorm) {
     const choices = item.prompt.continuations.map((c) => c.slice(t.targetDelimiter.length));
@@ -268,5 +299,6 @@ async function generateSample(model: CausalLM, t: TemplateSpec, item: PromptItem
     truncated: input.length < ids.length,
     shots_used: item.shotsUsed,
     generated: text,
+    ...item.extra,
   };
 }

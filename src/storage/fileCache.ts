@@ -85,7 +85,7 @@ export function modelFileCache(db: PagebenchDB, classify: (url: string) => Pick<
 /** A fetch for dataset shards that serves from IndexedDB and stores complete, checked downloads. */
 export function cachedFetch(
   db: PagebenchDB,
-  group: string,
+  group: string | ((url: string) => string),
   onFile?: (url: string, loaded: number, total: number) => void,
 ): typeof fetch {
   return async (input: RequestInfo | URL) => {
@@ -95,7 +95,16 @@ export function cachedFetch(
     const res = await fetch(url);
     if (!res.ok) return res;
     const { bytes, sha256 } = await readChecked(url, res, (p) => onFile?.(url, p.loaded, p.total));
-    await db.put('files', { url, kind: 'dataset', group, size: bytes.byteLength, bytes, storedAt: Date.now(), sha256 });
+    const g = typeof group === 'string' ? group : group(url);
+    await db.put('files', {
+      url,
+      kind: 'dataset',
+      group: g,
+      size: bytes.byteLength,
+      bytes,
+      storedAt: Date.now(),
+      sha256,
+    });
     return new Response(bytes, { headers: { 'content-length': String(bytes.byteLength) } });
   };
 }

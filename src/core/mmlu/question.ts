@@ -1,17 +1,28 @@
 export type Split = 'dev' | 'val' | 'test';
 export const LETTERS = ['A', 'B', 'C', 'D'] as const;
 
-/** One MMLU question, the same whichever format it was loaded from. */
+/**
+ * One evaluated document of any benchmark, the same whichever format it was loaded from: an MMLU
+ * question, an ARC question, a HellaSwag context. `subject` is the subset it belongs to (an MMLU
+ * subject, an ARC config) and names its samples file.
+ */
 export interface Question {
   subject: string;
-  split: Split;
+  split: string;
   /** Row index within the split's file, as lm-eval's doc_id. */
   docId: number;
+  /** The text the templates format (for HellaSwag: lm-eval's preprocessed query). */
   question: string;
-  choices: [string, string, string, string];
-  /** Index of the correct choice, 0-3. */
+  /** Any number of choices (MMLU 4, ARC 3-5). */
+  choices: string[];
+  /** Index of the correct choice. */
   answer: number;
+  /** Benchmark-specific fields kept for reporting (e.g. MMLU-Redux's error_type). */
+  extra?: Record<string, string>;
 }
+
+/** The generic name: a document of a benchmark (lm-eval's doc, lighteval's Doc). */
+export type Doc = Question;
 
 /** A problem found in a data file; never scored. */
 export interface RowProblem {

@@ -1,8 +1,9 @@
+import { getBenchmark } from '../benchmarks/registry.ts';
+import type { Benchmark } from '../benchmarks/types.ts';
 import type { EvalSettings, Sample } from '../evaluate.ts';
-import { CATEGORIES, LM_EVAL_GROUPS, subjectInfo, type Category } from '../mmlu/subjects.ts';
 import { getTemplate } from '../templates/presets.ts';
 import { ENGINE_VERSION } from '../version.ts';
-import { macroAcc, macroStderr, microAcc, pooledStderr, subtaskStat, type SubtaskStat } from './metrics.ts';
+import { computeGroup, computeScoreboard, type GroupScore, type Scoreboard, type TaskScore } from './scoreboard.ts';
 
 /** Everything about a run that is needed to reproduce it, beyond the settings. */
 export interface RunFacts {
@@ -23,121 +24,107 @@ export interface RunFacts {
   partial?: { done: number; total: number };
 }
 
-/** lm-eval task names: mmlu_<subject> for the default template, mmlu_<template>_<subject> otherwise. */
-export function taskPrefix(template: string): string {
-  return template === 'lm-eval'
-    ? 'mmlu'
-    : template === 'cloze'
-      ? 'mmlu_continuation'
-      : template === 'generate'
-        ? 'mmlu_generative'
-        : `mmlu_${template}`;
-}
-
-type Entry = Record<string, number | string | null>;
-
 /** The metric the template's reference headlines (what the CLI prints and the page shows first). */
 export function headlineMetric(template: string): string {
   return getTemplate(template).headline;
 }
 
-function metricNames(template: string): string[] {
-  const t = getTemplate(template);
-  if (t.scoring === 'generate') return ['exact_match'];
-  return t.reportAccNorm ? ['acc', 'acc_norm'] : ['acc'];
+type Entry = Record<string, number | string | null>;
+
+/** A group's lm-eval entry: micro value, pooled stderr, macro value and stderr for each metric, then n. */
+function groupEntry(g: GroupScore, alias = g.alias): Entry {
+  const e: Entry = { alias };
+  for (const [m, sc] of Object.entries(g.metrics)) {
+    e[`${m},none`] = sc.value;
+    e[`${m}_stderr,none`] = sc.stderr;
+    e[`${m}_macro,none`] = g.macro[m]!.value;
+    e[`${m}_macro_stderr,none`] = g.macro[m]!.stderr;
+  }
+  e.n = g.n;
+  return e;
 }
 
-function sampleValue(s: Sample, metric: string): number {
-  return metric === 'acc_norm' ? s.acc_norm! : s.acc;
+function taskEntry(t: TaskScore, alias: string): Entry {
+  const e: Entry = { alias };
+  for (const [m, sc] of Object.entries(t.metrics)) {
+    e[`${m},none`] = sc.value;
+    e[`${m}_stderr,none`] = sc.stderr;
+  }
+  for (const [v, n] of Object.entries(t.viewN)) e[`n_${v}`] = n;
+  return e;
 }
 
+/** results.json (lm-evaluation-harness' shape) for a run: one serialization of its scoreboard. */
 export function buildResults(settings: EvalSettings, samples: Sample[], facts: RunFacts): Record<string, unknown> {
-  const template = getTemplate(settings.template);
-  const prefix = taskPrefix(settings.template);
-  const metrics = metricNames(settings.template);
-  const bySubject = new Map<string, Sample[]>();
-  for (const s of samples) {
-    const list = bySubject.get(s.subject) ?? [];
-    list.push(s);
-    bySubject.set(s.subject, list);
-  }
-  const subjects = settings.subjects.filter((s) => bySubject.has(s));
-  const stats = new Map<string, Record<string, SubtaskStat>>();
-  for (const subj of subjects) {
-    const list = bySubject.get(subj)!;
-    stats.set(subj, Object.fromEntries(metrics.map((m) => [m, subtaskStat(list.map((s) => sampleValue(s, m)))])));
-  }
+  const benchmark = getBenchmark(settings.benchmark ?? 'mmlu');
+  const sb = computeScoreboard(benchmark, settings.template, settings.subjects, samples);
+  return serializeResults(benchmark, sb, settings, facts);
+}
 
+export function serializeResults(
+  benchmark: Benchmark,
+  sb: Scoreboard,
+  settings: EvalSettings,
+  facts: RunFacts,
+): Record<string, unknown> {
+  const template = getTemplate(settings.template);
+  const byTask = new Map(sb.tasks.map((t) => [t.subset, t]));
   const results: Record<string, Entry> = {};
   const groups: Record<string, Entry> = {};
   const groupSubtasks: Record<string, string[]> = {};
-  const groupEntry = (members: string[], alias: string): Entry => {
-    const e: Entry = { alias };
-    for (const m of metrics) {
-      const parts = members.map((s) => stats.get(s)![m]!);
-      e[`${m},none`] = microAcc(parts);
-      e[`${m}_stderr,none`] = pooledStderr(parts);
-      e[`${m}_macro,none`] = macroAcc(parts);
-      e[`${m}_macro_stderr,none`] = macroStderr(parts);
+  const placed = new Set<string>();
+  const walk = (g: GroupScore) => {
+    groups[g.name] = groupEntry(g);
+    results[g.name] = groups[g.name]!;
+    if (g.children.length) {
+      groupSubtasks[g.name] = g.children.map((c) => c.name);
+      g.children.forEach(walk);
+      return;
     }
-    e.n = members.reduce((a, s) => a + bySubject.get(s)!.length, 0);
-    return e;
+    groupSubtasks[g.name] = g.subsets.map((s) => byTask.get(s)!.task);
+    for (const s of g.subsets) {
+      results[byTask.get(s)!.task] = taskEntry(byTask.get(s)!, `  - ${s}`);
+      placed.add(s);
+    }
   };
+  sb.groups.forEach(walk);
+  for (const t of sb.tasks) if (!placed.has(t.subset)) results[t.task] = taskEntry(t, t.task);
 
-  groups[prefix] = groupEntry(subjects, prefix);
-  results[prefix] = groups[prefix]!;
-  groupSubtasks[prefix] = [];
-  for (const g of LM_EVAL_GROUPS) {
-    const members = subjects.filter((s) => subjectInfo(s).lmEvalGroup === g);
-    if (members.length === 0) continue;
-    const name = `${prefix}_${g}`;
-    groups[name] = groupEntry(members, ` - ${g}`);
-    results[name] = groups[name]!;
-    groupSubtasks[prefix]!.push(name);
-    groupSubtasks[name] = members.map((s) => `${prefix}_${s}`);
-    for (const s of members) {
-      const e: Entry = { alias: `  - ${s}` };
-      for (const m of metrics) {
-        const st = stats.get(s)![m]!;
-        e[`${m},none`] = st.acc;
-        e[`${m}_stderr,none`] = st.stderr;
-      }
-      results[`${prefix}_${s}`] = e;
-    }
-  }
-
-  const categories: Record<string, Entry> = {};
-  const subcategories: Record<string, Entry> = {};
-  for (const cat of Object.keys(CATEGORIES) as Category[]) {
-    const members = subjects.filter((s) => subjectInfo(s).category === cat);
-    if (members.length) categories[cat] = groupEntry(members, cat);
-    for (const sub of CATEGORIES[cat]) {
-      const m2 = subjects.filter((s) => subjectInfo(s).subcategory === sub);
-      if (m2.length) subcategories[sub] = groupEntry(m2, sub);
-    }
-  }
-
-  const taskNames = subjects.map((s) => `${prefix}_${s}`);
+  const taskNames = sb.tasks.map((t) => t.task);
+  const fewshot = benchmark.fewshot;
   const configs = Object.fromEntries(
-    subjects.map((s) => [
-      `${prefix}_${s}`,
+    sb.tasks.map((t) => [
+      t.task,
       {
-        task: `${prefix}_${s}`,
-        dataset_path: 'cais/mmlu',
-        dataset_name: s,
-        test_split: settings.split === 'val' ? 'validation' : 'test',
-        fewshot_split: 'dev',
-        description: template.description(s),
+        task: t.task,
+        dataset_path: benchmark.dataset,
+        dataset_name: benchmark.datasetName(t.subset),
+        test_split: benchmark.splitName(settings.split),
+        fewshot_split: fewshot.split,
+        description: template.description(t.subset),
         target_delimiter: template.targetDelimiter,
         fewshot_delimiter: template.fewshotDelimiter,
-        fewshot_config: { sampler: 'first_n' },
+        fewshot_config:
+          fewshot.sampler === 'first_n' ? { sampler: 'first_n' } : { sampler: 'default', random_seed: fewshot.seed },
         num_fewshot: settings.shots,
         output_type: template.scoring === 'generate' ? 'generate_until' : 'multiple_choice',
         template: template.id,
         template_reference: template.reference,
-        metric_list: metrics.map((m) => ({ metric: m, aggregation: 'mean', higher_is_better: true })),
+        metric_list: sb.metrics.map((m) => ({ metric: m, aggregation: 'mean', higher_is_better: true })),
         metadata: { version: 1.0 },
       },
+    ]),
+  );
+  const extra = benchmark.reportGroups?.(sb.tasks.map((t) => t.subset)) ?? {};
+  const pagebench = Object.fromEntries(
+    Object.entries(extra).map(([key, specs]) => [
+      key,
+      Object.fromEntries(
+        specs
+          .map((g) => computeGroup(sb, g))
+          .filter((g) => g.n > 0)
+          .map((g) => [g.name, groupEntry(g)]),
+      ),
     ]),
   );
 
@@ -148,15 +135,13 @@ export function buildResults(settings: EvalSettings, samples: Sample[], facts: R
     configs,
     versions: Object.fromEntries([...taskNames.map((t) => [t, 1.0]), ...Object.keys(groups).map((g) => [g, 2])]),
     'n-shot': Object.fromEntries(taskNames.map((t) => [t, settings.shots])),
-    'n-samples': Object.fromEntries(
-      subjects.map((s) => [
-        `${prefix}_${s}`,
-        { original: bySubject.get(s)!.length, effective: bySubject.get(s)!.length },
-      ]),
+    'n-samples': Object.fromEntries(sb.tasks.map((t) => [t.task, { original: t.n, effective: t.n }])),
+    higher_is_better: Object.fromEntries(
+      taskNames.map((t) => [t, Object.fromEntries(sb.metrics.map((m) => [m, true]))]),
     ),
-    higher_is_better: Object.fromEntries(taskNames.map((t) => [t, Object.fromEntries(metrics.map((m) => [m, true]))])),
-    pagebench: { categories, subcategories },
+    ...(Object.keys(pagebench).length ? { pagebench } : {}),
     config: {
+      ...(benchmark.id !== 'mmlu' ? { benchmark: benchmark.id } : {}),
       model: facts.model.id,
       model_revision: facts.model.revision,
       model_source: facts.model.source,
@@ -172,11 +157,11 @@ export function buildResults(settings: EvalSettings, samples: Sample[], facts: R
       scoring: template.scoring === 'generate' ? 'generate' : 'loglikelihood',
       scorer: settings.scorer,
       split: settings.split,
-      subjects,
+      subjects: sb.tasks.map((t) => t.subset),
       num_fewshot: settings.shots,
-      fewshot_selection: 'first_n',
-      fewshot_split: 'dev',
-      fewshot_seed: null,
+      fewshot_selection: fewshot.sampler,
+      fewshot_split: fewshot.split,
+      fewshot_seed: fewshot.sampler === 'random' ? (fewshot.seed ?? null) : null,
       limit: settings.limit ?? null,
       bos_policy: settings.bos,
       truncation: template.overflow === 'drop-shots' ? 'drop-shots-then-left-truncate' : 'left-truncate',

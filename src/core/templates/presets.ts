@@ -78,6 +78,31 @@ export const TEMPLATES: Record<string, TemplateSpec> = {
   },
 };
 
+// lm-eval's arc_easy / arc_challenge (version 1.0): doc_to_text "Question: {{question}}\nAnswer:",
+// doc_to_choice the choice texts; no description. Headline acc_norm, as the Open LLM Leaderboard reported ARC.
+TEMPLATES.arc = {
+  id: 'arc',
+  summary: "lm-eval's arc task: 'Question: …\nAnswer:' with the choice texts as continuations",
+  reference: 'lm-evaluation-harness lm_eval/tasks/arc (arc_easy.yaml, version 1.0)',
+  description: () => '',
+  formatQuestion: (q) => `Question: ${q.question}\nAnswer:`,
+  choices: (q) => [...q.choices],
+  targetDelimiter: ' ',
+  fewshotDelimiter: '\n\n',
+  scoring: 'loglikelihood',
+  reportAccNorm: true,
+  headline: 'acc_norm',
+  overflow: 'truncate',
+};
+// lm-eval's hellaswag (version 1.0): the preprocessed query ("{{query}}") and endings (benchmarks/hellaswag).
+TEMPLATES.hellaswag = {
+  ...TEMPLATES.arc,
+  id: 'hellaswag',
+  summary: "lm-eval's hellaswag task: the preprocessed context, the four endings as continuations",
+  reference: 'lm-evaluation-harness lm_eval/tasks/hellaswag (hellaswag.yaml + utils.py, version 1.0)',
+  formatQuestion: (q) => q.question,
+};
+
 export const TEMPLATE_IDS = Object.keys(TEMPLATES);
 
 export function getTemplate(id: string): TemplateSpec {

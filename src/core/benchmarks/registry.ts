@@ -1,0 +1,48 @@
+import { didYouMean } from '../util/suggest.ts';
+import { arcChallenge, arcEasy } from './arc/index.ts';
+import { hellaswag } from './hellaswag/index.ts';
+import { mmlu } from './mmlu/index.ts';
+import { mmluRedux } from './mmlu_redux/index.ts';
+import type { Benchmark } from './types.ts';
+
+/** Every benchmark pagebench runs: adding one is a folder beside these and a line here. */
+export const BENCHMARKS: Record<string, Benchmark> = {
+  mmlu,
+  mmlu_redux: mmluRedux,
+  arc_easy: arcEasy,
+  arc_challenge: arcChallenge,
+  hellaswag,
+};
+
+export const BENCHMARK_IDS = Object.keys(BENCHMARKS);
+
+export function getBenchmark(id: string): Benchmark {
+  const b = BENCHMARKS[id];
+  if (!b)
+    throw new Error(
+      `unknown benchmark "${id}"${didYouMean(id, BENCHMARK_IDS)} (expected one of: ${BENCHMARK_IDS.join(', ')})`,
+    );
+  return b;
+}
+
+/** A subset selection: a comma list of subsets, "all", or a named selection (MMLU's groups). */
+export function resolveSubsets(b: Benchmark, selection: string): string[] {
+  const parts = selection
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (parts.length === 0) throw new Error('no subsets selected');
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === 'all') out.push(...b.subsets);
+    else if (b.selections?.[p]) out.push(...b.selections[p]!);
+    else if (b.subsets.includes(p)) out.push(p);
+    else {
+      const names = [...b.subsets, 'all', ...Object.keys(b.selections ?? {})];
+      throw new Error(
+        `unknown ${b.label} subset "${p}"${didYouMean(p, names)} (expected: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})`,
+      );
+    }
+  }
+  return [...new Set(out)];
+}

@@ -1,0 +1,158 @@
+import type { Benchmark, GroupSpec } from '../benchmarks/types.ts';
+import type { Sample } from '../evaluate.ts';
+import { getTemplate } from '../templates/presets.ts';
+import { macroAcc, macroStderr, microAcc, pooledStderr, subtaskStat, type SubtaskStat } from './metrics.ts';
+
+/** One metric of a task or group: value and standard error (null where n < 2). */
+export interface Score {
+  value: number;
+  stderr: number | null;
+}
+
+export interface TaskScore {
+  /** The subset (an MMLU subject, an ARC config). */
+  subset: string;
+  /** Its results.json task name (mmlu_anatomy, arc_easy, …). */
+  task: string;
+  n: number;
+  /** By metric name: acc, acc_norm, exact_match, and views such as acc_ok. */
+  metrics: Record<string, Score>;
+  /** Documents in each view (MMLU-Redux: the "ok" questions). */
+  viewN: Record<string, number>;
+}
+
+export interface GroupScore {
+  name: string;
+  alias: string;
+  n: number;
+  subsets: string[];
+  /** Size-weighted (micro) value with lm-eval's pooled stderr, by metric. */
+  metrics: Record<string, Score>;
+  /** Unweighted mean over subsets (macro) with √Σse²/k, by metric. */
+  macro: Record<string, Score>;
+  children: GroupScore[];
+}
+
+/**
+ * Every number a run produced, as one typed value: what the CLI prints, what the page renders and
+ * what results.json serializes (report/results.ts), computed once from the samples.
+ */
+export interface Scoreboard {
+  benchmark: string;
+  template: string;
+  /** The metric the template's reference headlines. */
+  headline: string;
+  /** Metrics reported per sample (acc, acc_norm, exact_match). */
+  metrics: string[];
+  /** Extra views (MMLU-Redux: ok). */
+  views: string[];
+  tasks: TaskScore[];
+  /** Outermost groups first; empty for a single-task benchmark. */
+  groups: GroupScore[];
+  n: number;
+}
+
+/** The per-sample metrics a template reports. */
+export function templateMetrics(template: string): string[] {
+  const t = getTemplate(template);
+  if (t.scoring === 'generate') return ['exact_match'];
+  return t.reportAccNorm ? ['acc', 'acc_norm'] : ['acc'];
+}
+
+function sampleValue(s: Sample, metric: string): number {
+  return metric === 'acc_norm' ? s.acc_norm! : s.acc;
+}
+
+const score = (st: SubtaskStat): Score => ({ value: st.acc, stderr: st.stderr });
+
+export function computeScoreboard(
+  benchmark: Benchmark,
+  template: string,
+  subsets: string[],
+  samples: Sample[],
+): Scoreboard {
+  const metrics = templateMetrics(template);
+  const views = Object.keys(benchmark.views ?? {});
+  const bySubset = new Map<string, Sample[]>();
+  for (const s of samples) {
+    const list = bySubset.get(s.subject) ?? [];
+    list.push(s);
+    bySubset.set(s.subject, list);
+  }
+  const present = subsets.filter((s) => bySubset.has(s));
+  // Per subset and metric (views included as <metric>_<view>): the lm-eval subtask statistics.
+  const stats = new Map<string, Record<string, SubtaskStat>>();
+  for (const subset of present) {
+    const list = bySubset.get(subset)!;
+    const st: Record<string, SubtaskStat> = {};
+    for (const m of metrics) {
+      st[m] = subtaskStat(list.map((s) => sampleValue(s, m)));
+      for (const v of views) {
+        const inView = list.filter(benchmark.views![v]!);
+        if (inView.length) st[`${m}_${v}`] = subtaskStat(inView.map((s) => sampleValue(s, m)));
+      }
+    }
+    stats.set(subset, st);
+  }
+  const allMetrics = metrics.flatMap((m) => [m, ...views.map((v) => `${m}_${v}`)]);
+  const tasks: TaskScore[] = present.map((subset): TaskScore => {
+    const st = stats.get(subset)!;
+    return {
+      subset,
+      task: benchmark.taskName(template, subset),
+      n: bySubset.get(subset)!.length,
+      metrics: Object.fromEntries(allMetrics.filter((m) => st[m]).map((m) => [m, score(st[m]!)])),
+      viewN: Object.fromEntries(views.map((v) => [v, st[`${metrics[0]}_${v}`]?.n ?? 0])),
+    };
+  });
+  const sb: Scoreboard = {
+    benchmark: benchmark.id,
+    template,
+    headline: getTemplate(template).headline,
+    metrics,
+    views,
+    tasks,
+    groups: [],
+    n: samples.length,
+  };
+  sb.groups = benchmark.groups(template, present).map((g) => computeGroup(sb, g));
+  return sb;
+}
+
+/**
+ * A group's scores from its tasks' (lm-eval's aggregation): size-weighted mean with the pooled
+ * stderr, and the unweighted mean over subsets with √Σse²/k. A view's sizes are its own.
+ */
+export function computeGroup(sb: Pick<Scoreboard, 'tasks' | 'metrics' | 'views'>, g: GroupSpec): GroupScore {
+  const byTask = new Map(sb.tasks.map((t) => [t.subset, t]));
+  const members = g.subsets.filter((s) => byTask.has(s));
+  const out: GroupScore = {
+    name: g.name,
+    alias: g.alias,
+    n: members.reduce((a, s) => a + byTask.get(s)!.n, 0),
+    subsets: members,
+    metrics: {},
+    macro: {},
+    children: (g.children ?? []).map((c) => computeGroup(sb, c)).filter((c) => c.subsets.length > 0),
+  };
+  const all = sb.metrics.flatMap((m) => [m, ...sb.views.map((v) => `${m}_${v}`)]);
+  for (const m of all) {
+    const view = sb.views.find((v) => m.endsWith(`_${v}`));
+    const parts: SubtaskStat[] = members
+      .map((s) => byTask.get(s)!)
+      .filter((t) => t.metrics[m])
+      .map((t) => ({ acc: t.metrics[m]!.value, stderr: t.metrics[m]!.stderr, n: view ? t.viewN[view]! : t.n }));
+    if (parts.length === 0) continue;
+    out.metrics[m] = { value: microAcc(parts), stderr: pooledStderr(parts) };
+    out.macro[m] = { value: macroAcc(parts), stderr: macroStderr(parts) };
+  }
+  return out;
+}
+
+/** The run's headline: the outermost group's (or the only task's) headline metric. */
+export function headlineScore(sb: Scoreboard): Score & { n: number } {
+  const top = sb.groups[0];
+  if (top) return { ...top.metrics[sb.headline]!, n: top.n };
+  const t = sb.tasks[0]!;
+  return { ...t.metrics[sb.headline]!, n: t.n };
+}
