@@ -42,6 +42,6 @@ export default defineConfig({
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
-    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+    rollupOptions: { input: { main: 'index.html', bench: 'src/bench/bench.html' } },
   },
 });

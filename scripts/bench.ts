@@ -109,7 +109,7 @@ async function browserRun(
         throw new Error(`request left 127.0.0.1: ${req.url()}`);
     });
     const qs = new URLSearchParams({ hub: hubUrl, ...query });
-    await page.goto(`${appUrl}/bench.html?${qs}`);
+    await page.goto(`${appUrl}/src/bench/bench.html?${qs}`);
     await page.waitForFunction(() => window.__benchResult || window.__benchError, undefined, {
       timeout: 0,
       polling: 500,

@@ -102,6 +102,48 @@ function addToIndex(root: string, model: { id: string; label: string }): void {
   writeFileSync(file, JSON.stringify(index, null, 2));
 }
 
+const str = (name: string) => ({ name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' });
+const strList = (name: string) => [
+  { name, repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+  { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+  { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+];
+
+/** ARC rows as allenai/ai2_arc's parquet: id, question, choices {text: [..], label: [..]}, answerKey. */
+export function arcParquet(rows: { id: string; question: string; choices: unknown; answerKey: string }[]): ArrayBuffer {
+  return parquetWriteBuffer({
+    columnData: [
+      { name: 'id', data: rows.map((r) => r.id) },
+      { name: 'question', data: rows.map((r) => r.question) },
+      { name: 'choices', data: rows.map((r) => r.choices) },
+      { name: 'answerKey', data: rows.map((r) => r.answerKey) },
+    ],
+    schema: [
+      { name: 'root', num_children: 4 },
+      str('id'),
+      str('question'),
+      { name: 'choices', repetition_type: 'OPTIONAL', num_children: 2 },
+      ...strList('text'),
+      ...strList('label'),
+      str('answerKey'),
+    ] as never,
+  });
+}
+
+/**
+ * One parquet shard of a hub dataset's config and split, with the hub's parquet listing
+ * (`api/datasets/<id>/parquet/<config>/<split>`: a JSON list of shard URLs, here root-relative).
+ */
+export function mirrorParquet(root: string, dataset: string, config: string, split: string, bytes: ArrayBuffer): void {
+  const dir = join(root, 'api/datasets', dataset, 'parquet', config, split);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, '0.parquet'), new Uint8Array(bytes));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify([`/api/datasets/${dataset}/parquet/${config}/${split}/0.parquet`]),
+  );
+}
+
 const TYPES: Record<string, string> = {
   '.html': 'text/html',
   '.js': 'text/javascript',

@@ -22,7 +22,8 @@ const threads = Number(params.get('threads') ?? navigator.hardwareConcurrency);
 const status = document.getElementById('status')!;
 
 async function main() {
-  configureWebRuntime({ ortBaseUrl: new URL('ort/', location.href).href, threads });
+  // The page lives at src/bench/bench.html in the build; ONNX Runtime's files at the site's root ort/.
+  configureWebRuntime({ ortBaseUrl: new URL('../../ort/', location.href).href, threads });
   if (!crossOriginIsolated && threads > 1) throw new Error('not cross-origin isolated: WASM threads unavailable');
   if (params.get('kind') === 'matmul') {
     const session = await ort.InferenceSession.create(`${hub}/matmul.onnx`, { executionProviders: ['wasm'] });

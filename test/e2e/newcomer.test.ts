@@ -11,7 +11,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { serveStatic } from '../../scripts/hubMirror.ts';
+import { arcParquet, mirrorParquet, serveStatic } from '../../scripts/hubMirror.ts';
+import { ARC_ROWS, writeBenchmarkFixtures } from '../fixtures/benchmarkFixtures.ts';
 import { validateResults, validateSample } from '../../src/core/report/validate.ts';
 import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
 import {
@@ -52,6 +53,9 @@ before(async () => {
     { cwd: REPO, encoding: 'utf8' },
   );
   assert.equal(built.status, 0, built.stderr);
+  // ARC-Easy rows of our own, as allenai/ai2_arc's parquet behind the hub's parquet listing
+  for (const split of ['train', 'test'] as const)
+    mirrorParquet(root, 'allenai/ai2_arc', 'ARC-Easy', split, arcParquet(ARC_ROWS[split] as never));
   hub = await serveStatic(root);
   preview = await vitePreview();
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
@@ -256,5 +260,76 @@ test('before a run: truncation counted with the tokenizer, time measured on this
   assert.match(await page.getByTestId('estimate').innerText(), /Time: (about \d+ s|\d+ s to \d+ s)/);
   // the calibration leaves nothing behind
   assert.equal((await latestRun(page)).run, undefined, 'no run stored by measuring');
+  await page.context().close();
+});
+
+test('ARC-Easy through the mirror (hub parquet listing); routes: reload at #/results/<id> shows that result, back and forward', async () => {
+  const { page, errors } = await newcomer();
+  await page.getByTestId('benchmark').selectOption('arc_easy');
+  assert.equal(await page.getByTestId('template').inputValue(), 'arc');
+  assert.equal(await page.getByTestId('split').inputValue(), 'test');
+  await page.getByTestId('shots').selectOption('2');
+  await page.getByTestId('limit').fill('4');
+  await page.waitForFunction(`document.querySelector('[data-testid=plan]')?.textContent.includes('4 questions')`);
+  await runToEnd(page, () => page.getByTestId('start').click());
+  const r = await latestRun(page);
+  assert.equal(r.run.status, 'complete', String(r.run.error ?? ''));
+  // the same prompts and log-likelihoods as the CLI on the same rows (shots drawn by lm-eval's sampler)
+  const out = mkdtempSync(join(tmpdir(), 'pb-arc-cli-'));
+  const cli = spawnSync(
+    process.execPath,
+    [
+      join(REPO, 'bin/pagebench.js'),
+      'run',
+      '--benchmark',
+      'arc_easy',
+      '--model',
+      STORIES,
+      '--data',
+      writeBenchmarkFixtures(),
+      '--shots',
+      '2',
+      '--limit',
+      '4',
+      '--output-dir',
+      out,
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(cli.status, 0, cli.stderr);
+  const cliSamples = readFileSync(join(out, 'samples_arc_easy.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assertMatchesCli(
+    r.samples as DbSample[],
+    new Map(cliSamples.map((s) => [`${s.subject}#${s.doc_id}`, s.loglikelihoods as number[]])),
+    'arc_easy 2-shot',
+  );
+  const url = page.url();
+  assert.match(url, new RegExp(`#/results/${r.run.id}$`));
+  const headline = await page.getByTestId('headline').innerText();
+  assert.match(headline, /acc_norm · 4 questions/);
+  assert.match(await page.getByTestId('metrics').innerText(), /acc \d+\.\d%.*acc_norm/s);
+  await shoot(page, 'arc-results-1280');
+
+  // reload at the result's address: that result
+  await page.goto(`${preview.url}/?hub=${encodeURIComponent(hub.url)}#/storage`);
+  await page.waitForFunction('window.__pagebench !== undefined');
+  await page.getByTestId('storage-table').waitFor();
+  await page.goto(url);
+  await page.reload();
+  await page.waitForFunction('window.__pagebench !== undefined');
+  await page.getByTestId('headline').waitFor();
+  assert.equal(await page.getByTestId('headline').innerText(), headline);
+  // back and forward between views
+  await page.getByRole('navigation').getByRole('button', { name: 'Storage' }).click();
+  assert.match(page.url(), /#\/storage$/);
+  await page.goBack();
+  await page.getByTestId('headline').waitFor();
+  assert.match(page.url(), new RegExp(`#/results/${r.run.id}$`));
+  await page.goForward();
+  await page.getByTestId('storage-table').waitFor();
+  assert.deepEqual(errors, []);
   await page.context().close();
 });

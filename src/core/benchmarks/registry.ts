@@ -4,6 +4,7 @@ import { hellaswag } from './hellaswag/index.ts';
 import { mmlu } from './mmlu/index.ts';
 import { mmluRedux } from './mmlu_redux/index.ts';
 import type { Benchmark } from './types.ts';
+import { resolveSubjects } from '../mmlu/subjects.ts';
 
 /** Every benchmark pagebench runs: adding one is a folder beside these and a line here. */
 export const BENCHMARKS: Record<string, Benchmark> = {
@@ -27,6 +28,8 @@ export function getBenchmark(id: string): Benchmark {
 
 /** A subset selection: a comma list of subsets, "all", or a named selection (MMLU's groups). */
 export function resolveSubsets(b: Benchmark, selection: string): string[] {
+  // MMLU's subjects and lm-eval groups (MMLU and MMLU-Redux share them)
+  if (b.selections) return resolveSubjects(selection);
   const parts = selection
     .split(',')
     .map((s) => s.trim())
@@ -35,10 +38,9 @@ export function resolveSubsets(b: Benchmark, selection: string): string[] {
   const out: string[] = [];
   for (const p of parts) {
     if (p === 'all') out.push(...b.subsets);
-    else if (b.selections?.[p]) out.push(...b.selections[p]!);
     else if (b.subsets.includes(p)) out.push(p);
     else {
-      const names = [...b.subsets, 'all', ...Object.keys(b.selections ?? {})];
+      const names = [...b.subsets, 'all'];
       throw new Error(
         `unknown ${b.label} subset "${p}"${didYouMean(p, names)} (expected: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})`,
       );

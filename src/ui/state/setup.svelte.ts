@@ -1,8 +1,10 @@
-import { resolveSubjects } from '../../core/mmlu/subjects.ts';
+import { BENCHMARKS, resolveSubsets } from '../../core/benchmarks/registry.ts';
+import type { Benchmark } from '../../core/benchmarks/types.ts';
 import type { UiDtype } from '../presets.ts';
 
 /** What the setup form holds; saved in localStorage so the last setup comes back after a reload. */
 export interface SavedSetup {
+  benchmark: string;
   modelChoice: string;
   customId: string;
   dtype: UiDtype;
@@ -13,7 +15,7 @@ export interface SavedSetup {
   subjectMode: 'all' | 'group' | 'pick';
   group: string;
   picked: string[];
-  split: 'test' | 'val';
+  split: string;
   shots: number;
   limit: number | null;
   template: string;
@@ -25,6 +27,7 @@ const KEY = 'pagebench.setup';
 
 /** A newcomer's first run: one subject, zero-shot, the lm-eval prompt; the model is the first offered. */
 export const DEFAULT_SETUP: SavedSetup = {
+  benchmark: 'mmlu',
   modelChoice: '',
   customId: '',
   dtype: 'q8',
@@ -44,6 +47,7 @@ export const DEFAULT_SETUP: SavedSetup = {
 
 /** The setup form's state (views bind to its fields). */
 export class SetupState {
+  benchmark = $state('mmlu');
   modelChoice = $state('');
   customId = $state('');
   localId = $state('');
@@ -54,7 +58,7 @@ export class SetupState {
   subjectMode = $state<SavedSetup['subjectMode']>('pick');
   group = $state('stem');
   picked = $state<string[]>([]);
-  split = $state<SavedSetup['split']>('test');
+  split = $state('test');
   shots = $state(0);
   limit = $state<number | null>(null);
   template = $state('lm-eval');
@@ -79,6 +83,7 @@ export class SetupState {
   /** Plain data (no Svelte proxies): safe for localStorage, IndexedDB and postMessage. */
   snapshot(): SavedSetup {
     return {
+      benchmark: this.benchmark,
       modelChoice: this.modelChoice,
       customId: this.customId,
       dtype: this.dtype,
@@ -101,11 +106,30 @@ export class SetupState {
     storage.setItem(KEY, JSON.stringify(this.snapshot()));
   }
 
+  get bench(): Benchmark {
+    return BENCHMARKS[this.benchmark] ?? BENCHMARKS.mmlu!;
+  }
+
+  /** A benchmark starts with its own default subsets, split and template. */
+  chooseBenchmark(id: string): void {
+    const b = BENCHMARKS[id];
+    if (!b) return;
+    this.benchmark = id;
+    this.subjectMode = 'pick';
+    this.picked = [...b.defaultSubsets];
+    this.split = b.splits[0]!;
+    this.template = b.defaultTemplate;
+    this.scoring = 'loglikelihood';
+    if (id !== 'mmlu') this.dataSource = 'hub';
+  }
+
   get subjects(): string[] {
     try {
-      if (this.subjectMode === 'all') return resolveSubjects('all');
-      if (this.subjectMode === 'group') return resolveSubjects(this.group);
-      return [...this.picked];
+      const b = this.bench;
+      if (b.subsets.length === 1) return [...b.subsets];
+      if (this.subjectMode === 'all') return resolveSubsets(b, 'all');
+      if (this.subjectMode === 'group') return resolveSubsets(b, this.group);
+      return this.picked.filter((p) => b.subsets.includes(p));
     } catch {
       return [];
     }
