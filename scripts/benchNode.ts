@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import '../src/node/runtime.ts';
-import { loadAll } from '../src/core/evaluate.ts';
+import { loadAll } from '../src/core/benchmarks/mmlu/data.ts';
 import { CausalLM } from '../src/core/runtime/causalLm.ts';
 import type { BenchCase } from '../src/bench/cases.ts';
 import { MATMUL_SHAPE, matmulGflops } from '../src/bench/matmul.ts';

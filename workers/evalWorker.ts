@@ -4,13 +4,14 @@
 import * as Comlink from 'comlink';
 import { env } from '@huggingface/transformers';
 import { evaluate, loadRunData, type EvalSettings, type Progress, type Sample } from '../src/core/evaluate.ts';
+import { RunSession } from '../src/core/session.ts';
 import { hubRowSource } from '../src/core/benchmarks/rows.ts';
 import type { DataSources } from '../src/core/benchmarks/types.ts';
 import { planRun, type RunPlan } from '../src/core/plan.ts';
 import { makeEncoder } from '../src/core/scoring/requests.ts';
 import { getTemplate } from '../src/core/templates/presets.ts';
 import { explainFailure } from '../src/ui/errors.ts';
-import { hubSource } from '../src/core/mmlu/source.ts';
+import { hubSource } from '../src/core/benchmarks/mmlu/source.ts';
 import { CausalLM } from '../src/core/runtime/causalLm.ts';
 import { configureWebRuntime } from '../src/core/runtime/webRuntime.ts';
 import {
@@ -177,14 +178,14 @@ const api = {
     try {
       const model = await getModel(run.model, emit);
       emit({ type: 'phase', phase: 'data', message: `loading ${run.settings.subjects.length} subject(s)` });
-      const data = await loadRunData(dataSource(run.data, emit), run.settings);
+      const session = new RunSession(run.settings, dataSource(run.data, emit));
+      const total = await session.total();
       const done = new Set((await runSamples(db, runId)).map((s) => `${s.subject}#${s.doc_id}`));
-      const total = data.reduce((a, d) => a + Math.min(d.questions.length, run.settings.limit ?? Infinity), 0);
       await updateRun(db, runId, (r) => Object.assign(r, { status: 'running', total, done: done.size }));
       emit({ type: 'phase', phase: 'eval', message: `evaluating ${total - done.size} question(s)` });
       const metric = getTemplate(run.settings.template).headline;
       let doneNow = done.size;
-      const result = await evaluate(model, data, run.settings, {
+      const result = await session.run(model, {
         skip: (s, d) => done.has(`${s}#${d}`),
         onSample: async (s) => {
           doneNow = (await addSample(db, { ...s, runId }, Number(s[metric as keyof Sample] ?? 0))).done;

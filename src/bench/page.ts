@@ -1,8 +1,8 @@
 // The browser side of `npm run bench`: runs one case (or the MatMul measurement) named in the URL
 // and leaves the result on window.__benchResult (or the error on window.__benchError).
 import * as ort from 'onnxruntime-web/webgpu';
-import { loadAll } from '../core/evaluate.ts';
-import { hubSource } from '../core/mmlu/source.ts';
+import { loadAll } from '../core/benchmarks/mmlu/data.ts';
+import { hubSource } from '../core/benchmarks/mmlu/source.ts';
 import { CausalLM } from '../core/runtime/causalLm.ts';
 import { configureWebRuntime } from '../core/runtime/webRuntime.ts';
 import type { BenchCase } from './cases.ts';

@@ -1,4 +1,4 @@
-import type { SubjectData } from '../core/data.ts';
+import type { SubjectData } from '../core/benchmarks/doc.ts';
 import { evaluate } from '../core/evaluate.ts';
 import type { CausalLM } from '../core/runtime/causalLm.ts';
 import type { BenchCase, CaseResult } from './cases.ts';

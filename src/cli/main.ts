@@ -2,16 +2,10 @@ import { parseArgs } from 'node:util';
 import '../node/runtime.ts';
 import { validateResults } from '../core/report/validate.ts';
 import { samplesJsonl, serializeResults } from '../core/report/results.ts';
-import { computeScoreboard, headlineScore } from '../core/report/scoreboard.ts';
-import {
-  evaluate,
-  loadRunData,
-  runSampler,
-  subjectPrompts,
-  type EvalSettings,
-  type Progress,
-} from '../core/evaluate.ts';
-import { DEFAULT_HUB_URL, hubSource } from '../core/mmlu/source.ts';
+import { headlineScore } from '../core/report/scoreboard.ts';
+import { RunSession } from '../core/session.ts';
+import { loadRunData, runSampler, subjectPrompts, type EvalSettings, type Progress } from '../core/evaluate.ts';
+import { DEFAULT_HUB_URL, hubSource } from '../core/benchmarks/mmlu/source.ts';
 import { BENCHMARK_IDS, getBenchmark, resolveSubsets } from '../core/benchmarks/registry.ts';
 import { hubRowSource } from '../core/benchmarks/rows.ts';
 import type { DataSources } from '../core/benchmarks/types.ts';
@@ -219,11 +213,12 @@ async function main(argv: string[]): Promise<number> {
   const modelSource = resolveModelArg(values.model, hubUrl, values.revision);
   const out = new StagedOutput(values['output-dir']);
   try {
-    const data = await loadRunData(sources, settings);
+    const session = new RunSession(settings, sources);
+    const data = await session.load();
     const model = await CausalLM.load(modelSource, { dtype, device, rewrites: values['no-rewrite'] ? 'none' : 'auto' });
     const isTty = process.stderr.isTTY;
     let lastPrint = 0;
-    const result = await evaluate(model, data, settings, {
+    const result = await session.run(model, {
       onProgress: (p) => {
         const now = performance.now();
         if (p.done === p.total || now - lastPrint > (isTty ? 200 : 5000)) {
@@ -233,7 +228,7 @@ async function main(argv: string[]): Promise<number> {
       },
     });
     if (isTty) process.stderr.write('\n');
-    const scoreboard = computeScoreboard(benchmark, settings.template, settings.subjects, result.samples);
+    const scoreboard = session.scoreboard(result.samples);
     const results = serializeResults(benchmark, scoreboard, settings, {
       model: {
         id: modelSource.localDir ? values.model : modelSource.id,

@@ -1,6 +1,4 @@
-import { loadSubjectData, type SubjectData } from './data.ts';
-import type { Split } from './mmlu/question.ts';
-import type { DataSource } from './mmlu/source.ts';
+import type { SubjectData } from './benchmarks/doc.ts';
 import type { CausalLM } from './runtime/causalLm.ts';
 import { buildPrefix, buildPrompt, makeShotSampler, selectShots, type ShotSampler } from './templates/build.ts';
 import { getBenchmark } from './benchmarks/registry.ts';
@@ -78,6 +76,8 @@ export interface EvalHooks {
   onSample?: (s: Sample) => void | Promise<void>;
   /** Questions already scored (a resumed run): they are not computed again. */
   skip?: (subject: string, docId: number) => boolean;
+  /** Stops the run between questions (what is done so far is returned). */
+  signal?: AbortSignal;
 }
 
 export interface PromptItem {
@@ -121,12 +121,6 @@ export function subjectPrompts(
 export function runSampler(settings: Pick<EvalSettings, 'benchmark'>): ShotSampler | undefined {
   const spec = getBenchmark(settings.benchmark ?? 'mmlu').fewshot;
   return spec.sampler === 'random' ? makeShotSampler(spec) : undefined;
-}
-
-export async function loadAll(source: DataSource, subjects: string[], split: Split): Promise<SubjectData[]> {
-  const out: SubjectData[] = [];
-  for (const s of subjects) out.push(await loadSubjectData(source, s, split));
-  return out;
 }
 
 /** Every selected subset of a run's benchmark (MMLU through its own loaders, the others through rows). */
@@ -188,7 +182,7 @@ export async function evaluate(
   const t0 = performance.now();
   let promptTokens = 0;
   let truncatedCount = 0;
-  for (let next = 0; next < items.length;) {
+  for (let next = 0; next < items.length && !hooks.signal?.aborted;) {
     const chunk = takeChunk(items, next, tuner ? tuner.next() : fixedSize);
     next += chunk.length;
     const subject = chunk[0]!.subject;

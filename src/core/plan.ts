@@ -1,4 +1,4 @@
-import type { SubjectData } from './data.ts';
+import type { SubjectData } from './benchmarks/doc.ts';
 import { makeFits, subjectPrompts, type EvalSettings } from './evaluate.ts';
 import { questionRequest, type Encode } from './scoring/requests.ts';
 import { getTemplate } from './templates/presets.ts';

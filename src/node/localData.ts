@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataError, hubSplitName, type Split } from '../core/mmlu/question.ts';
-import type { DataSource } from '../core/mmlu/source.ts';
+import { DataError, hubSplitName, type Split } from '../core/benchmarks/mmlu/question.ts';
+import type { DataSource } from '../core/benchmarks/mmlu/source.ts';
 import type { RowSource } from '../core/benchmarks/rows.ts';
 
 /**

@@ -1,5 +1,5 @@
-import { DataError, type Split } from '../core/mmlu/question.ts';
-import type { DataSource } from '../core/mmlu/source.ts';
+import { DataError, type Split } from '../core/benchmarks/mmlu/question.ts';
+import type { DataSource } from '../core/benchmarks/mmlu/source.ts';
 import type { PagebenchDB } from './db.ts';
 
 export type LocalFormat = 'csv' | 'parquet';

@@ -1,6 +1,6 @@
-import { parseMmluCsv, parseMmluParquet } from '../core/mmlu/parse.ts';
-import { DataError, type Split } from '../core/mmlu/question.ts';
-import { SUBJECTS } from '../core/mmlu/subjects.ts';
+import { parseMmluCsv, parseMmluParquet } from '../core/benchmarks/mmlu/parse.ts';
+import { DataError, type Split } from '../core/benchmarks/mmlu/question.ts';
+import { SUBJECTS } from '../core/benchmarks/mmlu/subjects.ts';
 import { deleteGroup, type PagebenchDB } from '../storage/db.ts';
 import { localDataKey } from '../storage/localData.ts';
 

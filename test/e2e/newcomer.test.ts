@@ -121,7 +121,12 @@ test('newcomer path: open with only ?hub=, change nothing, Start run, reload mid
   await page.reload();
   await page.waitForFunction('window.__pagebench !== undefined');
 
-  // The interrupted run: how many are done, Resume, and partial results clearly marked.
+  // The interrupted run: its page (the address is kept) says where it stopped and offers Resume…
+  assert.match(page.url(), /#\/run\/run-/);
+  assert.match(await page.getByTestId('run-status').innerText(), /^Stopped at \d+\/135 questions/);
+  assert.equal(await page.getByTestId('resume').count(), 1);
+  // …and the run list shows how many are done, Resume, and partial results clearly marked.
+  await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
   const row = page.getByTestId('run-row').first();
   const progress = await row.getByTestId('run-progress').innerText();
   const m = /^(\d+)\/135\s+stopped/.exec(progress);
@@ -213,7 +218,9 @@ test('the run list names runs and shows what distinguishes them; the setup comes
   const row = page.getByTestId('run-row').first();
   await row.getByTestId('run-name').fill('cloze try');
   await row.getByTestId('run-name').press('Enter');
-  await page.waitForTimeout(300);
+  await page.waitForFunction(
+    `new Promise((res) => { const r = indexedDB.open('pagebench'); r.onsuccess = () => { const q = r.result.transaction('runs').objectStore('runs').getAll(); q.onsuccess = () => { r.result.close(); res(q.result.some((x) => x.name === 'cloze try')); }; }; })`,
+  );
   await page.reload();
   await page.waitForFunction('window.__pagebench !== undefined');
   assert.equal(await page.getByTestId('shots').inputValue(), '2', 'shots remembered');

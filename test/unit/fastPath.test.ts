@@ -6,10 +6,11 @@
  * num_logits_to_keep, without it, and without it but rewritten at load time to have it).
  */
 import '../../src/node/runtime.ts';
+import { loadAll } from '../../src/core/benchmarks/mmlu/data.ts';
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluate, loadAll, type EvalSettings, type Sample } from '../../src/core/evaluate.ts';
-import type { SubjectData } from '../../src/core/data.ts';
+import { evaluate, type EvalSettings, type Sample } from '../../src/core/evaluate.ts';
+import type { SubjectData } from '../../src/core/benchmarks/mmlu/data.ts';
 import { CausalLM } from '../../src/core/runtime/causalLm.ts';
 import type { ScorerMode } from '../../src/core/scoring/scorer.ts';
 import { localDataSource } from '../../src/node/localData.ts';

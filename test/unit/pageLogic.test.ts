@@ -10,12 +10,13 @@ import { nearest } from '../../src/core/util/suggest.ts';
 import { chooseDevice } from '../../src/ui/device.ts';
 import type { RunRecord } from '../../src/storage/db.ts';
 import { planRun } from '../../src/core/plan.ts';
-import { evaluate, loadAll } from '../../src/core/evaluate.ts';
+import { evaluate } from '../../src/core/evaluate.ts';
 import { makeEncoder } from '../../src/core/scoring/requests.ts';
 import { CausalLM } from '../../src/core/runtime/causalLm.ts';
 import { localDataSource } from '../../src/node/localData.ts';
 import { SHARED_MMLU, STORIES } from '../support/paths.ts';
 import '../../src/node/runtime.ts';
+import { loadAll } from '../../src/core/benchmarks/mmlu/data.ts';
 
 test('failures a user can meet get one sentence that says what to do', () => {
   // DOMException is what IndexedDB throws when the origin's quota is exhausted.

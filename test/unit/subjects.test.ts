@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { CATEGORIES, SUBJECTS, resolveSubjects, subjectInfo } from '../../src/core/mmlu/subjects.ts';
+import { CATEGORIES, SUBJECTS, resolveSubjects, subjectInfo } from '../../src/core/benchmarks/mmlu/subjects.ts';
 import { SHARED_MMLU } from '../support/paths.ts';
 
 test('57 subjects, 17 subcategories, 4 categories, matching the files of the real release', () => {

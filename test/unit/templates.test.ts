@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import { buildPrompt, selectShots } from '../../src/core/templates/build.ts';
 import { TEMPLATES, getTemplate } from '../../src/core/templates/presets.ts';
-import type { Question } from '../../src/core/mmlu/question.ts';
+import type { Question } from '../../src/core/benchmarks/mmlu/question.ts';
 import { runCli } from '../support/cli.ts';
 import { SHARED_MMLU } from '../support/paths.ts';
 

@@ -1,5 +1,4 @@
-import type { SubjectData } from '../data.ts';
-import { DataError, type Doc, type RowProblem } from '../mmlu/question.ts';
+import { DataError, type Doc, type RowProblem, type SubjectData } from './doc.ts';
 import { readRows, type Row, type RowSource } from './rows.ts';
 
 /** A raw row as a document, or the reason it is not one. */

@@ -4,7 +4,7 @@ import { hellaswag } from './hellaswag/index.ts';
 import { mmlu } from './mmlu/index.ts';
 import { mmluRedux } from './mmlu_redux/index.ts';
 import type { Benchmark } from './types.ts';
-import { resolveSubjects } from '../mmlu/subjects.ts';
+import { resolveSubjects } from './mmlu/subjects.ts';
 
 /** Every benchmark pagebench runs: adding one is a folder beside these and a line here. */
 export const BENCHMARKS: Record<string, Benchmark> = {

@@ -1,5 +1,5 @@
 import { parquetReadObjects } from 'hyparquet';
-import { DataError, type RowProblem } from '../mmlu/question.ts';
+import { DataError, type RowProblem } from './doc.ts';
 
 /** A data file of a hub dataset (one config and split, possibly one of several shards). */
 export interface RowFile {

@@ -1,7 +1,6 @@
-import type { SubjectData } from '../data.ts';
+import type { Doc, RowProblem, SubjectData } from './doc.ts';
 import type { Sample } from '../evaluate.ts';
-import type { DataSource } from '../mmlu/source.ts';
-import type { Doc, RowProblem } from '../mmlu/question.ts';
+import type { DataSource } from './mmlu/source.ts';
 import type { RowSource } from './rows.ts';
 
 /** Where a run's data comes from: MMLU's own layouts (CSV or cais/mmlu parquet), and hub datasets' rows. */

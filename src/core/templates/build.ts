@@ -1,4 +1,4 @@
-import type { Question } from '../mmlu/question.ts';
+import type { Question } from '../benchmarks/doc.ts';
 import type { PromptInstance, TemplateSpec } from './template.ts';
 import { PyRandom } from '../util/pyRandom.ts';
 

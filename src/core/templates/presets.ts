@@ -1,4 +1,5 @@
-import { LETTERS, type Question } from '../mmlu/question.ts';
+import type { Question } from '../benchmarks/doc.ts';
+import { LETTERS } from '../benchmarks/mmlu/question.ts';
 import type { TemplateSpec } from './template.ts';
 import { didYouMean } from '../util/suggest.ts';
 

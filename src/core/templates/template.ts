@@ -1,4 +1,4 @@
-import type { Question } from '../mmlu/question.ts';
+import type { Question } from '../benchmarks/doc.ts';
 
 /** What a template turns one question into: lm-eval's (context, continuations, target). */
 export interface PromptInstance {

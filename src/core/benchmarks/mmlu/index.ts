@@ -1,6 +1,6 @@
-import { loadSubjectData } from '../../data.ts';
-import type { Split } from '../../mmlu/question.ts';
-import { CATEGORIES, LM_EVAL_GROUPS, SUBJECTS, subjectInfo, type Category } from '../../mmlu/subjects.ts';
+import { loadSubjectData } from './data.ts';
+import type { Split } from './question.ts';
+import { CATEGORIES, LM_EVAL_GROUPS, SUBJECTS, subjectInfo, type Category } from './subjects.ts';
 import type { Benchmark, GroupSpec } from '../types.ts';
 
 /** lm-eval task names: mmlu_<subject> for the default template, mmlu_<template>_<subject> otherwise. */

@@ -1,6 +1,6 @@
-import { DataError } from '../../mmlu/question.ts';
-import { loadSplit } from '../../mmlu/source.ts';
-import { LM_EVAL_GROUPS, SUBJECTS } from '../../mmlu/subjects.ts';
+import { DataError } from '../mmlu/question.ts';
+import { loadSplit } from '../mmlu/source.ts';
+import { LM_EVAL_GROUPS, SUBJECTS } from '../mmlu/subjects.ts';
 import { mmluGroups, taskPrefix } from '../mmlu/index.ts';
 import { loadDocs, str, type ToDoc } from '../load.ts';
 import type { Benchmark } from '../types.ts';

@@ -1,6 +1,3 @@
-export type Split = 'dev' | 'val' | 'test';
-export const LETTERS = ['A', 'B', 'C', 'D'] as const;
-
 /**
  * One evaluated document of any benchmark, the same whichever format it was loaded from: an MMLU
  * question, an ARC question, a HellaSwag context. `subject` is the subset it belongs to (an MMLU
@@ -17,12 +14,20 @@ export interface Question {
   choices: string[];
   /** Index of the correct choice. */
   answer: number;
-  /** Benchmark-specific fields kept for reporting (e.g. MMLU-Redux's error_type). */
+  /** Benchmark-specific fields carried into the sample (e.g. MMLU-Redux's error_type). */
   extra?: Record<string, string>;
 }
 
 /** The generic name: a document of a benchmark (lm-eval's doc, lighteval's Doc). */
 export type Doc = Question;
+
+/** A subset's documents of the eval split and its few-shot pool. */
+export interface SubjectData {
+  subject: string;
+  questions: Doc[];
+  /** The few-shot split (MMLU's dev), in file order. */
+  dev: Doc[];
+}
 
 /** A problem found in a data file; never scored. */
 export interface RowProblem {
@@ -40,9 +45,4 @@ export class DataError extends Error {
     super(message);
     this.name = 'DataError';
   }
-}
-
-/** The split name cais/mmlu uses on the hub for our split. */
-export function hubSplitName(split: Split): string {
-  return split === 'val' ? 'validation' : split;
 }

@@ -1,12 +1,8 @@
-import { DataError, type Question, type Split } from './mmlu/question.ts';
-import { loadSplit, type DataSource } from './mmlu/source.ts';
+import { DataError, type Split } from './question.ts';
+import type { SubjectData } from '../doc.ts';
 
-export interface SubjectData {
-  subject: string;
-  questions: Question[];
-  /** The few-shot split (dev), in file order. */
-  dev: Question[];
-}
+export type { SubjectData };
+import { loadSplit, type DataSource } from './source.ts';
 
 /** Loads a subject's evaluation split and dev split; any bad row fails the load, naming file and row. */
 export async function loadSubjectData(source: DataSource, subject: string, split: Split): Promise<SubjectData> {
@@ -18,4 +14,11 @@ export async function loadSubjectData(source: DataSource, subject: string, split
     throw new DataError(`malformed MMLU data: ${shown.join('; ')}${more}`, problems);
   }
   return { subject, questions: main.questions, dev: dev.questions };
+}
+
+/** Several subjects (MMLU's own loaders, for tests and the speed benchmark). */
+export async function loadAll(source: DataSource, subjects: string[], split: Split): Promise<SubjectData[]> {
+  const out: SubjectData[] = [];
+  for (const s of subjects) out.push(await loadSubjectData(source, s, split));
+  return out;
 }

@@ -1,4 +1,4 @@
-import { didYouMean } from '../util/suggest.ts';
+import { didYouMean } from '../../util/suggest.ts';
 
 /**
  * The 57 MMLU subjects as data. `subcategory` and `category` follow the original release

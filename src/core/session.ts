@@ -1,0 +1,44 @@
+import type { SubjectData } from './benchmarks/doc.ts';
+import { getBenchmark } from './benchmarks/registry.ts';
+import type { Benchmark, DataSources } from './benchmarks/types.ts';
+import { evaluate, loadRunData, type EvalHooks, type EvalOutput, type EvalSettings, type Sample } from './evaluate.ts';
+import { computeScoreboard, type Scoreboard } from './report/scoreboard.ts';
+import type { CausalLM } from './runtime/causalLm.ts';
+
+/**
+ * One run, the same in the CLI and the page's worker: its benchmark's data loaded once, then
+ * prompts → requests → scoring → samples (with progress and sample events, resumable by skipping
+ * the questions already stored, stoppable between questions), then the scoreboard.
+ */
+export class RunSession {
+  readonly benchmark: Benchmark;
+  private data: SubjectData[] | null = null;
+
+  constructor(
+    readonly settings: EvalSettings,
+    private readonly sources: DataSources,
+  ) {
+    this.benchmark = getBenchmark(settings.benchmark ?? 'mmlu');
+  }
+
+  /** Loads (once) every selected subset; a malformed row fails here, before anything is scored. */
+  async load(): Promise<SubjectData[]> {
+    this.data ??= await loadRunData(this.sources, this.settings);
+    return this.data;
+  }
+
+  /** Questions the run has in all (the limit applied). */
+  async total(): Promise<number> {
+    const data = await this.load();
+    return data.reduce((a, d) => a + Math.min(d.questions.length, this.settings.limit ?? Infinity), 0);
+  }
+
+  /** Scores the questions not skipped; `hooks.signal` stops it between questions. */
+  async run(model: CausalLM, hooks: EvalHooks = {}): Promise<EvalOutput> {
+    return evaluate(model, await this.load(), this.settings, hooks);
+  }
+
+  scoreboard(samples: Sample[]): Scoreboard {
+    return computeScoreboard(this.benchmark, this.settings.template, this.settings.subjects, samples);
+  }
+}

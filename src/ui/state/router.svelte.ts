@@ -1,0 +1,31 @@
+import { parseRoute, routeHash, type View } from '../routes.ts';
+
+/** The view shown and the run it is about, kept in the address (#/results/<id>, …). */
+export class Router {
+  view = $state<View>('setup');
+  runId = $state<string | null>(null);
+
+  constructor() {
+    this.sync();
+  }
+
+  /** After back/forward or an edited address. */
+  sync(): void {
+    const r = parseRoute(location.hash);
+    this.view = r.view;
+    if (r.runId) this.runId = r.runId;
+  }
+
+  go(view: View, runId: string | null = this.runId): void {
+    const hash = routeHash({ view, runId });
+    if (location.hash !== hash) history.pushState(null, '', hash);
+    this.view = view;
+    if (runId) this.runId = runId;
+  }
+
+  /** Gives the shown view its address without a new history entry (e.g. the latest run under #/results). */
+  settle(): void {
+    const hash = routeHash({ view: this.view, runId: this.runId });
+    if (location.hash !== hash) history.replaceState(null, '', hash);
+  }
+}
