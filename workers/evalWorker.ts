@@ -25,7 +25,7 @@ import {
   type RunRecord,
 } from '../src/storage/db.ts';
 import { cachedFetch, modelFileCache } from '../src/storage/fileCache.ts';
-import { storedDataSource } from '../src/storage/localData.ts';
+import { storedDataSource, storedRowSource } from '../src/storage/localData.ts';
 
 export interface FileProgress {
   file: string;
@@ -101,15 +101,30 @@ async function capabilities(): Promise<Capabilities> {
   return { webgpu: !!a, shaderF16, adapter, threads, crossOriginIsolated: self.crossOriginIsolated };
 }
 
-async function getModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<CausalLM> {
-  const key = JSON.stringify(spec);
-  if (loaded?.key === key) return loaded.model;
-  if (loaded) await loaded.model.dispose();
-  loaded = null;
-  emit({ type: 'phase', phase: 'model', message: `loading ${spec.id} (${spec.dtype}, ${spec.device})` });
-  const model = await loadModel(spec, emit);
-  loaded = { key, model };
-  return model;
+/** Model loads one at a time: a run started while a calibration is loading the same model waits for it. */
+let loading: Promise<unknown> = Promise.resolve();
+
+function getModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<CausalLM> {
+  const next = loading.then(async () => {
+    const key = JSON.stringify(spec);
+    if (loaded?.key === key) return loaded.model;
+    if (loaded) await loaded.model.dispose();
+    loaded = null;
+    emit({ type: 'phase', phase: 'model', message: `loading ${spec.id} (${spec.dtype}, ${spec.device})` });
+    const model = await loadModel(spec, emit);
+    loaded = { key, model };
+    return model;
+  });
+  loading = next.catch(() => {});
+  return next;
+}
+
+/** Runs and calibrations use the model one at a time (a Start during a calibration waits for it). */
+let modelInUse: Promise<unknown> = Promise.resolve();
+function exclusive<T>(task: () => Promise<T>): Promise<T> {
+  const next = modelInUse.then(task);
+  modelInUse = next.catch(() => {});
+  return next;
 }
 
 const CALIBRATION_QUESTIONS = 8;
@@ -136,13 +151,9 @@ function dataSource(data: RunRecord['data'], emit: (e: WorkerEvent) => void = ()
     emit({ type: 'file', progress: { file, loaded, total } });
   if (data.source === 'local')
     return {
-      mmlu: storedDataSource(db, data.group),
-      rows: {
-        description: 'your own files',
-        files: async (dataset) => {
-          throw new Error(`your own files hold MMLU only: ${dataset} comes from the hub (choose the hub as source)`);
-        },
-      },
+      // MMLU's own files (also MMLU-Redux's shots), and other datasets' files in the hub's layouts
+      mmlu: storedDataSource(db, data.group.startsWith('local-rows:') ? 'local-mmlu' : data.group),
+      rows: storedRowSource(db),
     };
   return {
     mmlu: hubSource({ baseUrl: data.hubUrl, fetchImpl: cachedFetch(db, 'cais/mmlu', onFile) }),
@@ -151,6 +162,86 @@ function dataSource(data: RunRecord['data'], emit: (e: WorkerEvent) => void = ()
       cachedFetch(db, (url) => /\/api\/datasets\/([^/]+\/[^/]+)\//.exec(url)?.[1] ?? 'datasets', onFile),
     ),
   };
+}
+
+/** Runs (or resumes) a stored run to completion, writing each sample to IndexedDB as it finishes. */
+async function runStored(runId: string, emit: (e: WorkerEvent) => void): Promise<RunRecord> {
+  const run = (await db.get('runs', runId))!;
+  try {
+    const model = await getModel(run.model, emit);
+    emit({ type: 'phase', phase: 'data', message: `loading ${run.settings.subjects.length} subject(s)` });
+    const session = new RunSession(run.settings, dataSource(run.data, emit));
+    const total = await session.total();
+    const done = new Set((await runSamples(db, runId)).map((s) => `${s.subject}#${s.doc_id}`));
+    await updateRun(db, runId, (r) => Object.assign(r, { status: 'running', total, done: done.size }));
+    emit({ type: 'phase', phase: 'eval', message: `evaluating ${total - done.size} question(s)` });
+    const metric = getTemplate(run.settings.template).headline;
+    let doneNow = done.size;
+    const result = await session.run(model, {
+      skip: (s, d) => done.has(`${s}#${d}`),
+      onSample: async (s) => {
+        doneNow = (await addSample(db, { ...s, runId }, Number(s[metric as keyof Sample] ?? 0))).done;
+        emit({ type: 'sample', subject: s.subject, docId: s.doc_id, acc: s.acc });
+      },
+      onProgress: (p) => emit({ type: 'progress', progress: p, done: doneNow, total }),
+    });
+    Object.assign(run, await db.get('runs', runId));
+    const prev = run.facts;
+    run.facts = {
+      revision: 'main',
+      maxLength: model.maxLength,
+      threads,
+      graphRewrites: model.graphRewrites,
+      batchSize: result.batchSize,
+      loadSeconds: model.loadSeconds,
+      evalSeconds: (prev?.evalSeconds ?? 0) + result.seconds,
+      promptTokens: (prev?.promptTokens ?? 0) + result.promptTokens,
+      truncatedCount: (prev?.truncatedCount ?? 0) + result.truncatedCount,
+      itemsPerSecond: result.samples.length / result.seconds,
+      tokensPerSecond: result.promptTokens / result.seconds,
+    };
+    run.status = run.done >= total ? 'complete' : 'stopped';
+  } catch (e) {
+    Object.assign(run, await db.get('runs', runId));
+    run.status = 'failed';
+    run.error = explainFailure(e);
+  }
+  const { facts, status, error } = run;
+  return (await updateRun(db, runId, (r) => Object.assign(r, { facts, status, error })))!;
+}
+
+async function calibrateRun(
+  spec: ModelSpec,
+  data: RunRecord['data'],
+  settings: EvalSettings,
+  emit: (e: WorkerEvent) => void,
+): Promise<Calibration> {
+  try {
+    const model = await getModel(spec, emit);
+    const [first] = await loadRunData(dataSource(data), { ...settings, subjects: settings.subjects.slice(0, 1) });
+    const questionSeconds: number[] = [];
+    let last = 0;
+    // Each timed question is stored as a run stores it (then removed), so the estimate includes that cost.
+    try {
+      await evaluate(
+        model,
+        [first!],
+        { ...settings, limit: CALIBRATION_QUESTIONS, batchSize: 1 },
+        {
+          onSample: async (s) => void (await db.put('samples', { ...s, runId: CALIBRATION_RUN })),
+          onProgress: (p) => {
+            questionSeconds.push(p.elapsedSeconds - last);
+            last = p.elapsedSeconds;
+          },
+        },
+      );
+    } finally {
+      await deleteRun(db, CALIBRATION_RUN);
+    }
+    return { questionSeconds, loadSeconds: model.loadSeconds };
+  } catch (e) {
+    throw new Error(explainFailure(e));
+  }
 }
 
 const api = {
@@ -173,49 +264,8 @@ const api = {
   },
 
   /** Runs (or resumes) a stored run to completion, writing each sample to IndexedDB as it finishes. */
-  async run(runId: string, emit: (e: WorkerEvent) => void): Promise<RunRecord> {
-    const run = (await db.get('runs', runId))!;
-    try {
-      const model = await getModel(run.model, emit);
-      emit({ type: 'phase', phase: 'data', message: `loading ${run.settings.subjects.length} subject(s)` });
-      const session = new RunSession(run.settings, dataSource(run.data, emit));
-      const total = await session.total();
-      const done = new Set((await runSamples(db, runId)).map((s) => `${s.subject}#${s.doc_id}`));
-      await updateRun(db, runId, (r) => Object.assign(r, { status: 'running', total, done: done.size }));
-      emit({ type: 'phase', phase: 'eval', message: `evaluating ${total - done.size} question(s)` });
-      const metric = getTemplate(run.settings.template).headline;
-      let doneNow = done.size;
-      const result = await session.run(model, {
-        skip: (s, d) => done.has(`${s}#${d}`),
-        onSample: async (s) => {
-          doneNow = (await addSample(db, { ...s, runId }, Number(s[metric as keyof Sample] ?? 0))).done;
-          emit({ type: 'sample', subject: s.subject, docId: s.doc_id, acc: s.acc });
-        },
-        onProgress: (p) => emit({ type: 'progress', progress: p, done: doneNow, total }),
-      });
-      Object.assign(run, await db.get('runs', runId));
-      const prev = run.facts;
-      run.facts = {
-        revision: 'main',
-        maxLength: model.maxLength,
-        threads,
-        graphRewrites: model.graphRewrites,
-        batchSize: result.batchSize,
-        loadSeconds: model.loadSeconds,
-        evalSeconds: (prev?.evalSeconds ?? 0) + result.seconds,
-        promptTokens: (prev?.promptTokens ?? 0) + result.promptTokens,
-        truncatedCount: (prev?.truncatedCount ?? 0) + result.truncatedCount,
-        itemsPerSecond: result.samples.length / result.seconds,
-        tokensPerSecond: result.promptTokens / result.seconds,
-      };
-      run.status = run.done >= total ? 'complete' : 'stopped';
-    } catch (e) {
-      Object.assign(run, await db.get('runs', runId));
-      run.status = 'failed';
-      run.error = explainFailure(e);
-    }
-    const { facts, status, error } = run;
-    return (await updateRun(db, runId, (r) => Object.assign(r, { facts, status, error })))!;
+  run(runId: string, emit: (e: WorkerEvent) => void): Promise<RunRecord> {
+    return exclusive(() => runStored(runId, emit));
   },
 
   /** Counts what a run would send to the model (questions, prompt tokens, truncation) from the tokenizer alone. */
@@ -235,38 +285,13 @@ const api = {
    * Loads the model (downloading it if needed: the run reuses it) and times the first questions
    * of the run's first subject, one at a time.
    */
-  async calibrate(
+  calibrate(
     spec: ModelSpec,
     data: RunRecord['data'],
     settings: EvalSettings,
     emit: (e: WorkerEvent) => void,
   ): Promise<Calibration> {
-    try {
-      const model = await getModel(spec, emit);
-      const [first] = await loadRunData(dataSource(data), { ...settings, subjects: settings.subjects.slice(0, 1) });
-      const questionSeconds: number[] = [];
-      let last = 0;
-      // Each timed question is stored as a run stores it (then removed), so the estimate includes that cost.
-      try {
-        await evaluate(
-          model,
-          [first!],
-          { ...settings, limit: CALIBRATION_QUESTIONS, batchSize: 1 },
-          {
-            onSample: async (s) => void (await db.put('samples', { ...s, runId: CALIBRATION_RUN })),
-            onProgress: (p) => {
-              questionSeconds.push(p.elapsedSeconds - last);
-              last = p.elapsedSeconds;
-            },
-          },
-        );
-      } finally {
-        await deleteRun(db, CALIBRATION_RUN);
-      }
-      return { questionSeconds, loadSeconds: model.loadSeconds };
-    } catch (e) {
-      throw new Error(explainFailure(e));
-    }
+    return exclusive(() => calibrateRun(spec, data, settings, emit));
   },
 
   capabilities,

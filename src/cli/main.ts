@@ -6,7 +6,7 @@ import { headlineScore } from '../core/report/scoreboard.ts';
 import { RunSession } from '../core/session.ts';
 import { loadRunData, runSampler, subjectPrompts, type EvalSettings, type Progress } from '../core/evaluate.ts';
 import { DEFAULT_HUB_URL, hubSource } from '../core/benchmarks/mmlu/source.ts';
-import { BENCHMARK_IDS, getBenchmark, resolveSubsets } from '../core/benchmarks/registry.ts';
+import { BENCHMARK_IDS, DEFAULT_BENCHMARK, getBenchmark, resolveSubsets } from '../core/benchmarks/registry.ts';
 import { hubRowSource } from '../core/benchmarks/rows.ts';
 import type { DataSources } from '../core/benchmarks/types.ts';
 import { CausalLM, type Device, type Dtype } from '../core/runtime/causalLm.ts';
@@ -75,7 +75,7 @@ const OPTIONS = {
   revision: { type: 'string' },
   data: { type: 'string' },
   'hub-url': { type: 'string' },
-  benchmark: { type: 'string', default: 'mmlu' },
+  benchmark: { type: 'string', default: DEFAULT_BENCHMARK },
   subjects: { type: 'string' },
   configs: { type: 'string' },
   'fewshot-data': { type: 'string' },
@@ -171,7 +171,7 @@ async function main(argv: string[]): Promise<number> {
   if (values.subjects !== undefined && values.configs !== undefined)
     throw new UsageError('give --subjects or --configs, not both');
   const settings: EvalSettings = {
-    ...(benchmark.id !== 'mmlu' ? { benchmark: benchmark.id } : {}),
+    ...(benchmark.id !== DEFAULT_BENCHMARK ? { benchmark: benchmark.id } : {}),
     subjects: resolveSubsets(benchmark, values.subjects ?? values.configs ?? 'all'),
     split: oneOf('split', values.split ?? benchmark.splits[0]!, benchmark.splits),
     shots: int('shots', values.shots, 0)!,
@@ -239,7 +239,7 @@ async function main(argv: string[]): Promise<number> {
       },
       dtype,
       device,
-      data: benchmark.id === 'mmlu' ? sources.mmlu.description : `${sources.rows.description} (${benchmark.dataset})`,
+      data: benchmark.describeData(sources),
       batchSize: result.batchSize,
       graphRewrites: model.graphRewrites,
       loadSeconds: model.loadSeconds,

@@ -1,7 +1,7 @@
 import type { SubjectData } from './benchmarks/doc.ts';
 import type { CausalLM } from './runtime/causalLm.ts';
 import { buildPrefix, buildPrompt, makeShotSampler, selectShots, type ShotSampler } from './templates/build.ts';
-import { getBenchmark } from './benchmarks/registry.ts';
+import { benchmarkOf } from './benchmarks/registry.ts';
 import type { DataSources } from './benchmarks/types.ts';
 import { getTemplate } from './templates/presets.ts';
 import type { PromptInstance, TemplateSpec } from './templates/template.ts';
@@ -119,7 +119,7 @@ export function subjectPrompts(
 
 /** The few-shot sampler a run uses: per-document draws for a benchmark whose sampler is random; none (first_n) otherwise. */
 export function runSampler(settings: Pick<EvalSettings, 'benchmark'>): ShotSampler | undefined {
-  const spec = getBenchmark(settings.benchmark ?? 'mmlu').fewshot;
+  const spec = benchmarkOf(settings).fewshot;
   return spec.sampler === 'random' ? makeShotSampler(spec) : undefined;
 }
 
@@ -128,7 +128,7 @@ export async function loadRunData(
   src: DataSources,
   settings: Pick<EvalSettings, 'benchmark' | 'subjects' | 'split' | 'shots'>,
 ): Promise<SubjectData[]> {
-  const b = getBenchmark(settings.benchmark ?? 'mmlu');
+  const b = benchmarkOf(settings);
   const out: SubjectData[] = [];
   for (const s of settings.subjects) out.push(await b.load(src, s, settings.split, settings.shots));
   return out;

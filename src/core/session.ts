@@ -1,5 +1,5 @@
 import type { SubjectData } from './benchmarks/doc.ts';
-import { getBenchmark } from './benchmarks/registry.ts';
+import { benchmarkOf } from './benchmarks/registry.ts';
 import type { Benchmark, DataSources } from './benchmarks/types.ts';
 import { evaluate, loadRunData, type EvalHooks, type EvalOutput, type EvalSettings, type Sample } from './evaluate.ts';
 import { computeScoreboard, type Scoreboard } from './report/scoreboard.ts';
@@ -18,7 +18,7 @@ export class RunSession {
     readonly settings: EvalSettings,
     private readonly sources: DataSources,
   ) {
-    this.benchmark = getBenchmark(settings.benchmark ?? 'mmlu');
+    this.benchmark = benchmarkOf(settings);
   }
 
   /** Loads (once) every selected subset; a malformed row fails here, before anything is scored. */

@@ -1,6 +1,7 @@
 import { DataError, type Split } from '../core/benchmarks/mmlu/question.ts';
 import type { DataSource } from '../core/benchmarks/mmlu/source.ts';
 import type { PagebenchDB } from './db.ts';
+import type { RowFile, RowSource } from '../core/benchmarks/rows.ts';
 
 export type LocalFormat = 'csv' | 'parquet';
 
@@ -20,6 +21,35 @@ export function storedDataSource(db: PagebenchDB, group: string): DataSource {
         if (f) return { name: key.replace('local-data:', ''), format, bytes: new Uint8Array(f.bytes) };
       }
       throw new DataError(`no ${split} file for ${subject} among the dropped files (${group})`);
+    },
+  };
+}
+
+/** The stored group holding a benchmark's own files (other than MMLU's), e.g. local-rows:allenai/ai2_arc. */
+export function localRowsGroup(dataset: string): string {
+  return `local-rows:${dataset}`;
+}
+
+/** Key of a stored shard of a dataset's config and split. */
+export function localRowsKey(dataset: string, config: string, split: string, shard: string): string {
+  return `${localRowsGroup(dataset)}/${config}/${split}/${shard}`;
+}
+
+/** A dataset's files the user picked (hub layouts), read back from IndexedDB in shard order. */
+export function storedRowSource(db: PagebenchDB): RowSource {
+  return {
+    description: 'your own files',
+    async files(dataset, config, split) {
+      const prefix = `${localRowsKey(dataset, config, split, '')}`;
+      const keys = (await db.getAllKeys('files', IDBKeyRange.bound(prefix, `${prefix}\uffff`))).sort();
+      if (keys.length === 0)
+        throw new DataError(`no ${config}/${split} file of ${dataset} among your files: add it or use the hub`);
+      const out: RowFile[] = [];
+      for (const key of keys) {
+        const f = (await db.get('files', key))!;
+        out.push({ name: key, format: key.endsWith('.jsonl') ? 'jsonl' : 'parquet', bytes: new Uint8Array(f.bytes) });
+      }
+      return out;
     },
   };
 }

@@ -2,7 +2,9 @@ import { parseMmluCsv, parseMmluParquet } from '../core/benchmarks/mmlu/parse.ts
 import { DataError, type Split } from '../core/benchmarks/mmlu/question.ts';
 import { SUBJECTS } from '../core/benchmarks/mmlu/subjects.ts';
 import { deleteGroup, type PagebenchDB } from '../storage/db.ts';
-import { localDataKey } from '../storage/localData.ts';
+import { localDataKey, localRowsGroup, localRowsKey } from '../storage/localData.ts';
+import type { Benchmark } from '../core/benchmarks/types.ts';
+import type { RowSource } from '../core/benchmarks/rows.ts';
 
 const MODEL_FILE =
   /^(config\.json|generation_config\.json|tokenizer\.json|tokenizer_config\.json|special_tokens_map\.json|onnx\/[^/]+\.onnx(_data)?)$/;
@@ -155,4 +157,84 @@ export async function importMmluFiles(db: PagebenchDB, files: PathedFile[]): Pro
       storedAt: Date.now(),
     });
   return [...new Set(checked.map((c) => c.subject))];
+}
+
+/** `<config>/<split>.parquet|.jsonl` or `<config>/<split>-NNNNN-of-NNNNN.parquet` (the hub's layouts). */
+const ROW_FILE = /(?:^|\/)([^/]+)\/([A-Za-z]+)(-\d{5}-of-\d{5})?\.(parquet|jsonl)$/;
+
+/**
+ * A local copy of a benchmark's dataset (not MMLU: its own importer is above), picked as a folder in
+ * the hub's layouts. Every file is read and every row checked the way a run loads them (the
+ * benchmark's own loader) before anything is stored; a bad row names file and row and nothing is stored.
+ */
+export async function importBenchmarkFiles(
+  db: PagebenchDB,
+  benchmark: Benchmark,
+  files: PathedFile[],
+): Promise<string> {
+  const picked = files
+    .map((f) => ({ f, m: ROW_FILE.exec(f.path) }))
+    .filter((x): x is { f: PathedFile; m: RegExpExecArray } => x.m !== null);
+  if (picked.length === 0)
+    throw new DataError(
+      `no ${benchmark.label} files among those given (expected <config>/<split>.parquet or .jsonl, or <config>/<split>-00000-of-NNNNN.parquet)`,
+    );
+  const staged = new Map<string, { path: string; bytes: ArrayBuffer; format: 'parquet' | 'jsonl' }>();
+  for (const { f, m } of picked) {
+    const [, config, split, shard, format] = m as unknown as [
+      string,
+      string,
+      string,
+      string | undefined,
+      'parquet' | 'jsonl',
+    ];
+    staged.set(localRowsKey(benchmark.dataset, config, split, `${shard ?? '-00000-of-00001'}.${format}`), {
+      path: f.path,
+      bytes: await f.file.arrayBuffer(),
+      format,
+    });
+  }
+  // Check with the benchmark's loader over the staged files, as a run would read them.
+  const staging: RowSource = {
+    description: 'your files',
+    async files(dataset, config, split) {
+      const prefix = localRowsKey(dataset, config, split, '');
+      const keys = [...staged.keys()].filter((k) => k.startsWith(prefix)).sort();
+      if (keys.length === 0) throw new DataError(`your files have no ${config}/${split} of ${dataset}`);
+      return keys.map((k) => ({
+        name: staged.get(k)!.path,
+        format: staged.get(k)!.format,
+        bytes: new Uint8Array(staged.get(k)!.bytes),
+      }));
+    },
+  };
+  const splits = new Set([...staged.keys()].map((k) => k.split('/').at(-2)!));
+  const evalSplit = benchmark.splits.find((s) => splits.has(s));
+  if (!evalSplit)
+    throw new DataError(
+      `your ${benchmark.label} files have none of its evaluation splits (${benchmark.splits.join(', ')})`,
+    );
+  const noMmlu = { description: '', fetchFile: () => Promise.reject(new DataError('MMLU is not part of these files')) };
+  const configs = new Set([...staged.keys()].map((k) => k.split('/').at(-3)!));
+  const subsets = benchmark.subsets.filter((sub) => configs.has(benchmark.datasetName(sub) ?? 'default'));
+  if (subsets.length === 0)
+    throw new DataError(`your files hold no ${benchmark.label} config (found ${[...configs].join(', ')})`);
+  for (const subset of subsets)
+    await benchmark.load(
+      { mmlu: noMmlu, rows: staging },
+      subset,
+      evalSplit,
+      splits.has(benchmark.fewshot.split) ? 1 : 0,
+    );
+  await deleteGroup(db, localRowsGroup(benchmark.dataset));
+  for (const [key, { bytes }] of staged)
+    await db.put('files', {
+      url: key,
+      kind: 'dataset',
+      group: localRowsGroup(benchmark.dataset),
+      size: bytes.byteLength,
+      bytes,
+      storedAt: Date.now(),
+    });
+  return evalSplit;
 }

@@ -1,5 +1,6 @@
 import type { EvalSettings, Sample } from '../core/evaluate.ts';
 import { buildResults } from '../core/report/results.ts';
+import { benchmarkOf } from '../core/benchmarks/registry.ts';
 import type { RunRecord, StoredSample } from '../storage/db.ts';
 
 /** results.json for a stored run, in the engine's format (the same builder the CLI uses). */
@@ -16,7 +17,10 @@ export function runResults(run: RunRecord, samples: Sample[]): Record<string, un
     dtype: run.model.dtype,
     device: run.model.device,
     threads: f?.threads,
-    data: run.data.source === 'hub' ? `${run.data.hubUrl}/datasets/cais/mmlu` : `local files (${run.data.group})`,
+    data:
+      run.data.source === 'hub'
+        ? `${run.data.hubUrl}/datasets/${benchmarkOf(settings).dataset}`
+        : `local files (${run.data.group})`,
     batchSize: f?.batchSize ?? 1,
     graphRewrites: f?.graphRewrites ?? [],
     loadSeconds: f?.loadSeconds ?? 0,

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -336,6 +336,42 @@ test('ARC-Easy through the mirror (hub parquet listing); routes: reload at #/res
   await page.getByTestId('headline').waitFor();
   assert.match(page.url(), new RegExp(`#/results/${r.run.id}$`));
   await page.goForward();
+  await page.getByTestId('storage-table').waitFor();
+
+  // the same rows as a local folder (<config>/<split>.jsonl): checked, stored, and run with the same numbers
+  await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
+  const fixtures = writeBenchmarkFixtures();
+  const bad = join(mkdtempSync(join(tmpdir(), 'pb-arc-bad-')), 'arc');
+  cpSync(join(fixtures, 'ARC-Easy'), join(bad, 'ARC-Easy'), { recursive: true });
+  appendFileSync(
+    join(bad, 'ARC-Easy/test.jsonl'),
+    '{"id": "x", "question": "Q?", "choices": {"text": ["a", "b"], "label": ["A", "B"]}, "answerKey": "C"}\n',
+  );
+  await page.getByTestId('bench-folder').setInputFiles(bad);
+  await page.waitForFunction(
+    `/ARC-Easy\\/test\\.jsonl row 6: answerKey "C" is not one of the labels A, B/.test(document.querySelector('[data-testid=problem]')?.textContent ?? '')`,
+  );
+  assert.equal(
+    await page.locator('[data-testid=data-source] option[value=local]').isDisabled(),
+    true,
+    'nothing stored',
+  );
+  const good = join(mkdtempSync(join(tmpdir(), 'pb-arc-local-')), 'arc');
+  cpSync(join(fixtures, 'ARC-Easy'), join(good, 'ARC-Easy'), { recursive: true });
+  await page.getByTestId('bench-folder').setInputFiles(good);
+  await page.getByTestId('message').waitFor();
+  assert.equal(await page.getByTestId('data-source').inputValue(), 'local');
+  await page.waitForFunction(`document.querySelector('[data-testid=plan]')?.textContent.includes('4 questions')`);
+  await runToEnd(page, () => page.getByTestId('start').click());
+  const local = await latestRun(page);
+  assert.equal(local.run.status, 'complete', String(local.run.error ?? ''));
+  assert.equal((local.run.data as { source: string }).source, 'local');
+  assertMatchesCli(
+    local.samples as DbSample[],
+    new Map(cliSamples.map((s) => [`${s.subject}#${s.doc_id}`, s.loglikelihoods as number[]])),
+    'arc_easy 2-shot from a local folder',
+  );
+  await page.getByRole('navigation').getByRole('button', { name: 'Storage' }).click();
   await page.getByTestId('storage-table').waitFor();
   assert.deepEqual(errors, []);
   await page.context().close();

@@ -17,6 +17,14 @@ export const BENCHMARKS: Record<string, Benchmark> = {
 
 export const BENCHMARK_IDS = Object.keys(BENCHMARKS);
 
+/** The benchmark a run without one names (every run before benchmarks became plug-ins). */
+export const DEFAULT_BENCHMARK = 'mmlu';
+
+/** The benchmark a run's settings name. */
+export function benchmarkOf(settings: { benchmark?: string }): Benchmark {
+  return getBenchmark(settings.benchmark ?? DEFAULT_BENCHMARK);
+}
+
 export function getBenchmark(id: string): Benchmark {
   const b = BENCHMARKS[id];
   if (!b)

@@ -41,6 +41,8 @@ export interface Benchmark {
    * malformed row fails the load naming file and row (nothing is scored).
    */
   load(src: DataSources, subset: string, split: string, shots: number): Promise<SubjectData>;
+  /** Where a run's documents came from, for results.json's config.data. */
+  describeData(src: DataSources): string;
   /** The hub config (lm-eval's dataset_name) of a subset, and the hub's name of an eval split. */
   datasetName(subset: string): string | null;
   splitName(split: string): string;
@@ -55,6 +57,15 @@ export interface Benchmark {
   views?: Record<string, (s: Sample) => boolean>;
   /** More groupings reported under results.json's `pagebench` key (MMLU: the paper's categories). */
   reportGroups?(subsets: string[]): Record<string, GroupSpec[]>;
+  /** A subset's display name ("Anatomy"). */
+  subsetName(subset: string): string;
+  /**
+   * Where a subset sits in navigation: the group it is aggregated in (MMLU: lm-eval's) and a
+   * secondary label (MMLU: the original release's category). Absent: no grouping.
+   */
+  subsetGroup?(subset: string): { group: string; secondary: string };
+  /** Display name of a selection or group ("STEM"). */
+  groupLabel?(group: string): string;
   /** The subset selection a new run starts with. */
   defaultSubsets: readonly string[];
 }

@@ -1,4 +1,4 @@
-import { getBenchmark } from '../benchmarks/registry.ts';
+import { benchmarkOf, DEFAULT_BENCHMARK } from '../benchmarks/registry.ts';
 import type { Benchmark } from '../benchmarks/types.ts';
 import type { EvalSettings, Sample } from '../evaluate.ts';
 import { getTemplate } from '../templates/presets.ts';
@@ -56,7 +56,7 @@ function taskEntry(t: TaskScore, alias: string): Entry {
 
 /** results.json (lm-evaluation-harness' shape) for a run: one serialization of its scoreboard. */
 export function buildResults(settings: EvalSettings, samples: Sample[], facts: RunFacts): Record<string, unknown> {
-  const benchmark = getBenchmark(settings.benchmark ?? 'mmlu');
+  const benchmark = benchmarkOf(settings);
   const sb = computeScoreboard(benchmark, settings.template, settings.subjects, samples);
   return serializeResults(benchmark, sb, settings, facts);
 }
@@ -141,7 +141,7 @@ export function serializeResults(
     ),
     ...(Object.keys(pagebench).length ? { pagebench } : {}),
     config: {
-      ...(benchmark.id !== 'mmlu' ? { benchmark: benchmark.id } : {}),
+      ...(benchmark.id !== DEFAULT_BENCHMARK ? { benchmark: benchmark.id } : {}),
       model: facts.model.id,
       model_revision: facts.model.revision,
       model_source: facts.model.source,

@@ -36,6 +36,8 @@ function arc(id: 'arc_easy' | 'arc_challenge', config: 'ARC-Easy' | 'ARC-Challen
         { dataset: 'allenai/ai2_arc', config, split, fewshotSplit: 'train', subject: subset, shots },
         toDoc,
       ),
+    subsetName: () => label,
+    describeData: (src) => `${src.rows.description} (allenai/ai2_arc ${config})`,
     datasetName: () => config,
     splitName: (split) => split,
     taskName: () => id,

@@ -47,6 +47,8 @@ export const hellaswag: Benchmark = {
       { dataset: 'Rowan/hellaswag', config: 'default', split, fewshotSplit: 'train', subject: subset, shots },
       toDoc,
     ),
+  subsetName: () => 'HellaSwag',
+  describeData: (src) => `${src.rows.description} (Rowan/hellaswag)`,
   datasetName: () => null,
   splitName: (split) => split,
   taskName: () => 'hellaswag',

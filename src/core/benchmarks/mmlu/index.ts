@@ -2,6 +2,7 @@ import { loadSubjectData } from './data.ts';
 import type { Split } from './question.ts';
 import { CATEGORIES, LM_EVAL_GROUPS, SUBJECTS, subjectInfo, type Category } from './subjects.ts';
 import type { Benchmark, GroupSpec } from '../types.ts';
+import { groupLabel, paperLabel } from './labels.ts';
 
 /** lm-eval task names: mmlu_<subject> for the default template, mmlu_<template>_<subject> otherwise. */
 export function taskPrefix(template: string): string {
@@ -58,6 +59,10 @@ export const mmlu: Benchmark = {
   defaultTemplate: 'lm-eval',
   defaultSubsets: ['anatomy'],
   load: (src, subset, split) => loadSubjectData(src.mmlu, subset, split as Split),
+  subsetName: (s) => subjectInfo(s).name,
+  subsetGroup: (s) => ({ group: subjectInfo(s).lmEvalGroup, secondary: paperLabel(s) }),
+  groupLabel,
+  describeData: (src) => src.mmlu.description,
   datasetName: (subset) => subset,
   splitName: (split) => (split === 'val' ? 'validation' : split),
   reportGroups: paperGroups,

@@ -1,6 +1,7 @@
 import { DataError } from '../mmlu/question.ts';
 import { loadSplit } from '../mmlu/source.ts';
-import { LM_EVAL_GROUPS, SUBJECTS } from '../mmlu/subjects.ts';
+import { LM_EVAL_GROUPS, SUBJECTS, subjectInfo } from '../mmlu/subjects.ts';
+import { groupLabel, paperLabel } from '../mmlu/labels.ts';
 import { mmluGroups, taskPrefix } from '../mmlu/index.ts';
 import { loadDocs, str, type ToDoc } from '../load.ts';
 import type { Benchmark } from '../types.ts';
@@ -45,6 +46,10 @@ export const mmluRedux: Benchmark = {
       throw new DataError(`malformed MMLU dev data for ${subset}: ${dev.problems[0]!.message}`, dev.problems);
     return { subject: subset, questions, dev: dev.questions };
   },
+  subsetName: (s) => subjectInfo(s).name,
+  subsetGroup: (s) => ({ group: subjectInfo(s).lmEvalGroup, secondary: paperLabel(s) }),
+  groupLabel,
+  describeData: (src) => `${src.rows.description} (${DATASET}); shots: ${src.mmlu.description}`,
   datasetName: (subset) => subset,
   splitName: (split) => split,
   taskName: (template, subset) => `${prefix(template)}_${subset}`,

@@ -1,4 +1,4 @@
-import { subjectInfo, type LmEvalGroup } from '../core/benchmarks/mmlu/subjects.ts';
+import { subjectInfo, type LmEvalGroup } from './subjects.ts';
 
 /**
  * Navigation and aggregation follow lm-eval's groups (what the numbers are aggregated by); the
