@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { ORT_WASM_FILES } from './src/core/runtime/webRuntime.ts';
+import { BASE_CSP } from './src/ui/csp.ts';
 
 // Cross-origin isolation (COOP/COEP) lets ONNX Runtime's WASM backend use threads.
 const isolation = {
@@ -33,11 +34,22 @@ function ortWasmFiles(): Plugin {
   };
 }
 
+/** The Content Security Policy as a <meta> tag in the built pages (headers can't be set on every static host). */
+function cspMeta(): Plugin {
+  return {
+    name: 'pagebench-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [
+      { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: BASE_CSP }, injectTo: 'head-prepend' },
+    ],
+  };
+}
+
 export default defineConfig({
   base: './',
-  plugins: [svelte(), ortWasmFiles()],
+  plugins: [svelte(), ortWasmFiles(), cspMeta()],
   server: { host: '127.0.0.1', headers: isolation },
-  preview: { host: '127.0.0.1', headers: isolation },
+  preview: { host: '127.0.0.1', headers: { ...isolation, 'Content-Security-Policy': BASE_CSP } },
   worker: { format: 'es' },
   build: {
     target: 'es2022',

@@ -3,8 +3,8 @@
 // finished question written to IndexedDB as it completes. Exposed to the page with comlink.
 import * as Comlink from 'comlink';
 import { env } from '@huggingface/transformers';
-import { evaluate, loadRunData, type EvalSettings, type Progress, type Sample } from '../src/core/evaluate.ts';
-import { RunSession } from '../src/core/session.ts';
+import { evaluate, type EvalSettings, type Progress, type Sample } from '../src/core/evaluate.ts';
+import { loadRunData, RunSession } from '../src/core/session.ts';
 import { hubRowSource } from '../src/core/benchmarks/rows.ts';
 import type { DataSources } from '../src/core/benchmarks/types.ts';
 import { planRun, type RunPlan } from '../src/core/plan.ts';

@@ -1,23 +1,16 @@
 import type { SubjectData } from './benchmarks/doc.ts';
 import type { CausalLM } from './runtime/causalLm.ts';
-import { buildPrefix, buildPrompt, makeShotSampler, selectShots, type ShotSampler } from './templates/build.ts';
-import { benchmarkOf } from './benchmarks/registry.ts';
-import type { DataSources } from './benchmarks/types.ts';
+import { buildPrefix, selectShots } from './templates/build.ts';
+import { makeFits, runSampler, subjectPrompts, type PromptItem } from './prompts.ts';
+import { generateSample, toSample } from './samples.ts';
 import { getTemplate } from './templates/presets.ts';
-import type { PromptInstance, TemplateSpec } from './templates/template.ts';
-import { generateGreedy } from './scoring/generate.ts';
+import type { TemplateSpec } from './templates/template.ts';
 import { BatchTuner } from './scoring/batchTuner.ts';
 import { Scorer, type ScorerMode, type ScorerStats } from './scoring/scorer.ts';
-import {
-  makeEncoder,
-  questionRequest,
-  type BosPolicy,
-  type ChoiceScore,
-  type Encode,
-  type QuestionRequest,
-} from './scoring/requests.ts';
+import { makeEncoder, questionRequest, type BosPolicy, type Encode } from './scoring/requests.ts';
 
 export type { ScorerMode } from './scoring/scorer.ts';
+export type { PromptItem } from './prompts.ts';
 
 export interface EvalSettings {
   /** The benchmark (src/core/benchmarks/registry.ts); MMLU when absent. */
@@ -78,73 +71,6 @@ export interface EvalHooks {
   skip?: (subject: string, docId: number) => boolean;
   /** Stops the run between questions (what is done so far is returned). */
   signal?: AbortSignal;
-}
-
-export interface PromptItem {
-  subject: string;
-  docId: number;
-  prompt: PromptInstance;
-  shotsUsed: number;
-  /** Fields the document carries into its sample (Question.extra). */
-  extra?: Record<string, string>;
-}
-
-/**
- * Prompts for a subject. Under a 'drop-shots' template, `fits` decides whether a prompt fits the
- * model window; without it (no model loaded) the full shot count is used.
- */
-export function subjectPrompts(
-  t: TemplateSpec,
-  data: SubjectData,
-  shots: number,
-  limit: number | undefined,
-  fits?: (p: PromptInstance) => boolean,
-  sampler?: ShotSampler,
-): PromptItem[] {
-  const qs = limit === undefined ? data.questions : data.questions.slice(0, limit);
-  const shared = sampler ? null : selectShots(data.dev, shots);
-  return qs.map((q) => {
-    const allShots = shared ?? sampler!(data.dev, shots);
-    let k = shots;
-    let prompt = buildPrompt(t, q, allShots);
-    if (t.overflow === 'drop-shots' && fits) {
-      while (k > 0 && !fits(prompt)) {
-        k--;
-        prompt = buildPrompt(t, q, allShots.slice(0, k));
-      }
-    }
-    return { subject: data.subject, docId: q.docId, prompt, shotsUsed: k, ...(q.extra ? { extra: q.extra } : {}) };
-  });
-}
-
-/** The few-shot sampler a run uses: per-document draws for a benchmark whose sampler is random; none (first_n) otherwise. */
-export function runSampler(settings: Pick<EvalSettings, 'benchmark'>): ShotSampler | undefined {
-  const spec = benchmarkOf(settings).fewshot;
-  return spec.sampler === 'random' ? makeShotSampler(spec) : undefined;
-}
-
-/** Every selected subset of a run's benchmark (MMLU through its own loaders, the others through rows). */
-export async function loadRunData(
-  src: DataSources,
-  settings: Pick<EvalSettings, 'benchmark' | 'subjects' | 'split' | 'shots'>,
-): Promise<SubjectData[]> {
-  const b = benchmarkOf(settings);
-  const out: SubjectData[] = [];
-  for (const s of settings.subjects) out.push(await b.load(src, s, settings.split, settings.shots));
-  return out;
-}
-
-function argmax(xs: number[]): number {
-  let best = 0;
-  for (let i = 1; i < xs.length; i++) if (xs[i]! > xs[best]!) best = i;
-  return best;
-}
-
-/** Python len(): code points, as lm-eval's acc_norm divides by. */
-const charLen = (s: string) => [...s].length;
-
-export function makeFits(encode: Encode, maxLength: number): (p: PromptInstance) => boolean {
-  return (p) => p.continuations.every((c) => encode(p.context + c).length <= maxLength + 1);
 }
 
 export interface EvalOutput {
@@ -242,57 +168,4 @@ async function scoreSamples(scorer: Scorer, t: TemplateSpec, items: PromptItem[]
   const reqs = items.map((it) => questionRequest(it.prompt, encode, scorer.model.maxLength));
   const scores = await scorer.scoreMany(reqs);
   return items.map((it, i) => toSample(t, it, reqs[i]!, scores[i]!));
-}
-
-function toSample(t: TemplateSpec, item: PromptItem, req: QuestionRequest, scores: ChoiceScore[]): Sample {
-  const lls = scores.map((s) => s.logprob);
-  const pred = argmax(lls);
-  const sample: Sample = {
-    subject: item.subject,
-    doc_id: item.docId,
-    target: item.prompt.target,
-    context: item.prompt.context,
-    continuations: item.prompt.continuations,
-    loglikelihoods: lls,
-    is_greedy: scores.map((s) => s.isGreedy),
-    pred,
-    acc: pred === item.prompt.target ? 1 : 0,
-    input_tokens: Math.max(...req.choices.map((c) => c.input.length)),
-    truncated: req.choices.some((c) => c.truncated),
-    shots_used: item.shotsUsed,
-    ...item.extra,
-  };
-  if (t.reportAccNorm) {
-    const choices = item.prompt.continuations.map((c) => c.slice(t.targetDelimiter.length));
-    sample.acc_norm = argmax(lls.map((l, i) => l / charLen(choices[i]!))) === item.prompt.target ? 1 : 0;
-  }
-  return sample;
-}
-
-async function generateSample(model: CausalLM, t: TemplateSpec, item: PromptItem, encode: Encode): Promise<Sample> {
-  const gen = t.generation!;
-  const ids = encode(item.prompt.context);
-  // lm-eval generate_until: the context is left-truncated to max_length - max_gen_toks.
-  const budget = model.maxLength - gen.maxNewTokens;
-  const input = ids.slice(-budget);
-  const text = await generateGreedy(model, input, gen.maxNewTokens, gen.stop);
-  const m = gen.answerRegex.exec(text);
-  const letters = item.prompt.continuations.map((c) => c.trim());
-  const pred = m ? letters.indexOf(m[1]!) : -1;
-  return {
-    subject: item.subject,
-    doc_id: item.docId,
-    target: item.prompt.target,
-    context: item.prompt.context,
-    continuations: item.prompt.continuations,
-    loglikelihoods: [],
-    is_greedy: [],
-    pred,
-    acc: pred === item.prompt.target ? 1 : 0,
-    input_tokens: input.length,
-    truncated: input.length < ids.length,
-    shots_used: item.shotsUsed,
-    generated: text,
-    ...item.extra,
-  };
 }

@@ -1,5 +1,6 @@
 import type { SubjectData } from './benchmarks/doc.ts';
-import { makeFits, subjectPrompts, type EvalSettings } from './evaluate.ts';
+import type { EvalSettings } from './evaluate.ts';
+import { makeFits, subjectPrompts } from './prompts.ts';
 import { questionRequest, type Encode } from './scoring/requests.ts';
 import { getTemplate } from './templates/presets.ts';
 

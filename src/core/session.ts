@@ -1,7 +1,7 @@
 import type { SubjectData } from './benchmarks/doc.ts';
 import { benchmarkOf } from './benchmarks/registry.ts';
 import type { Benchmark, DataSources } from './benchmarks/types.ts';
-import { evaluate, loadRunData, type EvalHooks, type EvalOutput, type EvalSettings, type Sample } from './evaluate.ts';
+import { evaluate, type EvalHooks, type EvalOutput, type EvalSettings, type Sample } from './evaluate.ts';
 import { computeScoreboard, type Scoreboard } from './report/scoreboard.ts';
 import type { CausalLM } from './runtime/causalLm.ts';
 
@@ -41,4 +41,15 @@ export class RunSession {
   scoreboard(samples: Sample[]): Scoreboard {
     return computeScoreboard(this.benchmark, this.settings.template, this.settings.subjects, samples);
   }
+}
+
+/** Every selected subset of a run's benchmark (MMLU through its own loaders, the others through rows). */
+export async function loadRunData(
+  src: DataSources,
+  settings: Pick<EvalSettings, 'benchmark' | 'subjects' | 'split' | 'shots'>,
+): Promise<SubjectData[]> {
+  const b = benchmarkOf(settings);
+  const out: SubjectData[] = [];
+  for (const s of settings.subjects) out.push(await b.load(src, s, settings.split, settings.shots));
+  return out;
 }

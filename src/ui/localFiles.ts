@@ -5,6 +5,7 @@ import { deleteGroup, type PagebenchDB } from '../storage/db.ts';
 import { localDataKey, localRowsGroup, localRowsKey } from '../storage/localData.ts';
 import type { Benchmark } from '../core/benchmarks/types.ts';
 import type { RowSource } from '../core/benchmarks/rows.ts';
+import { decodeUtf8 } from '../core/util/utf8.ts';
 
 const MODEL_FILE =
   /^(config\.json|generation_config\.json|tokenizer\.json|tokenizer_config\.json|special_tokens_map\.json|onnx\/[^/]+\.onnx(_data)?)$/;
@@ -101,7 +102,7 @@ async function checkCsv(name: string, file: File, known: Set<string>): Promise<C
   if (!m) throw new DataError(`${name}: not an MMLU file name (expected <subject>_<dev|val|test>.csv)`);
   const [, subject, split] = m as unknown as [string, string, Split];
   if (!known.has(subject)) throw new DataError(`${name}: unknown MMLU subject "${subject}"`);
-  const text = await file.text();
+  const text = decodeUtf8(new Uint8Array(await file.arrayBuffer()), name);
   const { problems } = parseMmluCsv(text, name, subject, split);
   if (problems.length) {
     const first = problems.slice(0, 3).map((p) => `row ${p.row}: ${p.message}`);

@@ -1,6 +1,14 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { registerServiceWorker } from './serviceWorker.ts';
+import { connectPolicy } from './csp.ts';
+import { configuredHub } from './hub.ts';
+
+// Narrow connect-src to the site and the configured hub before anything is fetched.
+const meta = document.createElement('meta');
+meta.httpEquiv = 'Content-Security-Policy';
+meta.content = connectPolicy(configuredHub());
+document.head.append(meta);
 
 registerServiceWorker().catch((e) => console.warn('service worker not registered:', e));
 mount(App, { target: document.getElementById('app')! });

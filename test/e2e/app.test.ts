@@ -32,6 +32,7 @@ import {
   runToEnd,
   SHOTS_DIR,
   waitForDone,
+  waitUntil,
 } from '../support/browser.ts';
 
 const SUBJECTS = ['anatomy', 'astronomy'];
@@ -84,7 +85,7 @@ async function openApp(b: Browser = browser): Promise<Page> {
   });
   page.on('pageerror', (e) => console.error('pageerror:', e.message));
   await page.goto(`${app.url}/?hub=${encodeURIComponent(hub.url)}`);
-  await page.waitForFunction('window.__pagebench !== undefined');
+  await waitUntil(page, 'window.__pagebench !== undefined');
   return page;
 }
 
@@ -147,13 +148,14 @@ test('downloads stories260K and two subjects with progress, runs 0- and 5-shot o
   await page.getByRole('navigation').getByRole('button', { name: 'Storage' }).click();
   await page.getByTestId('storage-table').waitFor();
   // the storage view lists the model and the dataset with their sizes, and the runs
-  await page.waitForFunction(
+  await waitUntil(
+    page,
     `(() => { const t = document.querySelector('[data-testid=storage-table]')?.textContent ?? '';
       return t.includes('test-org/stories260K') && t.includes('cais/mmlu') && t.includes('MB'); })()`,
     undefined,
     { timeout: 10_000 },
   );
-  await page.waitForFunction(`!document.querySelector('[data-testid=estimate]')?.textContent?.includes('?')`);
+  await waitUntil(page, `!document.querySelector('[data-testid=estimate]')?.textContent?.includes('?')`);
   await page.screenshot({ path: join(SHOTS_DIR, '4-storage.png'), fullPage: true });
   await page.context().close();
 });
@@ -223,7 +225,7 @@ test('a reload mid-run resumes to the same results; Stop stops and the worker is
   await waitForDone(page, 4);
   await page.screenshot({ path: join(SHOTS_DIR, '5-running.png'), fullPage: true });
   await page.reload();
-  await page.waitForFunction('window.__pagebench !== undefined');
+  await waitUntil(page, 'window.__pagebench !== undefined');
   const before = await latestRun(page);
   assert.equal(before.run.status, 'stopped', 'an interrupted run is listed as resumable');
   assert.ok(before.samples.length >= 4 && before.samples.length < 24, `partial: ${before.samples.length}`);
@@ -335,7 +337,7 @@ test('own MMLU files as a cais/mmlu parquet folder run like the hub; dtype sizes
   const page = await openApp();
   await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
   await page.getByTestId('mmlu-folder').setInputFiles(snapshot);
-  await page.waitForFunction(`document.body.innerText.includes('MMLU file(s): anatomy')`, undefined, {
+  await waitUntil(page, `document.body.innerText.includes('MMLU file(s): anatomy')`, undefined, {
     timeout: 20_000,
   });
   const d = await dump(page);
@@ -348,7 +350,8 @@ test('own MMLU files as a cais/mmlu parquet folder run like the hub; dtype sizes
   await page.getByTestId('custom-model').fill('test-org/stories260K');
   // the hub's tree API (mirrored) gives exact sizes and which dtypes the repo has
   const fp32 = page.locator('[data-testid=dtype] option[value=fp32]');
-  await page.waitForFunction(
+  await waitUntil(
+    page,
     `/fp32 · [0-9.]+ MB$/.test(document.querySelector('[data-testid=dtype] option[value=fp32]')?.textContent ?? '')`,
     undefined,
     { timeout: 10_000 },

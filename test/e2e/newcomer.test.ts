@@ -24,6 +24,7 @@ import {
   SHOTS_DIR,
   vitePreview,
   waitForDone,
+  waitUntil,
   type DbSample,
 } from '../support/browser.ts';
 
@@ -75,8 +76,13 @@ async function newcomer(width = 1280): Promise<{ page: Page; errors: string[] }>
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()} (${m.location().url})`));
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+    ),
+  );
   await page.goto(`${preview.url}/?hub=${encodeURIComponent(hub.url)}`);
-  await page.waitForFunction('window.__pagebench !== undefined');
+  await waitUntil(page, 'window.__pagebench !== undefined');
   return { page, errors };
 }
 
@@ -110,16 +116,26 @@ test('newcomer path: open with only ?hub=, change nothing, Start run, reload mid
   const { page, errors } = await newcomer();
   // The mirror's model is offered first and the dtype is one the repository has (only fp32 here).
   assert.equal(await page.getByTestId('model-select').inputValue(), MODEL);
-  await page.waitForFunction(`document.querySelector('[data-testid=plan]')?.textContent.includes('135 questions')`);
+  await waitUntil(page, `document.querySelector('[data-testid=plan]')?.textContent.includes('135 questions')`);
   assert.equal(await page.getByTestId('dtype').inputValue(), 'fp32', 'the default dtype is one the repo offers');
   assert.match(await page.getByTestId('hub-help').innerText(), /\?hub=/);
+  // The build runs under its Content Security Policy (meta + preview header; connect-src narrowed to
+  // the site and the hub): a violation would be a console error, asserted absent at the end.
+  const policies = await page.evaluate(() =>
+    [...document.querySelectorAll('meta[http-equiv="Content-Security-Policy"]')].map((m) => m.getAttribute('content')),
+  );
+  assert.equal(policies.length, 2);
+  assert.match(policies[0]!, /script-src 'self' blob: 'wasm-unsafe-eval'/);
+  assert.equal(policies[1], `connect-src 'self' ${new URL(hub.url).origin} blob: data:`);
+  const head = await fetch(`${preview.url}/`);
+  assert.match(head.headers.get('content-security-policy') ?? '', /object-src 'none'/);
   await shoot(page, 'setup-1280');
 
   await page.getByTestId('start').click();
   await waitForDone(page, 10);
   await shoot(page, 'run-1280');
   await page.reload();
-  await page.waitForFunction('window.__pagebench !== undefined');
+  await waitUntil(page, 'window.__pagebench !== undefined');
 
   // The interrupted run: its page (the address is kept) says where it stopped and offers Resume…
   assert.match(page.url(), /#\/run\/run-/);
@@ -187,13 +203,15 @@ test('newcomer path: open with only ?hub=, change nothing, Start run, reload mid
     await page.getByRole('navigation').getByRole('button', { name: 'Progress' }).click();
     if (width === 390) await shoot(page, 'run-390');
     await page.getByRole('navigation').getByRole('button', { name: 'Storage' }).click();
-    await page.waitForFunction(
+    await waitUntil(
+      page,
       `(() => { const t = document.querySelector('[data-testid=storage-table]')?.textContent ?? '';
         return t.includes('${MODEL}') && t.includes('cais/mmlu') && !document.querySelector('[data-testid=estimate]')?.textContent?.includes('?'); })()`,
     );
     await shoot(page, `storage-${width}`);
     await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
-    await page.waitForFunction(
+    await waitUntil(
+      page,
       `/prompt tokens/.test(document.querySelector('[data-testid=plan]')?.textContent ?? '') && /Time: \\S+ \\d/.test(document.querySelector('[data-testid=estimate]')?.textContent ?? '')`,
     );
     await shoot(page, `setup-${width}`);
@@ -218,11 +236,12 @@ test('the run list names runs and shows what distinguishes them; the setup comes
   const row = page.getByTestId('run-row').first();
   await row.getByTestId('run-name').fill('cloze try');
   await row.getByTestId('run-name').press('Enter');
-  await page.waitForFunction(
+  await waitUntil(
+    page,
     `new Promise((res) => { const r = indexedDB.open('pagebench'); r.onsuccess = () => { const q = r.result.transaction('runs').objectStore('runs').getAll(); q.onsuccess = () => { r.result.close(); res(q.result.some((x) => x.name === 'cloze try')); }; }; })`,
   );
   await page.reload();
-  await page.waitForFunction('window.__pagebench !== undefined');
+  await waitUntil(page, 'window.__pagebench !== undefined');
   assert.equal(await page.getByTestId('shots').inputValue(), '2', 'shots remembered');
   assert.equal(await page.getByTestId('template').inputValue(), 'cloze', 'template remembered');
   assert.equal(await page.getByTestId('limit').inputValue(), '3', 'limit remembered');
@@ -253,13 +272,14 @@ test('before a run: truncation counted with the tokenizer, time measured on this
   assert.match(await page.getByTestId('estimate').innerText(), /not measured yet/);
   // a reload while measuring leaves nothing behind that breaks the page
   await page.getByTestId('measure').click();
-  await page.waitForFunction(`/measuring/.test(document.querySelector('[data-testid=estimate]')?.textContent ?? '')`);
+  await waitUntil(page, `/measuring/.test(document.querySelector('[data-testid=estimate]')?.textContent ?? '')`);
   await page.reload();
-  await page.waitForFunction('window.__pagebench !== undefined');
+  await waitUntil(page, 'window.__pagebench !== undefined');
   await page.getByTestId('start').waitFor({ timeout: 10_000 });
   await page.getByTestId('measure').or(page.getByText('measured: 8 questions')).first().waitFor({ timeout: 30_000 });
   if (await page.getByTestId('measure').count()) await page.getByTestId('measure').click();
-  await page.waitForFunction(
+  await waitUntil(
+    page,
     `/measured: 8 questions on this device/.test(document.querySelector('[data-testid=estimate]')?.textContent ?? '')`,
     undefined,
     { timeout: 60_000 },
@@ -277,7 +297,7 @@ test('ARC-Easy through the mirror (hub parquet listing); routes: reload at #/res
   assert.equal(await page.getByTestId('split').inputValue(), 'test');
   await page.getByTestId('shots').selectOption('2');
   await page.getByTestId('limit').fill('4');
-  await page.waitForFunction(`document.querySelector('[data-testid=plan]')?.textContent.includes('4 questions')`);
+  await waitUntil(page, `document.querySelector('[data-testid=plan]')?.textContent.includes('4 questions')`);
   await runToEnd(page, () => page.getByTestId('start').click());
   const r = await latestRun(page);
   assert.equal(r.run.status, 'complete', String(r.run.error ?? ''));
@@ -322,11 +342,11 @@ test('ARC-Easy through the mirror (hub parquet listing); routes: reload at #/res
 
   // reload at the result's address: that result
   await page.goto(`${preview.url}/?hub=${encodeURIComponent(hub.url)}#/storage`);
-  await page.waitForFunction('window.__pagebench !== undefined');
+  await waitUntil(page, 'window.__pagebench !== undefined');
   await page.getByTestId('storage-table').waitFor();
   await page.goto(url);
   await page.reload();
-  await page.waitForFunction('window.__pagebench !== undefined');
+  await waitUntil(page, 'window.__pagebench !== undefined');
   await page.getByTestId('headline').waitFor();
   assert.equal(await page.getByTestId('headline').innerText(), headline);
   // back and forward between views
@@ -348,7 +368,8 @@ test('ARC-Easy through the mirror (hub parquet listing); routes: reload at #/res
     '{"id": "x", "question": "Q?", "choices": {"text": ["a", "b"], "label": ["A", "B"]}, "answerKey": "C"}\n',
   );
   await page.getByTestId('bench-folder').setInputFiles(bad);
-  await page.waitForFunction(
+  await waitUntil(
+    page,
     `/ARC-Easy\\/test\\.jsonl row 6: answerKey "C" is not one of the labels A, B/.test(document.querySelector('[data-testid=problem]')?.textContent ?? '')`,
   );
   assert.equal(
@@ -361,7 +382,7 @@ test('ARC-Easy through the mirror (hub parquet listing); routes: reload at #/res
   await page.getByTestId('bench-folder').setInputFiles(good);
   await page.getByTestId('message').waitFor();
   assert.equal(await page.getByTestId('data-source').inputValue(), 'local');
-  await page.waitForFunction(`document.querySelector('[data-testid=plan]')?.textContent.includes('4 questions')`);
+  await waitUntil(page, `document.querySelector('[data-testid=plan]')?.textContent.includes('4 questions')`);
   await runToEnd(page, () => page.getByTestId('start').click());
   const local = await latestRun(page);
   assert.equal(local.run.status, 'complete', String(local.run.error ?? ''));

@@ -112,12 +112,13 @@ export const finishedCount = (page: Page) => page.evaluate('window.__pagebench.f
 export async function runToEnd(page: Page, click: () => Promise<void>, timeout = 240_000) {
   const before = await finishedCount(page);
   await click();
-  await page.waitForFunction(`window.__pagebench.finished() > ${before}`, undefined, { timeout, polling: 250 });
+  await waitUntil(page, `window.__pagebench.finished() > ${before}`, undefined, { timeout, polling: 250 });
 }
 
 /** Waits until the progress line shows at least n questions done. */
 export async function waitForDone(page: Page, n: number) {
-  await page.waitForFunction(
+  await waitUntil(
+    page,
     `Number((/(\\d+)\\//.exec(document.querySelector('[data-testid=eval-progress]')?.textContent ?? '') ?? [0, 0])[1]) >= ${n}`,
     undefined,
     { timeout: 120_000, polling: 50 },
@@ -125,7 +126,8 @@ export async function waitForDone(page: Page, n: number) {
 }
 
 export async function assertProblem(page: Page, re: RegExp, timeout = 20_000) {
-  await page.waitForFunction(
+  await waitUntil(
+    page,
     `[...document.querySelectorAll('[data-testid=problem]')].some((e) => ${re}.test(e.textContent ?? ''))`,
     undefined,
     { timeout },
@@ -150,4 +152,24 @@ export async function vitePreview(): Promise<{ url: string; close: () => void }>
     proc.on('exit', (code) => reject(new Error(`vite preview exited (${code}): ${out}`)));
   });
   return { url, close: () => proc.kill() };
+}
+
+/**
+ * Waits until a page expression is truthy, polling with page.evaluate (DevTools evaluation, which
+ * the page's Content Security Policy does not govern; Playwright's waitForFunction evaluates string
+ * predicates with eval, which the policy forbids, as it should).
+ */
+export async function waitUntil(
+  page: Page,
+  expression: string,
+  _arg?: undefined,
+  opts: { timeout?: number; polling?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + (opts.timeout ?? 30_000);
+  for (;;) {
+    if (await page.evaluate(expression).catch(() => false)) return;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${opts.timeout ?? 30_000} ms waiting for: ${expression}`);
+    await new Promise((r) => setTimeout(r, opts.polling ?? 100));
+  }
 }

@@ -8,11 +8,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PyRandom } from '../../src/core/util/pyRandom.ts';
 import { pyCapitalize, pyStrip } from '../../src/core/util/pyStr.ts';
-import { evaluate, loadRunData, type EvalSettings } from '../../src/core/evaluate.ts';
+import { evaluate, type EvalSettings } from '../../src/core/evaluate.ts';
+import { loadRunData } from '../../src/core/session.ts';
 import { CausalLM } from '../../src/core/runtime/causalLm.ts';
 import { localDataSource, localRowSource } from '../../src/node/localData.ts';
 import { validateResults, validateSample } from '../../src/core/report/validate.ts';
@@ -20,7 +21,7 @@ import { subtaskStat } from '../../src/core/report/metrics.ts';
 import { writeBenchmarkFixtures } from '../fixtures/benchmarkFixtures.ts';
 import { writeFixtures } from '../fixtures/mmluFixtures.ts';
 import { runCli } from '../support/cli.ts';
-import { STORIES } from '../support/paths.ts';
+import { SHARED_MMLU, STORIES } from '../support/paths.ts';
 import '../../src/node/runtime.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -278,4 +279,65 @@ test('bad benchmark input: one error line naming the problem', () => {
   assert.match(tmpl.stderr, /--template lm-eval does not apply to arc_easy/);
   const split = runCli('prompts', '--benchmark', 'hellaswag', '--data', data, '--split', 'test');
   assert.match(split.stderr, /--split must be one of validation, got "test"/);
+});
+
+test("real MMLU: lm-eval's question.strip() is Python's (sociology test row 69 ends in U+0085, which JavaScript's trim keeps)", () => {
+  // Expected: lm-eval's default MMLU doc_to_text rendered by python3 over the real CSV (csv module, str.strip()).
+  for (const [subject, split] of [
+    ['sociology', 'test'],
+    ['nutrition', 'val'],
+  ] as const) {
+    const expected = python(
+      String.raw`
+import csv, json, sys
+a = json.load(sys.stdin)
+rows = list(csv.reader(open(a['file'], newline='', encoding='utf-8')))
+out = [r[0].strip() + '\n' + '\n'.join('ABCD'[i] + '. ' + c for i, c in enumerate(r[1:5])) + '\nAnswer:' for r in rows]
+print(json.dumps(out))`,
+      { file: join(SHARED_MMLU, split, `${subject}_${split}.csv`) },
+    ) as string[];
+    const r = runCli('prompts', '--data', SHARED_MMLU, '--subjects', subject, '--split', split);
+    assert.equal(r.code, 0, r.stderr);
+    const desc = `The following are multiple choice questions (with answers) about ${subject}.\n\n`;
+    const got = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l).context as string).slice(desc.length));
+    assert.deepEqual(got, expected);
+    if (subject === 'sociology') assert.ok(!got[69]!.includes('\u0085'), 'U+0085 stripped as Python strips it');
+  }
+});
+
+test('data files must be valid UTF-8 (a BOM is accepted): an invalid one is refused naming file and byte offset', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-utf8-'));
+  for (const s of ['dev', 'test']) mkdirSync(join(dir, s));
+  const row = (q: string) => `${q},a,b,c,d,A\n`;
+  writeFileSync(join(dir, 'dev/anatomy_dev.csv'), row('Which bone?'));
+  writeFileSync(
+    join(dir, 'test/anatomy_test.csv'),
+    Buffer.concat([
+      Buffer.from(row('Fine?')),
+      Buffer.from('Bad '),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from(',a,b,c,d,A\n'),
+    ]),
+  );
+  const bad = runCli('prompts', '--data', dir, '--subjects', 'anatomy');
+  assert.equal(bad.code, 1);
+  assert.match(
+    bad.stderr,
+    /^pagebench: error: .*anatomy_test\.csv: not valid UTF-8 \(first invalid byte at offset 20\)/,
+  );
+  assert.equal(bad.stdout, '', 'nothing scored or printed');
+  writeFileSync(
+    join(dir, 'test/anatomy_test.csv'),
+    Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(row('Fine?'))]),
+  );
+  const bom = runCli('prompts', '--data', dir, '--subjects', 'anatomy');
+  assert.equal(bom.code, 0, bom.stderr);
+  assert.match(JSON.parse(bom.stdout).context, /\n\nFine\?\nA\. a/);
+  const rows = writeBenchmarkFixtures();
+  appendFileSync(join(rows, 'ARC-Easy/test.jsonl'), Buffer.from([0xff, 0x0a]));
+  const arc = runCli('prompts', '--benchmark', 'arc_easy', '--data', rows);
+  assert.match(arc.stderr, /ARC-Easy\/test\.jsonl: not valid UTF-8 \(first invalid byte at offset \d+\)/);
 });

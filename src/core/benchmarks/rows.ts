@@ -1,5 +1,6 @@
 import { parquetReadObjects } from 'hyparquet';
 import { DataError, type RowProblem } from './doc.ts';
+import { decodeUtf8 } from '../util/utf8.ts';
 
 /** A data file of a hub dataset (one config and split, possibly one of several shards). */
 export interface RowFile {
@@ -29,12 +30,7 @@ export async function readRows(f: RowFile): Promise<{ rows: Row[]; problems: Row
       throw new DataError(`${f.name}: not a readable parquet file: ${(e as Error).message}`);
     }
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(f.bytes);
-  } catch {
-    throw new DataError(`${f.name}: not valid UTF-8`);
-  }
+  const text = decodeUtf8(f.bytes, f.name);
   const rows: Row[] = [];
   const problems: RowProblem[] = [];
   text.split('\n').forEach((line, i) => {

@@ -2,8 +2,10 @@ import type { Question } from '../benchmarks/doc.ts';
 import { LETTERS } from '../benchmarks/mmlu/question.ts';
 import type { TemplateSpec } from './template.ts';
 import { didYouMean } from '../util/suggest.ts';
+import { pyStrip } from '../util/pyStr.ts';
 
-// All prompt templates live in this file: adding one is adding an entry to TEMPLATES.
+// All prompt templates live in this file: adding one is adding an entry to TEMPLATES. Where the
+// reference is Python, `strip()` is Python's (pyStrip), not String.prototype.trim.
 
 const spaced = (subject: string) => subject.replaceAll('_', ' ');
 const lettered = (q: Question, question: string) =>
@@ -15,7 +17,7 @@ const lmEval: TemplateSpec = {
   summary: "lm-evaluation-harness' mmlu task (default): letters A-D after 'Answer:', first k dev rows as shots",
   reference: 'lm-evaluation-harness lm_eval/tasks/mmlu/default (_default_template_yaml, version 1.0)',
   description: (s) => `The following are multiple choice questions (with answers) about ${spaced(s)}.\n\n`,
-  formatQuestion: (q) => lettered(q, q.question.trim()),
+  formatQuestion: (q) => lettered(q, pyStrip(q.question)),
   choices: letters,
   targetDelimiter: ' ',
   fewshotDelimiter: '\n\n',
@@ -48,7 +50,7 @@ export const TEMPLATES: Record<string, TemplateSpec> = {
     summary: "HELM's multiple_choice_joint style: 'Question: ' / 'Answer: ' prefixes, letters A-D",
     reference:
       'HELM MMLU run spec, multiple_choice_joint adapter (input_prefix "Question: ", output_prefix "Answer: ")',
-    formatQuestion: (q) => lettered(q, `Question: ${q.question.trim()}`),
+    formatQuestion: (q) => lettered(q, `Question: ${pyStrip(q.question)}`),
   },
   cloze: {
     ...lmEval,
@@ -56,7 +58,7 @@ export const TEMPLATES: Record<string, TemplateSpec> = {
     summary: "lm-eval's mmlu_continuation / lighteval's cloze formulation: the choice texts are the continuations",
     reference: 'lm-evaluation-harness lm_eval/tasks/mmlu/continuation (_continuation_template_yaml)',
     description: (s) => `The following are questions (with answers) about ${spaced(s)}.\n\n`,
-    formatQuestion: (q) => `Question: ${q.question.trim()}\nAnswer:`,
+    formatQuestion: (q) => `Question: ${pyStrip(q.question)}\nAnswer:`,
     choices: (q) => [...q.choices],
     reportAccNorm: true,
     headline: 'acc_norm',

@@ -1,5 +1,6 @@
 import { parseMmluCsv, parseMmluParquet, type ParsedFile } from './parse.ts';
 import { DataError, hubSplitName, type Split } from './question.ts';
+import { decodeUtf8 } from '../../util/utf8.ts';
 
 /** Where MMLU files come from: bytes for one subject and split, and the format they are in. */
 export interface DataSource {
@@ -10,7 +11,7 @@ export interface DataSource {
 export async function loadSplit(source: DataSource, subject: string, split: Split): Promise<ParsedFile> {
   const f = await source.fetchFile(subject, split);
   if (f.format === 'csv') {
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(f.bytes);
+    const text = decodeUtf8(f.bytes, f.name);
     return parseMmluCsv(text, f.name, subject, split);
   }
   const buf = f.bytes.buffer.slice(f.bytes.byteOffset, f.bytes.byteOffset + f.bytes.byteLength) as ArrayBuffer;

@@ -1,0 +1,54 @@
+import type { SubjectData } from './benchmarks/doc.ts';
+import { benchmarkOf } from './benchmarks/registry.ts';
+import type { EvalSettings } from './evaluate.ts';
+import type { Encode } from './scoring/requests.ts';
+import { buildPrompt, makeShotSampler, selectShots, type ShotSampler } from './templates/build.ts';
+import type { PromptInstance, TemplateSpec } from './templates/template.ts';
+
+/** One document's prompt as a run scores it. */
+export interface PromptItem {
+  subject: string;
+  docId: number;
+  prompt: PromptInstance;
+  shotsUsed: number;
+  /** Fields the document carries into its sample (Question.extra). */
+  extra?: Record<string, string>;
+}
+
+/**
+ * Prompts for a subject. Under a 'drop-shots' template, `fits` decides whether a prompt fits the
+ * model window; without it (no model loaded) the full shot count is used.
+ */
+export function subjectPrompts(
+  t: TemplateSpec,
+  data: SubjectData,
+  shots: number,
+  limit: number | undefined,
+  fits?: (p: PromptInstance) => boolean,
+  sampler?: ShotSampler,
+): PromptItem[] {
+  const qs = limit === undefined ? data.questions : data.questions.slice(0, limit);
+  const shared = sampler ? null : selectShots(data.dev, shots);
+  return qs.map((q) => {
+    const allShots = shared ?? sampler!(data.dev, shots);
+    let k = shots;
+    let prompt = buildPrompt(t, q, allShots);
+    if (t.overflow === 'drop-shots' && fits) {
+      while (k > 0 && !fits(prompt)) {
+        k--;
+        prompt = buildPrompt(t, q, allShots.slice(0, k));
+      }
+    }
+    return { subject: data.subject, docId: q.docId, prompt, shotsUsed: k, ...(q.extra ? { extra: q.extra } : {}) };
+  });
+}
+
+/** The few-shot sampler a run uses: per-document draws for a benchmark whose sampler is random; none (first_n) otherwise. */
+export function runSampler(settings: Pick<EvalSettings, 'benchmark'>): ShotSampler | undefined {
+  const spec = benchmarkOf(settings).fewshot;
+  return spec.sampler === 'random' ? makeShotSampler(spec) : undefined;
+}
+
+export function makeFits(encode: Encode, maxLength: number): (p: PromptInstance) => boolean {
+  return (p) => p.continuations.every((c) => encode(p.context + c).length <= maxLength + 1);
+}

@@ -1,0 +1,75 @@
+import type { Sample } from './evaluate.ts';
+import type { PromptItem } from './prompts.ts';
+import type { CausalLM } from './runtime/causalLm.ts';
+import { generateGreedy } from './scoring/generate.ts';
+import type { ChoiceScore, Encode, QuestionRequest } from './scoring/requests.ts';
+import type { TemplateSpec } from './templates/template.ts';
+
+function argmax(xs: number[]): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i]! > xs[best]!) best = i;
+  return best;
+}
+
+/** Python len(): code points, as lm-eval's acc_norm divides by. */
+const charLen = (s: string) => [...s].length;
+
+/** A scored document as its sample: log-likelihoods, the pick, acc (and acc_norm), lm-eval's fields. */
+export function toSample(t: TemplateSpec, item: PromptItem, req: QuestionRequest, scores: ChoiceScore[]): Sample {
+  const lls = scores.map((s) => s.logprob);
+  const pred = argmax(lls);
+  const sample: Sample = {
+    subject: item.subject,
+    doc_id: item.docId,
+    target: item.prompt.target,
+    context: item.prompt.context,
+    continuations: item.prompt.continuations,
+    loglikelihoods: lls,
+    is_greedy: scores.map((s) => s.isGreedy),
+    pred,
+    acc: pred === item.prompt.target ? 1 : 0,
+    input_tokens: Math.max(...req.choices.map((c) => c.input.length)),
+    truncated: req.choices.some((c) => c.truncated),
+    shots_used: item.shotsUsed,
+    ...item.extra,
+  };
+  if (t.reportAccNorm) {
+    const choices = item.prompt.continuations.map((c) => c.slice(t.targetDelimiter.length));
+    sample.acc_norm = argmax(lls.map((l, i) => l / charLen(choices[i]!))) === item.prompt.target ? 1 : 0;
+  }
+  return sample;
+}
+
+/** A document answered by greedy generation: the text, the letter extracted, exact match. */
+export async function generateSample(
+  model: CausalLM,
+  t: TemplateSpec,
+  item: PromptItem,
+  encode: Encode,
+): Promise<Sample> {
+  const gen = t.generation!;
+  const ids = encode(item.prompt.context);
+  // lm-eval generate_until: the context is left-truncated to max_length - max_gen_toks.
+  const budget = model.maxLength - gen.maxNewTokens;
+  const input = ids.slice(-budget);
+  const text = await generateGreedy(model, input, gen.maxNewTokens, gen.stop);
+  const m = gen.answerRegex.exec(text);
+  const letters = item.prompt.continuations.map((c) => c.trim());
+  const pred = m ? letters.indexOf(m[1]!) : -1;
+  return {
+    subject: item.subject,
+    doc_id: item.docId,
+    target: item.prompt.target,
+    context: item.prompt.context,
+    continuations: item.prompt.continuations,
+    loglikelihoods: [],
+    is_greedy: [],
+    pred,
+    acc: pred === item.prompt.target ? 1 : 0,
+    input_tokens: input.length,
+    truncated: input.length < ids.length,
+    shots_used: item.shotsUsed,
+    generated: text,
+    ...item.extra,
+  };
+}
