@@ -18,6 +18,7 @@ import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
 import {
   assertMatchesCli,
   cliRun,
+  cliRunArgs,
   FLAGS,
   latestRun,
   runToEnd,
@@ -212,7 +213,7 @@ test('newcomer path: open with only ?hub=, change nothing, Start run, reload mid
     await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
     await waitUntil(
       page,
-      `/prompt tokens/.test(document.querySelector('[data-testid=plan]')?.textContent ?? '') && /Time: \\S+ \\d/.test(document.querySelector('[data-testid=estimate]')?.textContent ?? '')`,
+      `document.body.innerText.includes('Stored: ') && /prompt tokens/.test(document.querySelector('[data-testid=plan]')?.textContent ?? '') && /Time: \\S+ \\d/.test(document.querySelector('[data-testid=estimate]')?.textContent ?? '')`,
     );
     await shoot(page, `setup-${width}`);
   }
@@ -302,37 +303,9 @@ test('ARC-Easy through the mirror (hub parquet listing); routes: reload at #/res
   const r = await latestRun(page);
   assert.equal(r.run.status, 'complete', String(r.run.error ?? ''));
   // the same prompts and log-likelihoods as the CLI on the same rows (shots drawn by lm-eval's sampler)
-  const out = mkdtempSync(join(tmpdir(), 'pb-arc-cli-'));
-  const cli = spawnSync(
-    process.execPath,
-    [
-      join(REPO, 'bin/pagebench.js'),
-      'run',
-      '--benchmark',
-      'arc_easy',
-      '--model',
-      STORIES,
-      '--data',
-      writeBenchmarkFixtures(),
-      '--shots',
-      '2',
-      '--limit',
-      '4',
-      '--output-dir',
-      out,
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.equal(cli.status, 0, cli.stderr);
-  const cliSamples = readFileSync(join(out, 'samples_arc_easy.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
-  assertMatchesCli(
-    r.samples as DbSample[],
-    new Map(cliSamples.map((s) => [`${s.subject}#${s.doc_id}`, s.loglikelihoods as number[]])),
-    'arc_easy 2-shot',
-  );
+  const cli = cliRunArgs('--benchmark', 'arc_easy', '--data', writeBenchmarkFixtures(), '--shots', '2', '--limit', '4');
+  const cliLls = new Map([...cli.samples].map(([k, s]) => [k, s.loglikelihoods as number[]]));
+  assertMatchesCli(r.samples as DbSample[], cliLls, 'arc_easy 2-shot');
   const url = page.url();
   assert.match(url, new RegExp(`#/results/${r.run.id}$`));
   const headline = await page.getByTestId('headline').innerText();
@@ -387,11 +360,7 @@ test('ARC-Easy through the mirror (hub parquet listing); routes: reload at #/res
   const local = await latestRun(page);
   assert.equal(local.run.status, 'complete', String(local.run.error ?? ''));
   assert.equal((local.run.data as { source: string }).source, 'local');
-  assertMatchesCli(
-    local.samples as DbSample[],
-    new Map(cliSamples.map((s) => [`${s.subject}#${s.doc_id}`, s.loglikelihoods as number[]])),
-    'arc_easy 2-shot from a local folder',
-  );
+  assertMatchesCli(local.samples as DbSample[], cliLls, 'arc_easy 2-shot from a local folder');
   await page.getByRole('navigation').getByRole('button', { name: 'Storage' }).click();
   await page.getByTestId('storage-table').waitFor();
   assert.deepEqual(errors, []);

@@ -51,11 +51,7 @@ export async function latestRun(page: Page) {
 
 /** The CLI's run of the same questions on stories260K: results.json and samples by subject#doc_id. */
 export function cliRun(subjects: string[], shots: number, limit: number, ...extra: string[]) {
-  const out = mkdtempSync(join(tmpdir(), 'pb-e2e-cli-'));
-  const r = runCli(
-    'run',
-    '--model',
-    STORIES,
+  return cliRunArgs(
     '--data',
     SHARED_MMLU,
     '--subjects',
@@ -65,9 +61,13 @@ export function cliRun(subjects: string[], shots: number, limit: number, ...extr
     '--limit',
     String(limit),
     ...extra,
-    '--output-dir',
-    out,
   );
+}
+
+/** `pagebench run --model stories260K <args> --output-dir <tmp>`, read back. */
+export function cliRunArgs(...args: string[]) {
+  const out = mkdtempSync(join(tmpdir(), 'pb-e2e-cli-'));
+  const r = runCli('run', '--model', STORIES, ...args, '--output-dir', out);
   assert.equal(r.code, 0, r.stderr);
   const samples = new Map<string, Record<string, unknown>>();
   for (const f of readdirSync(out).filter((f) => f.startsWith('samples_')))
