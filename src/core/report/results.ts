@@ -24,11 +24,6 @@ export interface RunFacts {
   partial?: { done: number; total: number };
 }
 
-/** The metric the template's reference headlines (what the CLI prints and the page shows first). */
-export function headlineMetric(template: string): string {
-  return getTemplate(template).headline;
-}
-
 type Entry = Record<string, number | string | null>;
 
 /** A group's lm-eval entry: micro value, pooled stderr, macro value and stderr for each metric, then n. */
