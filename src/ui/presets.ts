@@ -1,13 +1,11 @@
 /**
  * Model presets: small causal LMs published with ONNX weights for transformers.js. Sizes are the
- * ONNX files' approximate download sizes in MB per dtype (what the repo offers); adding a preset
- * is adding an entry here.
+ * ONNX files' approximate download sizes in MB per dtype, shown (marked ≈) only when the hub's
+ * tree API does not answer; adding a preset is adding an entry here.
  */
 export interface ModelPreset {
   id: string;
   label: string;
-  /** Parameters, for the time estimate. */
-  params: number;
   sizesMb: Partial<Record<'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16', number>>;
 }
 
@@ -15,31 +13,26 @@ export const MODEL_PRESETS: ModelPreset[] = [
   {
     id: 'onnx-community/SmolLM2-135M-Instruct-ONNX',
     label: 'SmolLM2 135M Instruct',
-    params: 135e6,
     sizesMb: { fp32: 540, fp16: 271, q8: 138, q4: 119, q4f16: 100 },
   },
   {
     id: 'onnx-community/SmolLM2-360M-Instruct-ONNX',
     label: 'SmolLM2 360M Instruct',
-    params: 362e6,
     sizesMb: { fp32: 1450, fp16: 725, q8: 368, q4: 294, q4f16: 240 },
   },
   {
     id: 'onnx-community/Qwen2.5-0.5B-Instruct',
     label: 'Qwen2.5 0.5B Instruct',
-    params: 494e6,
     sizesMb: { fp32: 1980, fp16: 990, q8: 500, q4: 786, q4f16: 460 },
   },
   {
     id: 'onnx-community/Qwen3-0.6B-ONNX',
     label: 'Qwen3 0.6B',
-    params: 596e6,
     sizesMb: { fp32: 2400, fp16: 1200, q8: 600, q4: 900, q4f16: 570 },
   },
   {
     id: 'onnx-community/Llama-3.2-1B-Instruct',
     label: 'Llama 3.2 1B Instruct',
-    params: 1.24e9,
     sizesMb: { fp32: 4950, fp16: 2480, q8: 1250, q4: 1640, q4f16: 1010 },
   },
 ];
@@ -65,6 +58,5 @@ export function dtypePreference(device: 'wasm' | 'webgpu', shaderF16: boolean): 
 export interface ModelOption {
   id: string;
   label: string;
-  params?: number;
   sizesMb?: ModelPreset['sizesMb'];
 }

@@ -1,4 +1,4 @@
-import { didYouMean } from '../util/suggest.ts';
+import { commaList, didYouMean } from '../util/suggest.ts';
 import { arcChallenge, arcEasy } from './arc/index.ts';
 import { hellaswag } from './hellaswag/index.ts';
 import { mmlu } from './mmlu/index.ts';
@@ -38,10 +38,7 @@ export function getBenchmark(id: string): Benchmark {
 export function resolveSubsets(b: Benchmark, selection: string): string[] {
   // MMLU's subjects and lm-eval groups (MMLU and MMLU-Redux share them)
   if (b.selections) return resolveSubjects(selection);
-  const parts = selection
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const parts = commaList(selection);
   if (parts.length === 0) throw new Error('no subsets selected');
   const out: string[] = [];
   for (const p of parts) {

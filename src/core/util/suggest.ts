@@ -19,3 +19,11 @@ export function didYouMean(input: string, candidates: readonly string[]): string
   const near = nearest(input, candidates);
   return near.length ? ` (did you mean ${near.join(' or ')}?)` : '';
 }
+
+/** A comma-separated list from the CLI or the page, trimmed, empties dropped. */
+export function commaList(s: string): string[] {
+  return s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+}

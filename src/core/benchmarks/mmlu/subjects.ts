@@ -1,4 +1,4 @@
-import { didYouMean } from '../../util/suggest.ts';
+import { commaList, didYouMean } from '../../util/suggest.ts';
 
 /**
  * The 57 MMLU subjects as data. `subcategory` and `category` follow the original release
@@ -125,10 +125,7 @@ export const LM_EVAL_GROUPS: readonly LmEvalGroup[] = ['stem', 'humanities', 'so
  * name (stem, humanities, social_sciences, other). Unknown names are an error naming them.
  */
 export function resolveSubjects(selection: string): string[] {
-  const parts = selection
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const parts = commaList(selection);
   if (parts.length === 0) throw new Error('no subjects selected');
   const out: string[] = [];
   for (const p of parts) {
