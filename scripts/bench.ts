@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { BENCH_SUBJECTS, benchCases, type BenchCase, type CaseResult } from '../src/bench/cases.ts';
 import { mirrorMmlu, serveStatic } from './hubMirror.ts';
+import { SUBJECTS } from '../src/core/benchmarks/mmlu/subjects.ts';
 
 const REPO = resolve(import.meta.dirname ?? '.', '..');
 const SHARED = resolve(REPO, '../shared');
@@ -284,7 +285,41 @@ function fmt(r: CaseResult & { efficiency: number; peak_rss_mb: number }): strin
   return `${r.runtime.padEnd(13)} ${r.model.padEnd(26)} ${r.shots}-shot ${variant.padEnd(16)} ${String(r.questions).padStart(3)} q  ${r.questions_per_s.toFixed(2).padStart(7)} q/s  ${Math.round(r.prompt_tokens_per_s).toString().padStart(6)} tok/s  ${r.achieved_gflops.toFixed(1).padStart(6)} GFLOP/s  eff ${(100 * r.efficiency).toFixed(0).padStart(3)}%  rss ${Math.round(r.peak_rss_mb)} MB  Σll ${r.loglikelihood_checksum.toFixed(3)}`;
 }
 
-(process.argv.includes('--page-speed') ? pageSpeed() : main()).catch((e) => {
-  log(`bench: error: ${(e as Error).stack ?? e}`);
-  process.exit(1);
-});
+/**
+ * `--study`: the cost of a prompt-sensitivity study: 4 cyclic rotations of the choices at 0 and 5
+ * shots on the SmolLM2-135M-shaped model in Node, against one plain run of the same questions.
+ */
+async function studyCost(): Promise<void> {
+  const dirs = ensureModels();
+  const rows: Record<string, unknown>[] = [];
+  // The bench subjects (20 questions each), then every MMLU subject (its first 5 questions): the
+  // ratio follows the question stems' share of the tokens, which differs by subject.
+  const sets: [string, string[], number, number[]][] = [
+    ['bench subjects', BENCH_SUBJECTS, quick ? 8 : 20, [0, 5]],
+    ...(quick
+      ? []
+      : ([['all 57 subjects', SUBJECTS.map((s) => s.id), 5, [5]]] as [string, string[], number, number[]][])),
+  ];
+  for (const [label, subjects, limit, shotList] of sets)
+    for (const shots of shotList) {
+      const r = nodeRun([
+        'study',
+        JSON.stringify({ subjects, limit, shots }),
+        dirs['smollm2-135m-shape']!,
+        join(SHARED, 'mmlu'),
+      ]);
+      rows.push({ set: label, ...r });
+      const f = (k: string) => (r[k] as number).toFixed(2);
+      log(
+        `node 135m-shape ${label}, ${shots}-shot, ${r.questions as number} q: plain ${f('plain_seconds')} s, 4-rotation study ${f('study_seconds')} s = ${f('study_over_plain')}x; question part ${f('question_part_time_ratio')}x time, ${f('question_part_token_ratio')}x tokens; 4 separate runs ${f('separate_over_study')}x the study; cyc0 vs plain max |Δll| ${(r.cyc0_max_abs_ll_diff as number).toExponential(1)}`,
+      );
+    }
+  process.stdout.write(JSON.stringify({ study_cost: rows }) + '\n');
+}
+
+(process.argv.includes('--page-speed') ? pageSpeed() : process.argv.includes('--study') ? studyCost() : main()).catch(
+  (e) => {
+    log(`bench: error: ${(e as Error).stack ?? e}`);
+    process.exit(1);
+  },
+);

@@ -10,6 +10,8 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # Debian's torch and onnx generate the synthetic models some tests use (scripts/make_llama_onnx.py).
 /usr/bin/python3 -c 'import torch, onnx, numpy' >/dev/null 2>&1 || need+=(python3-torch python3-onnx python3-numpy)
+# scipy, statsmodels and scikit-learn recompute the studies' statistics independently (test/support/study_stats.py).
+/usr/bin/python3 -c 'import scipy, statsmodels, sklearn' >/dev/null 2>&1 || need+=(python3-scipy python3-statsmodels python3-sklearn)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== apt-get install ${need[*]}"
   $SUDO apt-get update -qq

@@ -8,6 +8,9 @@ import { loadRunData, RunSession } from '../src/core/session.ts';
 import { hubRowSource } from '../src/core/benchmarks/rows.ts';
 import type { DataSources } from '../src/core/benchmarks/types.ts';
 import { planRun, type RunPlan } from '../src/core/plan.ts';
+import { planStudy, type StudyPlan } from '../src/core/study/planStudy.ts';
+import { chatApplier, runStudy } from '../src/core/study/runStudy.ts';
+import type { Variant } from '../src/core/study/axes.ts';
 import { makeEncoder } from '../src/core/scoring/requests.ts';
 import { getTemplate } from '../src/core/templates/presets.ts';
 import { explainFailure } from '../src/ui/errors.ts';
@@ -20,6 +23,8 @@ import {
   openStore,
   runSamples,
   updateRun,
+  studySamples,
+  variantRunId,
   type ModelSpec,
   type PagebenchDB,
   type RunRecord,
@@ -37,7 +42,7 @@ export type WorkerEvent =
   | { type: 'phase'; phase: 'model' | 'data' | 'eval'; message: string }
   | { type: 'file'; progress: FileProgress }
   | { type: 'progress'; progress: Progress; done: number; total: number }
-  | { type: 'sample'; subject: string; docId: number; acc: number };
+  | { type: 'sample'; subject: string; docId: number; acc: number; variant?: string };
 
 /** The WebGPU adapter as the browser describes it (GPUAdapterInfo), and whether it is software. */
 export interface AdapterInfo {
@@ -167,6 +172,7 @@ function dataSource(data: RunRecord['data'], emit: (e: WorkerEvent) => void = ()
 /** Runs (or resumes) a stored run to completion, writing each sample to IndexedDB as it finishes. */
 async function runStored(runId: string, emit: (e: WorkerEvent) => void): Promise<RunRecord> {
   const run = (await db.get('runs', runId))!;
+  if (run.study) return runStoredStudy(run, emit);
   try {
     const model = await getModel(run.model, emit);
     emit({ type: 'phase', phase: 'data', message: `loading ${run.settings.subjects.length} subject(s)` });
@@ -199,6 +205,79 @@ async function runStored(runId: string, emit: (e: WorkerEvent) => void): Promise
       truncatedCount: (prev?.truncatedCount ?? 0) + result.truncatedCount,
       itemsPerSecond: result.samples.length / result.seconds,
       tokensPerSecond: result.promptTokens / result.seconds,
+    };
+    run.status = run.done >= total ? 'complete' : 'stopped';
+  } catch (e) {
+    Object.assign(run, await db.get('runs', runId));
+    run.status = 'failed';
+    run.error = explainFailure(e);
+  }
+  const { facts, status, error } = run;
+  return (await updateRun(db, runId, (r) => Object.assign(r, { facts, status, error })))!;
+}
+
+/** A stored study: every variant scored on the same questions, each finished variant-question stored at once. */
+async function runStoredStudy(run: RunRecord, emit: (e: WorkerEvent) => void): Promise<RunRecord> {
+  const runId = run.id;
+  const study = run.study!;
+  try {
+    const model = await getModel(run.model, emit);
+    emit({ type: 'phase', phase: 'data', message: `loading ${run.settings.subjects.length} subject(s)` });
+    const maxShots = Math.max(...study.variants.map((v) => Number(v.axes.shots)));
+    const data = await loadRunData(dataSource(run.data, emit), { ...run.settings, shots: maxShots });
+    const perVariant = data.reduce((a, d) => a + Math.min(d.questions.length, run.settings.limit ?? Infinity), 0);
+    const total = perVariant * study.variants.length;
+    const stored = await studySamples(db, run);
+    const done = new Set([...stored].flatMap(([v, xs]) => xs.map((s) => `${v}#${s.subject}#${s.doc_id}`)));
+    await updateRun(db, runId, (r) => Object.assign(r, { status: 'running', total, done: done.size }));
+    emit({ type: 'phase', phase: 'eval', message: `evaluating ${study.variants.length} prompt variants` });
+    let doneNow = done.size;
+    const t0 = performance.now();
+    const result = await runStudy(
+      model,
+      data,
+      run.settings,
+      study.variants as Variant[],
+      {
+        skip: (v, s, d) => done.has(`${v}#${s}#${d}`),
+        onSample: async (s) => {
+          doneNow = (await addSample(db, { ...s, runId: variantRunId(runId, s.variant) }, s.acc, runId)).done;
+          emit({ type: 'sample', subject: s.subject, docId: s.doc_id, acc: s.acc, variant: s.variant });
+        },
+        onProgress: (p) => {
+          const elapsed = (performance.now() - t0) / 1000;
+          const rate = (doneNow - done.size) / elapsed;
+          emit({
+            type: 'progress',
+            progress: {
+              done: p.done,
+              total: p.total,
+              subject: p.subject,
+              elapsedSeconds: elapsed,
+              itemsPerSecond: rate,
+              promptTokensPerSecond: 0,
+              etaSeconds: (total - doneNow) / rate,
+            },
+            done: doneNow,
+            total,
+          });
+        },
+      },
+      study.system,
+    );
+    Object.assign(run, await db.get('runs', runId));
+    const prev = run.facts;
+    run.facts = {
+      revision: 'main',
+      maxLength: model.maxLength,
+      threads,
+      graphRewrites: model.graphRewrites,
+      batchSize: 1,
+      loadSeconds: model.loadSeconds,
+      evalSeconds: (prev?.evalSeconds ?? 0) + result.seconds,
+      promptTokens: (prev?.promptTokens ?? 0) + result.promptTokens,
+      truncatedCount: 0,
+      itemsPerSecond: (doneNow - done.size) / result.seconds,
     };
     run.status = run.done >= total ? 'complete' : 'stopped';
   } catch (e) {
@@ -279,6 +358,33 @@ const api = {
       throw new Error(explainFailure(e));
     });
     return planRun(makeEncoder(tokenizer, settings.bos), maxLength, subjects, settings);
+  },
+
+  /** A study's cost beside one plain run (tokenizer and data only). */
+  async planStudy(
+    spec: ModelSpec,
+    data: RunRecord['data'],
+    settings: EvalSettings,
+    variants: Variant[],
+    system?: string,
+  ): Promise<StudyPlan> {
+    const maxShots = Math.max(...variants.map((v) => Number(v.axes.shots)));
+    const [{ tokenizer, maxLength }, subjects] = await Promise.all([
+      loaded?.key === JSON.stringify(spec)
+        ? { tokenizer: loaded.model, maxLength: loaded.model.maxLength }
+        : CausalLM.loadTokenizer({ id: spec.id, hubUrl: spec.hubUrl }),
+      loadRunData(dataSource(data), { ...settings, shots: maxShots }),
+    ]).catch((e: unknown) => {
+      throw new Error(explainFailure(e));
+    });
+    const chat = variants.some((v) => v.axes.chat !== 'none')
+      ? { apply: chatApplier(tokenizer.tokenizer, spec.id), system }
+      : {};
+    try {
+      return planStudy(makeEncoder(tokenizer, settings.bos), maxLength, subjects, settings.limit, variants, chat);
+    } catch (e) {
+      throw new Error(explainFailure(e));
+    }
   },
 
   /**

@@ -1,6 +1,20 @@
 import { parseArgs } from 'node:util';
 import '../node/runtime.ts';
-import { validateResults } from '../core/report/validate.ts';
+import { validateResults, validateStudy } from '../core/report/validate.ts';
+import { computeScoreboard } from '../core/report/scoreboard.ts';
+import {
+  AxisError,
+  baseAxes,
+  CHAT_MODES,
+  expandVariants,
+  LABEL_VALUES,
+  parseVary,
+  type Axis,
+  type ChatMode,
+  type Variant,
+} from '../core/study/axes.ts';
+import { runStudy } from '../core/study/runStudy.ts';
+import { buildStudyJson } from '../core/study/studyResult.ts';
 import { samplesJsonl, serializeResults } from '../core/report/results.ts';
 import { headlineScore } from '../core/report/scoreboard.ts';
 import { loadRunData, RunSession } from '../core/session.ts';
@@ -39,11 +53,13 @@ const HELP: Record<string, string> = {
 
 Usage:
   pagebench run --model <dir|hub id> --data <dir|hub> [options] --output-dir <dir>
+  pagebench study --model <dir|hub id> --data <dir|hub> --vary <axis>=<v1>,<v2>… [options] --output-dir <dir>
   pagebench prompts --data <dir|hub> [options]
   pagebench <command> --help
 
 Commands:
   run       evaluate a model; writes results.json and samples_<subject>.jsonl
+  study     score prompt variants on the same questions; writes study.json (paired statistics) and each variant's run
   prompts   print the prompts a run would score (one JSON object per question)
 `,
   run: `Usage: pagebench run --model <dir|hub id> --data <dir|hub> [options] --output-dir <dir>
@@ -60,6 +76,26 @@ ${COMMON_OPTIONS}  --bos <policy>        tokenizer | never | always (default tok
   --no-rewrite          load the ONNX graph exactly as exported (no num_logits_to_keep added)
   --output-dir <dir>    where results.json and samples_<subject>.jsonl are written
 `,
+  study: `Usage: pagebench study --model <dir|hub id> --data <dir|hub> --vary <axis>=<v1>,<v2>… [options] --output-dir <dir>
+
+Scores every combination of the varied prompt axes on the same questions and writes (all-or-nothing)
+study.json (per-variant acc, ECE, Brier, RStd; pairwise McNemar, CI of the difference, agreement,
+Cohen's κ, Kendall's τ; Fleiss' κ, CircularEval) and <variant>/results.json + samples_<subject>.jsonl.
+
+Axes (repeat --vary; the variants are the cross product; unvaried axes keep the run's setting):
+  template=<id>,…        ${TEMPLATE_IDS.filter((t) => getTemplate(t).scoring !== 'generate').join(', ')}
+  shots=<k>,…            few-shot counts
+  order=<o>,…            the evaluated question's choice order: identity, cyclic (cyc0..cyc3), cyc<S>,
+                         reverse, random:<seed>; cycS shows original choice (p - S) mod n at position p
+  shot_order=<s>,…       first_n (file order) or random:<seed> (lm-eval's seeded per-document sampler)
+  labels=<set>,…         ${LABEL_VALUES.join(', ')}
+  chat=<mode>,…          none, single (the prompt as one user turn), multiturn (each shot a turn)
+
+Options: those of run, plus
+  --vary <axis>=<values>  an axis and its values (at least two variants in all)
+  --chat <mode>           the chat setting of unvaried variants (default none)
+  --system <text>         a system prompt for chat variants
+`,
   prompts: `Usage: pagebench prompts --data <dir|hub> [options]
 
 Prints one JSON object per question: subject, doc_id, context, continuations, target.
@@ -67,7 +103,7 @@ Prints one JSON object per question: subject, doc_id, context, continuations, ta
 Options:
 ${COMMON_OPTIONS}`,
 };
-const COMMANDS = ['run', 'prompts'];
+const COMMANDS = ['run', 'study', 'prompts'];
 
 class UsageError extends Error {}
 
@@ -91,6 +127,9 @@ const OPTIONS = {
   'batch-size': { type: 'string' },
   'no-rewrite': { type: 'boolean', default: false },
   'output-dir': { type: 'string' },
+  vary: { type: 'string', multiple: true },
+  chat: { type: 'string' },
+  system: { type: 'string' },
 } as const;
 
 /** node's parseArgs, with unknown options answered by the nearest valid names. */
@@ -144,7 +183,9 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   if (!COMMANDS.includes(command))
-    throw new UsageError(`unknown command "${command}"${didYouMean(command, COMMANDS)} (expected run or prompts)`);
+    throw new UsageError(
+      `unknown command "${command}"${didYouMean(command, COMMANDS)} (expected run, study or prompts)`,
+    );
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(HELP[command]!);
     return 0;
@@ -207,43 +248,129 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (command !== 'study' && (values.vary || values.chat !== undefined || values.system !== undefined))
+    throw new UsageError('--vary, --chat and --system are study options (pagebench study --help)');
   if (!values.model) throw new UsageError('--model is required');
   if (!values['output-dir']) throw new UsageError('--output-dir is required');
   const dtype = oneOf<Dtype>('dtype', values.dtype!, ['fp32', 'fp16', 'q8', 'q4', 'q4f16']);
   const device: Device = 'cpu';
   const modelSource = resolveModelArg(values.model, hubUrl, values.revision);
+  const modelFacts = (model: CausalLM) => ({
+    model: {
+      id: modelSource.localDir ? values.model! : modelSource.id,
+      revision: modelSource.localDir ? 'local' : (modelSource.revision ?? 'main'),
+      source: modelSource.localDir ? ('local' as const) : ('hub' as const),
+      sha256: modelSource.localDir ? localModelHash(modelSource.localDir, dtype) : undefined,
+      maxLength: model.maxLength,
+    },
+    dtype,
+    device,
+    data: benchmark.describeData(sources),
+    graphRewrites: model.graphRewrites,
+    loadSeconds: model.loadSeconds,
+  });
+  const loadModel = () =>
+    CausalLM.load(modelSource, { dtype, device, rewrites: values['no-rewrite'] ? 'none' : 'auto' });
+  const isTty = process.stderr.isTTY;
+  let lastPrint = 0;
+  const printProgress = (line: string, last: boolean) => {
+    const now = performance.now();
+    if (last || now - lastPrint > (isTty ? 200 : 5000)) {
+      lastPrint = now;
+      process.stderr.write(isTty ? line : line.slice(1) + '\n');
+    }
+  };
+
+  if (command === 'study') {
+    if (getTemplate(settings.template).scoring === 'generate')
+      throw new UsageError('studies compare log-likelihood scoring; the generate template scores by generation');
+    const chatMode = oneOf<ChatMode>('chat', values.chat ?? 'none', CHAT_MODES);
+    let vary: [Axis, string[]][];
+    let variants: Variant[];
+    try {
+      vary = parseVary(values.vary ?? [], benchmark);
+      variants = expandVariants(baseAxes(benchmark, settings.template, settings.shots, chatMode), vary);
+    } catch (e) {
+      if (e instanceof AxisError) throw new UsageError(e.message);
+      throw e;
+    }
+    const maxShots = Math.max(...variants.map((v) => Number(v.axes.shots)));
+    const out = new StagedOutput(values['output-dir']);
+    try {
+      const data = await loadRunData(sources, { ...settings, shots: maxShots });
+      const model = await loadModel();
+      const res = await runStudy(
+        model,
+        data,
+        settings,
+        variants,
+        {
+          onProgress: (p) =>
+            printProgress(
+              `\r[${p.subject}] ${p.done}/${p.total} variant-questions  ETA ${fmtEta(p.etaSeconds)}   `,
+              p.done === p.total,
+            ),
+        },
+        values.system,
+      );
+      if (isTty) process.stderr.write('\n');
+      const facts = modelFacts(model);
+      const date = new Date().toISOString();
+      for (const v of variants) {
+        const samples = res.samples.get(v.id)!;
+        const vSettings: EvalSettings = { ...settings, template: v.axes.template, shots: Number(v.axes.shots) };
+        const sb = computeScoreboard(benchmark, v.axes.template, settings.subjects, samples);
+        const results = serializeResults(benchmark, sb, vSettings, {
+          ...facts,
+          batchSize: 1,
+          evalSeconds: res.seconds,
+          promptTokens: samples.reduce((a, s) => a + s.input_tokens, 0),
+          truncatedCount: samples.filter((s) => s.truncated).length,
+          date,
+          variant: { id: v.id, axes: v.axes },
+        });
+        validateResults(results);
+        for (const d of data)
+          out.write(`${v.id}/samples_${d.subject}.jsonl`, samplesJsonl(samples.filter((s) => s.subject === d.subject)));
+        out.write(`${v.id}/results.json`, JSON.stringify(results, null, 2) + '\n');
+      }
+      const study = buildStudyJson(settings, vary, variants, res.samples, {
+        ...facts,
+        date,
+        evalSeconds: res.seconds,
+        ...(values.system !== undefined ? { system: values.system } : {}),
+      });
+      validateStudy(study);
+      out.write('study.json', JSON.stringify(study, null, 2) + '\n');
+      out.commit();
+      for (const v of study.variants)
+        process.stderr.write(
+          `${v.id.padEnd(40)} acc ${v.acc.toFixed(4)} ± ${((v.acc_stderr ?? 0) * 1.96).toFixed(4)}\n`,
+        );
+      process.stderr.write(
+        `${variants.length} variants over ${study.variants[0]!.n} questions in ${res.seconds.toFixed(1)}s; spread ${study.overall.spread.toFixed(4)}; wrote ${values['output-dir']}\n`,
+      );
+      await model.dispose();
+      return 0;
+    } catch (e) {
+      out.abort();
+      throw e;
+    }
+  }
+
   const out = new StagedOutput(values['output-dir']);
   try {
     const session = new RunSession(settings, sources);
     const data = await session.load();
-    const model = await CausalLM.load(modelSource, { dtype, device, rewrites: values['no-rewrite'] ? 'none' : 'auto' });
-    const isTty = process.stderr.isTTY;
-    let lastPrint = 0;
+    const model = await loadModel();
     const result = await session.run(model, {
-      onProgress: (p) => {
-        const now = performance.now();
-        if (p.done === p.total || now - lastPrint > (isTty ? 200 : 5000)) {
-          lastPrint = now;
-          process.stderr.write(isTty ? progressLine(p) : progressLine(p).slice(1) + '\n');
-        }
-      },
+      onProgress: (p) => printProgress(progressLine(p), p.done === p.total),
     });
     if (isTty) process.stderr.write('\n');
     const scoreboard = session.scoreboard(result.samples);
     const results = serializeResults(benchmark, scoreboard, settings, {
-      model: {
-        id: modelSource.localDir ? values.model : modelSource.id,
-        revision: modelSource.localDir ? 'local' : (modelSource.revision ?? 'main'),
-        source: modelSource.localDir ? 'local' : 'hub',
-        sha256: modelSource.localDir ? localModelHash(modelSource.localDir, dtype) : undefined,
-        maxLength: model.maxLength,
-      },
-      dtype,
-      device,
-      data: benchmark.describeData(sources),
+      ...modelFacts(model),
       batchSize: result.batchSize,
-      graphRewrites: model.graphRewrites,
-      loadSeconds: model.loadSeconds,
       evalSeconds: result.seconds,
       promptTokens: result.promptTokens,
       truncatedCount: result.truncatedCount,

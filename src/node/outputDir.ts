@@ -9,7 +9,7 @@ import {
   existsSync,
   statSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * Output written all-or-nothing: files go to a hidden staging folder inside the output folder and
@@ -30,18 +30,21 @@ export class StagedOutput {
     }
   }
 
+  /** `name` may hold one folder level (a study's `<variant>/results.json`). */
   write(name: string, content: string): void {
+    mkdirSync(dirname(join(this.staging, name)), { recursive: true });
     writeFileSync(join(this.staging, name), content);
     this.names.push(name);
   }
 
   commit(): void {
-    // results.json last, so a reader never sees it without its samples.
-    const ordered = [
-      ...this.names.filter((n) => n !== 'results.json'),
-      ...this.names.filter((n) => n === 'results.json'),
-    ];
-    for (const n of ordered) renameSync(join(this.staging, n), join(this.dir, n));
+    // results.json after the samples and study.json last, so a reader never sees a summary without its parts.
+    const rank = (n: string) => (n === 'study.json' ? 2 : basename(n) === 'results.json' ? 1 : 0);
+    const ordered = [...this.names].sort((a, b) => rank(a) - rank(b));
+    for (const n of ordered) {
+      mkdirSync(dirname(join(this.dir, n)), { recursive: true });
+      renameSync(join(this.staging, n), join(this.dir, n));
+    }
     rmSync(this.staging, { recursive: true, force: true });
   }
 

@@ -20,6 +20,16 @@ export interface ModelSpec {
   device: 'wasm' | 'webgpu';
 }
 
+/** A prompt-sensitivity study stored as one record: its variants' samples live under variantRunId(). */
+export interface StudySpec {
+  vary: [string, string[]][];
+  variants: { id: string; axes: Record<string, string> }[];
+  system?: string;
+}
+
+/** The sample key of one variant of a study. */
+export const variantRunId = (studyId: string, variant: string) => `${studyId}::${variant}`;
+
 export interface RunRecord {
   id: string;
   /** A name the user gave the run (shown in the run list). */
@@ -30,6 +40,8 @@ export interface RunRecord {
   model: ModelSpec;
   data: { source: 'hub'; hubUrl: string } | { source: 'local'; group: string };
   settings: EvalSettings;
+  /** Set for a study: `total` and `done` then count variant-questions. */
+  study?: StudySpec;
   total: number;
   /** Questions scored so far: always the number of the run's stored samples (updated with each). */
   done: number;
@@ -78,6 +90,20 @@ export async function runSamples(db: PagebenchDB, runId: string): Promise<Stored
   return db.getAllFromIndex('samples', 'byRun', runId);
 }
 
+/** Every stored sample of a run, or of every variant of a study. */
+async function recordSamples(db: PagebenchDB, r: RunRecord): Promise<StoredSample[]> {
+  if (!r.study) return runSamples(db, r.id);
+  const parts = await Promise.all(r.study.variants.map((v) => runSamples(db, variantRunId(r.id, v.id))));
+  return parts.flat();
+}
+
+/** A study's samples by variant id. */
+export async function studySamples(db: PagebenchDB, r: RunRecord): Promise<Map<string, StoredSample[]>> {
+  const out = new Map<string, StoredSample[]>();
+  for (const v of r.study?.variants ?? []) out.set(v.id, await runSamples(db, variantRunId(r.id, v.id)));
+  return out;
+}
+
 /** Read-modify-write of a run record in one transaction (the page and the worker both write runs). */
 export async function updateRun(
   db: PagebenchDB,
@@ -94,13 +120,21 @@ export async function updateRun(
   return r;
 }
 
-/** Stores a finished question and counts it in its run, atomically: `done` never disagrees with the samples. */
-export async function addSample(db: PagebenchDB, sample: StoredSample, score: number): Promise<RunRecord> {
+/**
+ * Stores a finished question and counts it in its run (for a study's variant: in the study's
+ * record), atomically: `done` never disagrees with the samples.
+ */
+export async function addSample(
+  db: PagebenchDB,
+  sample: StoredSample,
+  score: number,
+  recordId = sample.runId,
+): Promise<RunRecord> {
   const tx = db.transaction(['samples', 'runs'], 'readwrite');
   const runs = tx.objectStore('runs');
   const known = await tx.objectStore('samples').getKey([sample.runId, sample.subject, sample.doc_id]);
   await tx.objectStore('samples').put(sample);
-  const r = (await runs.get(sample.runId))!;
+  const r = (await runs.get(recordId))!;
   if (known === undefined) {
     r.done++;
     r.scoreSum = (r.scoreSum ?? 0) + score;
@@ -118,8 +152,8 @@ export async function addSample(db: PagebenchDB, sample: StoredSample, score: nu
 export async function settleInterruptedRuns(db: PagebenchDB, headline: (r: RunRecord) => string): Promise<void> {
   for (const r of await db.getAll('runs')) {
     if (r.status !== 'running') continue;
-    const samples = await runSamples(db, r.id);
-    const metric = headline(r);
+    const samples = await recordSamples(db, r);
+    const metric = r.study ? 'acc' : headline(r);
     await updateRun(db, r.id, (x) => {
       x.status = 'stopped';
       x.done = samples.length;
@@ -129,11 +163,15 @@ export async function settleInterruptedRuns(db: PagebenchDB, headline: (r: RunRe
 }
 
 export async function deleteRun(db: PagebenchDB, runId: string): Promise<void> {
+  const record = await db.get('runs', runId);
+  const keys = record?.study ? record.study.variants.map((v) => variantRunId(runId, v.id)) : [runId];
   const tx = db.transaction(['runs', 'samples'], 'readwrite');
-  let cursor = await tx.objectStore('samples').index('byRun').openCursor(runId);
-  while (cursor) {
-    await cursor.delete();
-    cursor = await cursor.continue();
+  for (const key of keys) {
+    let cursor = await tx.objectStore('samples').index('byRun').openCursor(key);
+    while (cursor) {
+      await cursor.delete();
+      cursor = await cursor.continue();
+    }
   }
   await tx.objectStore('runs').delete(runId);
   await tx.done;

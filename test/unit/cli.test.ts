@@ -290,7 +290,7 @@ test('help for the CLI and for each command; misspelled options, subjects, templ
   assert.equal(cli('help', 'run').stdout, cli('run', '--help').stdout);
   assertFails(
     cli('prompts', '--data', SHARED_MMLU, '--shot', '2'),
-    /Unknown option '--shot' \(did you mean --shots\?\)/,
+    /Unknown option '--shot' \(did you mean --shots[ ?]/,
   );
   assertFails(
     cli('prompts', '--data', SHARED_MMLU, '--subjects', 'anatomy,astronmy'),

@@ -20,6 +20,8 @@ export interface RunFacts {
   promptTokens: number;
   truncatedCount: number;
   date: string;
+  /** A study's variant: its id and every prompt axis. */
+  variant?: { id: string; axes: Record<string, string> };
   /** Set when the run stopped before every question was scored: such numbers are not a full run's. */
   partial?: { done: number; total: number };
 }
@@ -135,6 +137,7 @@ export function serializeResults(
       taskNames.map((t) => [t, Object.fromEntries(sb.metrics.map((m) => [m, true]))]),
     ),
     ...(Object.keys(pagebench).length ? { pagebench } : {}),
+    probabilities: sb.probabilities,
     config: {
       ...(benchmark.id !== DEFAULT_BENCHMARK ? { benchmark: benchmark.id } : {}),
       model: facts.model.id,
@@ -165,6 +168,7 @@ export function serializeResults(
       load_seconds: facts.loadSeconds,
       eval_seconds: facts.evalSeconds,
       ...(facts.partial ? { partial: facts.partial } : {}),
+      ...(facts.variant ? { prompt_variant: facts.variant } : {}),
       engine: 'pagebench',
       engine_version: ENGINE_VERSION,
       date: facts.date,

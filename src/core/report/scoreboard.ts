@@ -1,3 +1,4 @@
+import { answerDistribution, brier, ece, type AnswerDistribution } from './calibration.ts';
 import type { Benchmark, GroupSpec } from '../benchmarks/types.ts';
 import type { Sample } from '../evaluate.ts';
 import { getTemplate } from '../templates/presets.ts';
@@ -50,6 +51,14 @@ export interface Scoreboard {
   /** Outermost groups first; empty for a single-task benchmark. */
   groups: GroupScore[];
   n: number;
+  /** From each question's softmax over its choices (log-likelihood templates; null fields under generation). */
+  probabilities: Probabilities;
+}
+
+export interface Probabilities {
+  ece: number | null;
+  brier: number | null;
+  answer_distribution: AnswerDistribution;
 }
 
 /** The per-sample metrics a template reports. */
@@ -114,6 +123,11 @@ export function computeScoreboard(
     tasks,
     groups: [],
     n: samples.length,
+    probabilities: {
+      ece: ece(samples),
+      brier: brier(samples),
+      answer_distribution: answerDistribution(samples, Math.max(0, ...samples.map((x) => x.continuations.length))),
+    },
   };
   sb.groups = benchmark.groups(template, present).map((g) => computeGroup(sb, g));
   return sb;

@@ -1,10 +1,12 @@
 import Ajv from 'ajv';
 import resultsSchema from '../../../schema/results.schema.json';
 import sampleSchema from '../../../schema/sample.schema.json';
+import studySchema from '../../../schema/study.schema.json';
 
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
 const checkResults = ajv.compile(resultsSchema);
 const checkSample = ajv.compile(sampleSchema);
+const checkStudy = ajv.compile(studySchema);
 
 function fail(what: string, errors: typeof checkResults.errors): never {
   const msg = (errors ?? [])
@@ -21,4 +23,8 @@ export function validateResults(results: unknown): void {
 
 export function validateSample(sample: unknown): void {
   if (!checkSample(sample)) fail('sample', checkSample.errors);
+}
+
+export function validateStudy(study: unknown): void {
+  if (!checkStudy(study)) fail('study.json', checkStudy.errors);
 }

@@ -26,14 +26,17 @@ export interface ScorerStats {
   logitRows: number;
   prefixReuses: number;
   fallbacks: number;
+  /** The subjects' shared prefixes: tokens computed and seconds spent (once per subject). */
+  prefixTokens: number;
+  prefixSeconds: number;
 }
 
 interface Prefix {
   tokens: number[];
   /** As computed (GPU buffers on WebGPU). */
   cache: KvCache;
-  /** The same in host memory, for batch copies. */
-  hostCache: KvCache;
+  /** The same in host memory, for batch copies (made when first needed). */
+  hostCache: KvCache | null;
 }
 
 interface QuestionPlan {
@@ -98,6 +101,8 @@ export class Scorer {
     logitRows: 0,
     prefixReuses: 0,
     fallbacks: 0,
+    prefixTokens: 0,
+    prefixSeconds: 0,
   };
   private prefix: Prefix | null = null;
 
@@ -118,9 +123,12 @@ export class Scorer {
     if (this.mode !== 'fast') return;
     const tokens = encode(prefixText).slice(0, -1);
     if (tokens.length === 0 || tokens.length >= this.model.maxLength) return;
+    const t0 = performance.now();
     const { logits, cache } = await this.model.forward([tokens], undefined, 1);
+    this.stats.prefixSeconds += (performance.now() - t0) / 1000;
+    this.stats.prefixTokens += tokens.length;
     this.count(tokens.length, 0, logits.dims[1]);
-    this.prefix = { tokens, cache, hostCache: await toHost(cache) };
+    this.prefix = { tokens, cache, hostCache: null };
   }
 
   /** Frees the prefix cache (GPU memory on WebGPU). */
@@ -191,6 +199,38 @@ export class Scorer {
     return out;
   }
 
+  /**
+   * One question under several prompt variants (a study), fast mode: the tokens every variant's
+   * inputs share beyond the subject's prefix (the few-shot examples and the question stem before
+   * the choices, when only the choices' order or labels differ) are computed once, and each
+   * variant continues from that cache. Other modes, and truncated inputs, score each alone.
+   */
+  async scoreVariants(qs: QuestionRequest[]): Promise<ChoiceScore[][]> {
+    const alone = async () => {
+      const out: ChoiceScore[][] = [];
+      for (const q of qs) out.push(await this.score(q));
+      return out;
+    };
+    if (this.mode !== 'fast' || qs.length < 2 || qs.some((q) => q.choices.some((c) => c.truncated))) return alone();
+    const prefix = qs.every((q) => this.usablePrefix(q)) ? this.prefix : null;
+    const cached = prefix?.tokens.length ?? 0;
+    const inputs = qs.flatMap((q) => q.choices.map((c) => c.input));
+    const firstNeeded = Math.min(...qs.flatMap((q) => q.choices.map((c) => c.input.length - c.continuation.length)));
+    // One token short of the first position whose logits are read, so each variant keeps a segment of its own.
+    const common = Math.min(commonPrefixLength(inputs), firstNeeded - 1);
+    if (common - cached < 1) return prefix ? this.scoreFastGroup(qs, prefix) : alone();
+    const tokens = inputs[0]!.slice(0, common);
+    if (prefix) this.stats.prefixReuses++;
+    const { logits, cache } = await this.model.forward([tokens.slice(cached)], prefix?.cache, 1);
+    this.count(common - cached, cached, logits.dims[1]);
+    const stem: Prefix = { tokens, cache, hostCache: null };
+    try {
+      return await this.scoreFastGroup(qs, stem);
+    } finally {
+      disposeCache(cache);
+    }
+  }
+
   private usablePrefix(q: QuestionRequest): Prefix | null {
     const p = this.prefix;
     return p && q.choices.every((c) => startsWith(c.input, p.tokens)) ? p : null;
@@ -226,7 +266,8 @@ export class Scorer {
             positionIds: pads.map((n) => [...new Array<number>(n).fill(cached), ...range(cached, width - n)]),
           }
         : undefined;
-    const past = prefix ? (qs.length === 1 ? prefix.cache : repeatBatch(prefix.hostCache, qs.length)) : undefined;
+    if (prefix && qs.length > 1) prefix.hostCache ??= await toHost(prefix.cache);
+    const past = prefix ? (qs.length === 1 ? prefix.cache : repeatBatch(prefix.hostCache!, qs.length)) : undefined;
     const first = await this.model.forward(rows, past, keep, layout);
     this.count(width, cached, first.logits.dims[1], qs.length);
     const data = first.logits.data as Float32Array;

@@ -1,6 +1,6 @@
 import type { Question } from '../benchmarks/doc.ts';
-import { LETTERS } from '../benchmarks/mmlu/question.ts';
 import type { TemplateSpec } from './template.ts';
+import { LABEL_SETS, type LabelSet } from './labels.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { pyStrip } from '../util/pyStr.ts';
 
@@ -8,53 +8,73 @@ import { pyStrip } from '../util/pyStr.ts';
 // reference is Python, `strip()` is Python's (pyStrip), not String.prototype.trim.
 
 const spaced = (subject: string) => subject.replaceAll('_', ' ');
-const lettered = (q: Question, question: string) =>
-  `${question}\n${q.choices.map((c, i) => `${LETTERS[i]}. ${c}`).join('\n')}\nAnswer:`;
-const letters = () => [...LETTERS];
 
-const lmEval: TemplateSpec = {
+/**
+ * A lettered template: the stem, one line per choice under its label, then "Answer:"; the labels
+ * are what is scored. `withLabels` gives the same template under another label set (LABEL_SETS).
+ */
+function lettered(
+  base: Omit<TemplateSpec, 'formatQuestion' | 'choices' | 'withLabels' | 'labels'>,
+  stem: (q: Question) => string,
+  set: LabelSet = LABEL_SETS.ABCD!,
+): TemplateSpec {
+  return {
+    ...base,
+    labels: set.id,
+    formatQuestion: (q) => `${stem(q)}\n${q.choices.map((c, i) => set.line(set.labels[i]!, c)).join('\n')}\nAnswer:`,
+    choices: (q) => q.choices.map((_, i) => set.labels[i]!),
+    withLabels: (s) => lettered(base, stem, s),
+  };
+}
+
+const lmEvalBase = {
   id: 'lm-eval',
   summary: "lm-evaluation-harness' mmlu task (default): letters A-D after 'Answer:', first k dev rows as shots",
   reference: 'lm-evaluation-harness lm_eval/tasks/mmlu/default (_default_template_yaml, version 1.0)',
-  description: (s) => `The following are multiple choice questions (with answers) about ${spaced(s)}.\n\n`,
-  formatQuestion: (q) => lettered(q, pyStrip(q.question)),
-  choices: letters,
+  description: (s: string) => `The following are multiple choice questions (with answers) about ${spaced(s)}.\n\n`,
   targetDelimiter: ' ',
   fewshotDelimiter: '\n\n',
   scoring: 'loglikelihood',
   reportAccNorm: false,
   headline: 'acc',
   overflow: 'truncate',
-};
+} as const;
+const lmEval = lettered(lmEvalBase, (q) => pyStrip(q.question));
 
 export const TEMPLATES: Record<string, TemplateSpec> = {
   'lm-eval': lmEval,
-  original: {
-    ...lmEval,
-    id: 'original',
-    summary:
-      "Hendrycks et al.'s evaluate.py: subject with a leading space, question not stripped, shots dropped to fit",
-    reference: 'hendrycks/test evaluate.py (format_subject, format_example, gen_prompt, crop loop)',
-    // format_subject() prefixes every word with a space, hence "about  abstract algebra."
-    description: (s) =>
-      `The following are multiple choice questions (with answers) about ${s
-        .split('_')
-        .map((w) => ' ' + w)
-        .join('')}.\n\n`,
-    formatQuestion: (q) => lettered(q, q.question),
-    overflow: 'drop-shots',
-  },
-  helm: {
-    ...lmEval,
-    id: 'helm',
-    summary: "HELM's multiple_choice_joint style: 'Question: ' / 'Answer: ' prefixes, letters A-D",
-    reference:
-      'HELM MMLU run spec, multiple_choice_joint adapter (input_prefix "Question: ", output_prefix "Answer: ")',
-    formatQuestion: (q) => lettered(q, `Question: ${pyStrip(q.question)}`),
-  },
+  original: lettered(
+    {
+      ...lmEvalBase,
+      id: 'original',
+      summary:
+        "Hendrycks et al.'s evaluate.py: subject with a leading space, question not stripped, shots dropped to fit",
+      reference: 'hendrycks/test evaluate.py (format_subject, format_example, gen_prompt, crop loop)',
+      // format_subject() prefixes every word with a space, hence "about  abstract algebra."
+      description: (s) =>
+        `The following are multiple choice questions (with answers) about ${s
+          .split('_')
+          .map((w) => ' ' + w)
+          .join('')}.\n\n`,
+      overflow: 'drop-shots',
+    },
+    (q) => q.question,
+  ),
+  helm: lettered(
+    {
+      ...lmEvalBase,
+      id: 'helm',
+      summary: "HELM's multiple_choice_joint style: 'Question: ' / 'Answer: ' prefixes, letters A-D",
+      reference:
+        'HELM MMLU run spec, multiple_choice_joint adapter (input_prefix "Question: ", output_prefix "Answer: ")',
+    },
+    (q) => `Question: ${pyStrip(q.question)}`,
+  ),
   cloze: {
     ...lmEval,
     id: 'cloze',
+    labels: undefined,
+    withLabels: undefined,
     summary: "lm-eval's mmlu_continuation / lighteval's cloze formulation: the choice texts are the continuations",
     reference: 'lm-evaluation-harness lm_eval/tasks/mmlu/continuation (_continuation_template_yaml)',
     description: (s) => `The following are questions (with answers) about ${spaced(s)}.\n\n`,
@@ -66,6 +86,8 @@ export const TEMPLATES: Record<string, TemplateSpec> = {
   generate: {
     ...lmEval,
     id: 'generate',
+    // The answer regex reads the letters A-D: no other label set.
+    withLabels: undefined,
     summary:
       "lm-eval's prompt, but the model generates after 'Answer:' (greedy); the letter is extracted and exact-matched",
     reference: 'lm-evaluation-harness lm_eval/tasks/mmlu/generative (prompt as the default task)',

@@ -1,4 +1,5 @@
 import type { Question } from '../benchmarks/doc.ts';
+import type { LabelSet } from './labels.ts';
 
 /** What a template turns one question into: lm-eval's (context, continuations, target). */
 export interface PromptInstance {
@@ -37,6 +38,9 @@ export interface TemplateSpec {
    * evaluate.py), then truncates if even zero-shot does not fit.
    */
   overflow: 'truncate' | 'drop-shots';
+  /** Lettered templates: the label set in use (templates/labels.ts), and the same template under another. */
+  labels?: string;
+  withLabels?: (set: LabelSet) => TemplateSpec;
   /** For generate templates: greedy decoding settings and the answer extraction regex. */
   generation?: { stop: string[]; maxNewTokens: number; answerRegex: RegExp };
 }

@@ -90,6 +90,15 @@ export class PyRandom {
     return r;
   }
 
+  /** random.shuffle(x) in place: for i from len-1 down to 1, swap x[i] with x[randbelow(i + 1)]. */
+  shuffle<T>(x: T[]): T[] {
+    for (let i = x.length - 1; i > 0; i--) {
+      const j = this.randbelow(i + 1);
+      [x[i], x[j]] = [x[j]!, x[i]!];
+    }
+    return x;
+  }
+
   /** random.sample(population, k) (no counts). */
   sample<T>(population: readonly T[], k: number): T[] {
     const n = population.length;

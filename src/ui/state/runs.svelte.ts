@@ -72,7 +72,7 @@ export class RunsState {
       else if (final.status === 'failed') this.error = final.error ?? 'the run failed';
       else if (final.status === 'complete') {
         this.phase = `finished: ${final.done} question(s)`;
-        this.router.go('results', runId);
+        this.router.go(final.study ? 'study' : 'results', runId);
       }
     } catch (e) {
       this.error = explainFailure(e);

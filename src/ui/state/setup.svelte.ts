@@ -1,6 +1,8 @@
 import { BENCHMARKS, resolveSubsets } from '../../core/benchmarks/registry.ts';
 import type { Benchmark } from '../../core/benchmarks/types.ts';
 import type { UiDtype } from '../presets.ts';
+import type { Axis } from '../../core/study/axes.ts';
+import { getTemplate } from '../../core/templates/presets.ts';
 
 /** What the setup form holds; saved in localStorage so the last setup comes back after a reload. */
 export interface SavedSetup {
@@ -21,6 +23,11 @@ export interface SavedSetup {
   template: string;
   scoring: 'loglikelihood' | 'generate';
   dataSource: 'hub' | 'local';
+  /** A prompt-sensitivity study: the values ticked beside the run's own (none ticked: a plain run). */
+  studyOrders: string[];
+  studyLabels: string[];
+  studyShots: number[];
+  studyTemplates: string[];
 }
 
 const KEY = 'pagebench.setup';
@@ -43,6 +50,10 @@ export const DEFAULT_SETUP: SavedSetup = {
   template: 'lm-eval',
   scoring: 'loglikelihood',
   dataSource: 'hub',
+  studyOrders: [],
+  studyLabels: [],
+  studyShots: [],
+  studyTemplates: [],
 };
 
 /** The setup form's state (views bind to its fields). */
@@ -64,6 +75,10 @@ export class SetupState {
   template = $state('lm-eval');
   scoring = $state<SavedSetup['scoring']>('loglikelihood');
   dataSource = $state<SavedSetup['dataSource']>('hub');
+  studyOrders = $state<string[]>([]);
+  studyLabels = $state<string[]>([]);
+  studyShots = $state<number[]>([]);
+  studyTemplates = $state<string[]>([]);
 
   constructor(saved: SavedSetup) {
     Object.assign(this, saved);
@@ -99,6 +114,10 @@ export class SetupState {
       template: this.template,
       scoring: this.scoring,
       dataSource: this.dataSource,
+      studyOrders: $state.snapshot(this.studyOrders),
+      studyLabels: $state.snapshot(this.studyLabels),
+      studyShots: $state.snapshot(this.studyShots),
+      studyTemplates: $state.snapshot(this.studyTemplates),
     };
   }
 
@@ -133,6 +152,24 @@ export class SetupState {
     } catch {
       return [];
     }
+  }
+
+  /**
+   * The study's axes: each ticked axis varies over the run's own value plus the ticked ones
+   * ('cyclic' already holds the identity order as cyc0). None ticked: a plain run.
+   */
+  get vary(): [Axis, string[]][] {
+    const out: [Axis, string[]][] = [];
+    const t = this.templateId;
+    if (this.studyTemplates.length) out.push(['template', [t, ...this.studyTemplates.filter((x) => x !== t)]]);
+    if (this.studyShots.length)
+      out.push(['shots', [this.shots, ...this.studyShots.filter((k) => k !== this.shots)].map(String)]);
+    const ownLabels = getTemplate(t).labels;
+    if (this.studyLabels.length && ownLabels)
+      out.push(['labels', [ownLabels, ...this.studyLabels.filter((l) => l !== ownLabels)]]);
+    if (this.studyOrders.length)
+      out.push(['order', this.studyOrders.includes('cyclic') ? this.studyOrders : ['identity', ...this.studyOrders]]);
+    return out;
   }
 
   get templateId(): string {

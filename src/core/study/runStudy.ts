@@ -1,0 +1,135 @@
+import type { SubjectData } from '../benchmarks/doc.ts';
+import type { EvalSettings, Sample } from '../evaluate.ts';
+import { makeFits } from '../prompts.ts';
+import type { CausalLM } from '../runtime/causalLm.ts';
+import { toSample } from '../samples.ts';
+import { makeEncoder, questionRequest } from '../scoring/requests.ts';
+import { Scorer, type ScorerStats } from '../scoring/scorer.ts';
+import type { Variant } from './axes.ts';
+import { variantPrompts, variantTemplate, type ApplyChat, type VariantItem } from './variantPrompts.ts';
+
+/** A study's sample: a run's sample plus the variant, the permutation shown and the pick in original order. */
+export interface VariantSample extends Sample {
+  variant: string;
+  permutation: number[];
+  pred_original: number;
+}
+
+export interface StudyProgress {
+  done: number;
+  total: number;
+  subject: string;
+  elapsedSeconds: number;
+  etaSeconds: number;
+}
+
+export interface StudyHooks {
+  onProgress?: (p: StudyProgress) => void;
+  onSample?: (s: VariantSample) => void | Promise<void>;
+  /** Already scored (a resumed study). */
+  skip?: (variant: string, subject: string, docId: number) => boolean;
+  signal?: AbortSignal;
+}
+
+export interface StudyOutput {
+  samples: Map<string, VariantSample[]>;
+  seconds: number;
+  promptTokens: number;
+  scorerStats: ScorerStats;
+}
+
+/** The base settings of a study (its axes override template and shots per variant). */
+export type StudySettings = Omit<EvalSettings, 'batchSize'>;
+
+/** The chat template of a tokenizer, with a clear error where it has none. */
+export function chatApplier(tokenizer: unknown, name: string): ApplyChat {
+  const tok = tokenizer as { chat_template?: unknown; apply_chat_template(m: unknown, o: unknown): unknown };
+  return (messages) => {
+    if (!tok.chat_template) throw new Error(`${name} has no chat template: chat variants need one`);
+    return tok.apply_chat_template(messages, { tokenize: false, add_generation_prompt: true }) as string;
+  };
+}
+
+/**
+ * Scores every variant on the same questions. Variants whose prompts share the subject's prefix
+ * are scored together question by question, so the few-shot prefix and the question stem are
+ * computed once (Scorer.scoreVariants); the numbers are those of each variant run alone.
+ */
+export async function runStudy(
+  model: CausalLM,
+  data: SubjectData[],
+  settings: StudySettings,
+  variants: readonly Variant[],
+  hooks: StudyHooks = {},
+  system?: string,
+): Promise<StudyOutput> {
+  const encode = makeEncoder(model, settings.bos);
+  const fits = makeFits(encode, model.maxLength);
+  const chat = variants.some((v) => v.axes.chat !== 'none')
+    ? { apply: chatApplier(model.tokenizer, model.source.id), system }
+    : {};
+  const scorer = new Scorer(model, settings.scorer);
+  const samples = new Map(variants.map((v) => [v.id, [] as VariantSample[]]));
+  const perSubject = data.map((d) => Math.min(d.questions.length, settings.limit ?? Infinity));
+  const total = perSubject.reduce((a, n) => a + n, 0) * variants.length;
+  let done = 0;
+  let promptTokens = 0;
+  const t0 = performance.now();
+  for (const d of data) {
+    // Variants whose contexts share more than the description go together (same template, shots, labels, chat).
+    const groups = new Map<string, { variant: Variant; items: VariantItem[] }[]>();
+    for (const v of variants) {
+      const items = variantPrompts(v.axes, d, settings.limit, fits, chat);
+      const k = JSON.stringify([v.axes.template, v.axes.shots, v.axes.shot_order, v.axes.labels, v.axes.chat]);
+      groups.set(k, [...(groups.get(k) ?? []), { variant: v, items }]);
+    }
+    for (const group of groups.values()) {
+      if (hooks.signal?.aborted) break;
+      await scorer.setPrefix(commonPrefix(group[0]!.items.map((it) => it.prompt.context)), encode);
+      const n = group[0]!.items.length;
+      for (let i = 0; i < n && !hooks.signal?.aborted; i++) {
+        const todo = group.filter((g) => !hooks.skip?.(g.variant.id, d.subject, g.items[i]!.docId));
+        done += group.length - todo.length;
+        if (todo.length === 0) continue;
+        const reqs = todo.map((g) => questionRequest(g.items[i]!.prompt, encode, model.maxLength));
+        const scores = await scorer.scoreVariants(reqs);
+        for (const [j, g] of todo.entries()) {
+          const item = g.items[i]!;
+          const base = toSample(variantTemplate(g.variant.axes), item, reqs[j]!, scores[j]!);
+          const sample: VariantSample = {
+            ...base,
+            variant: g.variant.id,
+            permutation: item.permutation,
+            pred_original: item.permutation[base.pred]!,
+          };
+          promptTokens += sample.input_tokens;
+          samples.get(g.variant.id)!.push(sample);
+          await hooks.onSample?.(sample);
+          done++;
+        }
+        const elapsed = (performance.now() - t0) / 1000;
+        hooks.onProgress?.({
+          done,
+          total,
+          subject: d.subject,
+          elapsedSeconds: elapsed,
+          etaSeconds: ((total - done) * elapsed) / done,
+        });
+      }
+    }
+  }
+  scorer.release();
+  return { samples, seconds: (performance.now() - t0) / 1000, promptTokens, scorerStats: scorer.stats };
+}
+
+/** The longest common string prefix (the part of a subject's prompts every question shares). */
+function commonPrefix(xs: readonly string[]): string {
+  if (xs.length === 0) return '';
+  let end = xs[0]!.length;
+  for (const x of xs) {
+    let i = 0;
+    while (i < end && x.charCodeAt(i) === xs[0]!.charCodeAt(i)) i++;
+    end = i;
+  }
+  return xs[0]!.slice(0, end);
+}

@@ -1,0 +1,303 @@
+/**
+ * Prompt-sensitivity studies (pagebench study) on the real stories260K and the real MMLU.
+ * Expected statistics are recomputed independently by test/support/study_stats.py (Debian's
+ * python3 with numpy, scipy's kendalltau, statsmodels' exact McNemar test and fleiss_kappa,
+ * scikit-learn's cohen_kappa_score) from the samples the study wrote; the shown choices and the
+ * permutations are checked there against the CSV rows read with Python's csv module.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateResults, validateSample, validateStudy } from '../../src/core/report/validate.ts';
+import { cohenKappa, kendallTauB, mcnemarExact } from '../../src/core/study/stats.ts';
+import { runCli } from '../support/cli.ts';
+import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
+
+const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
+const readJsonl = (f: string) =>
+  readFileSync(f, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const SUBJECTS = 'abstract_algebra,anatomy,astronomy,high_school_biology';
+
+function samplesOf(dir: string): Map<string, Record<string, unknown>> {
+  const m = new Map<string, Record<string, unknown>>();
+  for (const f of readdirSync(dir).filter((f) => f.startsWith('samples_')))
+    for (const s of readJsonl(join(dir, f))) m.set(`${s.subject as string}/${s.doc_id as number}`, s);
+  return m;
+}
+
+function close(actual: unknown, expected: unknown, path: string, tol = 1e-9): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    assert.ok(Math.abs(actual - expected) <= tol, `${path}: ${actual} vs expected ${expected}`);
+  } else if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(actual), `${path}: not an array`);
+    expected.forEach((e, i) => close((actual as unknown[])[i], e, `${path}[${i}]`, tol));
+  } else if (expected && typeof expected === 'object') {
+    for (const [k, e] of Object.entries(expected))
+      close((actual as Record<string, unknown>)[k], e, `${path}.${k}`, tol);
+  } else assert.equal(actual, expected, path);
+}
+
+const study = tmp('pb-study-');
+const studyRun = runCli(
+  'study',
+  '--model',
+  STORIES,
+  '--data',
+  SHARED_MMLU,
+  '--subjects',
+  SUBJECTS,
+  '--limit',
+  '12',
+  '--shots',
+  '5',
+  '--vary',
+  'order=cyclic,reverse,random:7',
+  '--output-dir',
+  study,
+);
+
+test('a 6-variant study: every statistic of study.json equals the Python recomputation; permutations match the CSV', () => {
+  assert.equal(studyRun.code, 0, studyRun.stderr);
+  const s = JSON.parse(readFileSync(join(study, 'study.json'), 'utf8'));
+  validateStudy(s);
+  assert.deepEqual(
+    s.variants.map((v: { id: string }) => v.id),
+    ['order-cyc0', 'order-cyc1', 'order-cyc2', 'order-cyc3', 'order-reverse', 'order-random7'],
+  );
+  assert.equal(s.pairs.length, 15);
+  for (const v of s.variants) {
+    const r = JSON.parse(readFileSync(join(study, v.id, 'results.json'), 'utf8'));
+    validateResults(r);
+    assert.deepEqual(r.config.prompt_variant, { id: v.id, axes: v.axes });
+    for (const sample of samplesOf(join(study, v.id)).values()) validateSample(sample);
+  }
+  const py = spawnSync('/usr/bin/python3', [join(REPO, 'test/support/study_stats.py'), study, SHARED_MMLU], {
+    encoding: 'utf8',
+  });
+  assert.equal(py.status, 0, py.stderr);
+  const expected = JSON.parse(py.stdout);
+  assert.deepEqual(expected.permutation_errors, []);
+  close(s.variants, expected.variants, 'variants');
+  close(s.pairs, expected.pairs, 'pairs');
+  close(s.overall, expected.overall, 'overall');
+  // Not degenerate: the picks move with the order (a model at chance favours positions).
+  assert.ok(s.overall.spread > 0 && s.pairs.some((p: { mcnemar_p: number }) => p.mcnemar_p < 1));
+});
+
+test('cyc0 at 5 shots equals pagebench run at 5 shots (1e-4); a rotation scored naively equals the shared-stem fast path', () => {
+  assert.equal(studyRun.code, 0, studyRun.stderr);
+  const run = tmp('pb-study-run-');
+  const r = runCli(
+    'run',
+    '--model',
+    STORIES,
+    '--data',
+    SHARED_MMLU,
+    '--subjects',
+    SUBJECTS,
+    '--limit',
+    '12',
+    '--shots',
+    '5',
+    '--output-dir',
+    run,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const plain = samplesOf(run);
+  const cyc0 = samplesOf(join(study, 'order-cyc0'));
+  assert.equal(cyc0.size, plain.size);
+  for (const [k, p] of plain) {
+    const c = cyc0.get(k)!;
+    assert.equal(c.context, p.context, k);
+    (p.loglikelihoods as number[]).forEach((l, i) => close((c.loglikelihoods as number[])[i], l, `${k}[${i}]`, 1e-4));
+    assert.equal(c.pred, p.pred);
+  }
+  const naive = tmp('pb-study-naive-');
+  const n = runCli(
+    'study',
+    '--model',
+    STORIES,
+    '--data',
+    SHARED_MMLU,
+    '--subjects',
+    'anatomy',
+    '--limit',
+    '6',
+    '--shots',
+    '5',
+    '--scorer',
+    'naive',
+    '--vary',
+    'order=cyc2,reverse',
+    '--output-dir',
+    naive,
+  );
+  assert.equal(n.code, 0, n.stderr);
+  for (const id of ['order-cyc2', 'order-reverse']) {
+    const fast = samplesOf(join(study, id));
+    for (const [k, s] of samplesOf(join(naive, id)))
+      close(fast.get(k)!.loglikelihoods, s.loglikelihoods, `${id} ${k}`, 1e-4);
+  }
+});
+
+test('label sets, shot order and chat axes build the prompts they name; a model without a chat template is refused', () => {
+  const out = tmp('pb-study-axes-');
+  const r = runCli(
+    'study',
+    '--model',
+    STORIES,
+    '--data',
+    SHARED_MMLU,
+    '--subjects',
+    'anatomy',
+    '--limit',
+    '3',
+    '--shots',
+    '2',
+    '--vary',
+    'labels=1234,(A)',
+    '--vary',
+    'shot_order=first_n,random:3',
+    '--output-dir',
+    out,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const ids = readdirSync(out)
+    .filter((f) => f !== 'study.json')
+    .sort();
+  assert.deepEqual(ids, [
+    'labels-1234_shot_order-first_n',
+    'labels-1234_shot_order-random3',
+    'labels-A_shot_order-first_n',
+    'labels-A_shot_order-random3',
+  ]);
+  const numbered = [...samplesOf(join(out, 'labels-1234_shot_order-first_n')).values()][0]!;
+  assert.match(numbered.context as string, /\n1\. [^\n]*\n2\. [^\n]*\n3\. [^\n]*\n4\. [^\n]*\nAnswer:$/);
+  assert.deepEqual(numbered.continuations, [' 1', ' 2', ' 3', ' 4']);
+  const paren = [...samplesOf(join(out, 'labels-A_shot_order-first_n')).values()][0]!;
+  assert.match(paren.context as string, /\n\(A\) [^\n]*\n\(B\) [^\n]*\n\(C\) [^\n]*\n\(D\) [^\n]*\nAnswer:$/);
+  assert.deepEqual(paren.continuations, [' (A)', ' (B)', ' (C)', ' (D)']);
+  // Seeded shots: other examples than the first two dev rows, the same for both label sets.
+  const firstN = [...samplesOf(join(out, 'labels-1234_shot_order-first_n')).values()];
+  const random1 = [...samplesOf(join(out, 'labels-1234_shot_order-random3')).values()];
+  const randomA = [...samplesOf(join(out, 'labels-A_shot_order-random3')).values()];
+  assert.ok(firstN.some((s, i) => s.context !== random1[i]!.context));
+  random1.forEach((s, i) => {
+    assert.equal(s.shots_used, 2);
+    assert.equal(randomA[i]!.doc_id, s.doc_id);
+  });
+
+  const refused = runCli(
+    'study',
+    '--model',
+    STORIES,
+    '--data',
+    SHARED_MMLU,
+    '--subjects',
+    'anatomy',
+    '--limit',
+    '2',
+    '--vary',
+    'chat=none,single',
+    '--output-dir',
+    tmp('pb-study-nochat-'),
+  );
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^pagebench: error: .*has no chat template: chat variants need one\n$/);
+
+  // The same model with a chat template in its tokenizer_config.json (as instruct exports ship it).
+  const chatModel = tmp('pb-chat-model-');
+  cpSync(STORIES, chatModel, { recursive: true });
+  const cfg = JSON.parse(readFileSync(join(chatModel, 'tokenizer_config.json'), 'utf8'));
+  cfg.chat_template =
+    "{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}<|end|>\n{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}";
+  writeFileSync(join(chatModel, 'tokenizer_config.json'), JSON.stringify(cfg));
+  const chatOut = tmp('pb-study-chat-');
+  const c = runCli(
+    'study',
+    '--model',
+    chatModel,
+    '--data',
+    SHARED_MMLU,
+    '--subjects',
+    'anatomy',
+    '--limit',
+    '2',
+    '--shots',
+    '1',
+    '--vary',
+    'chat=none,single,multiturn',
+    '--system',
+    'Answer with a letter.',
+    '--output-dir',
+    chatOut,
+  );
+  assert.equal(c.code, 0, c.stderr);
+  const single = [...samplesOf(join(chatOut, 'chat-single')).values()][0]!;
+  const multi = [...samplesOf(join(chatOut, 'chat-multiturn')).values()][0]!;
+  assert.match(single.context as string, /^<\|system\|>\nAnswer with a letter\.<\|end\|>\n<\|user\|>\nThe following/);
+  assert.match(single.context as string, /\nAnswer:<\|end\|>\n<\|assistant\|>\n$/);
+  assert.equal((single.context as string).split('<|user|>').length, 2);
+  assert.equal((multi.context as string).split('<|user|>').length, 3);
+  assert.match(multi.context as string, /<\|assistant\|>\n[ABCD]<\|end\|>\n<\|user\|>\n/);
+  assert.deepEqual(single.continuations, ['A', 'B', 'C', 'D']);
+});
+
+test('study usage errors name the problem in one line', () => {
+  const base = [
+    'study',
+    '--model',
+    STORIES,
+    '--data',
+    SHARED_MMLU,
+    '--subjects',
+    'anatomy',
+    '--output-dir',
+    tmp('pb-e-'),
+  ];
+  const cases: [string[], RegExp][] = [
+    [['--vary', 'dtype=fp32,q8'], /dtype is not a study axis yet/],
+    [['--vary', 'ordr=cyclic'], /axis one of template, shots, .*did you mean order\?/],
+    [['--vary', 'order=identity'], /at least two variants/],
+    [['--vary', 'order=sideways,identity'], /order must be identity, cyclic/],
+    [['--template', 'cloze', '--vary', 'labels=ABCD,1234'], /template cloze shows no labels/],
+    [['--vary', 'template=lm-eval,generate'], /template generate scores by generation/],
+    [['--vary', 'shots=0,9'], /shots=9: MMLU's dev split has 5 rows/],
+    [['--vary', 'order=cyclic', '--vary', 'order=reverse'], /--vary order given twice/],
+  ];
+  for (const [args, re] of cases) {
+    const r = runCli(...base, ...args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr.split('\n')[0]!, re, args.join(' '));
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  }
+  const runVary = runCli(
+    'run',
+    '--model',
+    STORIES,
+    '--data',
+    SHARED_MMLU,
+    '--vary',
+    'order=cyclic',
+    '--output-dir',
+    tmp('pb-e-'),
+  );
+  assert.match(runVary.stderr, /--vary, --chat and --system are study options/);
+});
+
+test('statistics at their edges: no discordant pairs, a constant rater, constant per-subject accuracies', () => {
+  assert.equal(mcnemarExact(0, 0), 1);
+  // scipy.stats.binomtest(0, 10, 0.5).pvalue = 2 * 0.5**10
+  assert.equal(mcnemarExact(0, 10), 2 * 0.5 ** 10);
+  assert.equal(mcnemarExact(5, 5), 1);
+  assert.equal(cohenKappa([2, 2, 2], [2, 2, 2], 4), 1);
+  assert.equal(kendallTauB([0.5, 0.5, 0.5], [0.1, 0.2, 0.3]), null);
+  // scipy.stats.kendalltau([1, 2, 3, 3], [1, 3, 2, 2]).statistic = 0.19999999999999998 (ties on both sides)
+  close(kendallTauB([1, 2, 3, 3], [1, 3, 2, 2]), 0.19999999999999998, 'tau', 1e-12);
+});
