@@ -294,24 +294,59 @@ async function studyCost(): Promise<void> {
   const rows: Record<string, unknown>[] = [];
   // The bench subjects (20 questions each), then every MMLU subject (its first 5 questions): the
   // ratio follows the question stems' share of the tokens, which differs by subject.
-  const sets: [string, string[], number, number[]][] = [
-    ['bench subjects', BENCH_SUBJECTS, quick ? 8 : 20, [0, 5]],
+  // The bench subjects (20 questions each), then every MMLU subject (its first 3 questions): the
+  // ratio follows the question stems' share of the tokens, which differs by subject. Each side runs
+  // in its own process, alternating, `repeats` times; ratios are medians (timings here are noisy).
+  const sets: [string, string[], number, number[], number][] = [
+    ['bench subjects', BENCH_SUBJECTS, quick ? 8 : 20, [0, 5], 3],
     ...(quick
       ? []
-      : ([['all 57 subjects', SUBJECTS.map((s) => s.id), 5, [5]]] as [string, string[], number, number[]][])),
+      : ([['all 57 subjects', SUBJECTS.map((s) => s.id), 3, [5], 1]] as [
+          string,
+          string[],
+          number,
+          number[],
+          number,
+        ][])),
   ];
-  for (const [label, subjects, limit, shotList] of sets)
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  for (const [label, subjects, limit, shotList, repeats] of sets)
     for (const shots of shotList) {
-      const r = nodeRun([
-        'study',
-        JSON.stringify({ subjects, limit, shots }),
-        dirs['smollm2-135m-shape']!,
-        join(SHARED, 'mmlu'),
-      ]);
-      rows.push({ set: label, ...r });
-      const f = (k: string) => (r[k] as number).toFixed(2);
+      const side = (s: 'plain' | 'study') =>
+        nodeRun([
+          'study',
+          JSON.stringify({ subjects, limit, shots, side: s }),
+          dirs['smollm2-135m-shape']!,
+          join(SHARED, 'mmlu'),
+        ]) as {
+          seconds: number;
+          question_seconds: number;
+          question_tokens: number;
+          questions: number;
+          lls: number[][];
+        };
+      const pairs = Array.from({ length: repeats }, () => [side('plain'), side('study')] as const);
+      const [p0, s0] = pairs[0]!;
+      let maxDiff = 0;
+      p0.lls.forEach((ls, i) => ls.forEach((l, j) => (maxDiff = Math.max(maxDiff, Math.abs(l - s0.lls[i]![j]!)))));
+      const r = {
+        set: label,
+        subjects: subjects.length,
+        questions: p0.questions,
+        shots,
+        repeats,
+        plain_seconds: pairs.map(([p]) => p.seconds),
+        study_seconds: pairs.map(([, s]) => s.seconds),
+        study_over_plain: median(pairs.map(([p, s]) => s.seconds / p.seconds)),
+        question_part_time_ratio: median(pairs.map(([p, s]) => s.question_seconds / p.question_seconds)),
+        question_part_token_ratio: s0.question_tokens / p0.question_tokens,
+        separate_over_study: median(pairs.map(([p, s]) => (4 * p.seconds) / s.seconds)),
+        cyc0_max_abs_ll_diff: maxDiff,
+      };
+      rows.push(r);
+      const f = (x: number) => x.toFixed(2);
       log(
-        `node 135m-shape ${label}, ${shots}-shot, ${r.questions as number} q: plain ${f('plain_seconds')} s, 4-rotation study ${f('study_seconds')} s = ${f('study_over_plain')}x; question part ${f('question_part_time_ratio')}x time, ${f('question_part_token_ratio')}x tokens; 4 separate runs ${f('separate_over_study')}x the study; cyc0 vs plain max |Δll| ${(r.cyc0_max_abs_ll_diff as number).toExponential(1)}`,
+        `node 135m-shape ${label}, ${shots}-shot, ${r.questions} q, median of ${repeats}: plain ${r.plain_seconds.map((x) => x.toFixed(1)).join('/')} s, 4-rotation study ${r.study_seconds.map((x) => x.toFixed(1)).join('/')} s = ${f(r.study_over_plain)}x; question part ${f(r.question_part_time_ratio)}x time, ${f(r.question_part_token_ratio)}x tokens; 4 separate runs ${f(r.separate_over_study)}x the study; cyc0 vs plain max |Δll| ${maxDiff.toExponential(1)}`,
       );
     }
   process.stdout.write(JSON.stringify({ study_cost: rows }) + '\n');

@@ -9,14 +9,19 @@ import { hubRowSource } from '../src/core/benchmarks/rows.ts';
 import type { DataSources } from '../src/core/benchmarks/types.ts';
 import { planRun, type RunPlan } from '../src/core/plan.ts';
 import { planStudy, type StudyPlan } from '../src/core/study/planStudy.ts';
-import { chatApplier, runStudy } from '../src/core/study/runStudy.ts';
+import { runStudy } from '../src/core/study/runStudy.ts';
+import { chatApplier } from '../src/core/templates/chat.ts';
 import type { Variant } from '../src/core/study/axes.ts';
-import { makeEncoder } from '../src/core/scoring/requests.ts';
+import { makeEncoder, resolveBos } from '../src/core/scoring/requests.ts';
 import { getTemplate } from '../src/core/templates/presets.ts';
 import { explainFailure } from '../src/ui/errors.ts';
 import { hubSource } from '../src/core/benchmarks/mmlu/source.ts';
 import { CausalLM } from '../src/core/runtime/causalLm.ts';
-import { configureWebRuntime } from '../src/core/runtime/webRuntime.ts';
+import { configureWebRuntime, webRuntimeInfo } from '../src/core/runtime/webRuntime.ts';
+import { dataHash, templateHash, type Fingerprint } from '../src/core/report/fingerprint.ts';
+import { runTemplate } from '../src/core/templates/presets.ts';
+import type { TemplateSpec } from '../src/core/templates/template.ts';
+import type { SubjectData } from '../src/core/benchmarks/doc.ts';
 import {
   addSample,
   deleteRun,
@@ -169,6 +174,27 @@ function dataSource(data: RunRecord['data'], emit: (e: WorkerEvent) => void = ()
   };
 }
 
+/** The page's side of a run's fingerprint: browser, runtime versions, threads, the WebGPU adapter used. */
+async function pageFingerprint(run: RunRecord, t: TemplateSpec, data: SubjectData[]): Promise<Fingerprint> {
+  const caps = run.model.device === 'webgpu' ? await capabilities() : null;
+  return {
+    ...webRuntimeInfo(),
+    threads: run.model.device === 'wasm' ? threads : null,
+    ...(caps
+      ? {
+          webgpu_adapter: caps.adapter && {
+            vendor: caps.adapter.vendor,
+            architecture: caps.adapter.architecture,
+            is_fallback_adapter: caps.adapter.isFallbackAdapter,
+            shader_f16: caps.shaderF16,
+          },
+        }
+      : {}),
+    template_sha256: await templateHash(t),
+    data_sha256: await dataHash(data, run.settings.limit),
+  };
+}
+
 /** Runs (or resumes) a stored run to completion, writing each sample to IndexedDB as it finishes. */
 async function runStored(runId: string, emit: (e: WorkerEvent) => void): Promise<RunRecord> {
   const run = (await db.get('runs', runId))!;
@@ -198,6 +224,8 @@ async function runStored(runId: string, emit: (e: WorkerEvent) => void): Promise
       maxLength: model.maxLength,
       threads,
       graphRewrites: model.graphRewrites,
+      bosResolved: resolveBos(run.settings.bos, model.modelType),
+      fingerprint: await pageFingerprint(run, runTemplate(run.settings), await session.load()),
       batchSize: result.batchSize,
       loadSeconds: model.loadSeconds,
       evalSeconds: (prev?.evalSeconds ?? 0) + result.seconds,
@@ -272,6 +300,7 @@ async function runStoredStudy(run: RunRecord, emit: (e: WorkerEvent) => void): P
       maxLength: model.maxLength,
       threads,
       graphRewrites: model.graphRewrites,
+      bosResolved: resolveBos(run.settings.bos, model.modelType),
       batchSize: 1,
       loadSeconds: model.loadSeconds,
       evalSeconds: (prev?.evalSeconds ?? 0) + result.seconds,
@@ -357,7 +386,15 @@ const api = {
     ]).catch((e: unknown) => {
       throw new Error(explainFailure(e));
     });
-    return planRun(makeEncoder(tokenizer, settings.bos), maxLength, subjects, settings);
+    const chat =
+      settings.chat && settings.chat !== 'none'
+        ? { mode: settings.chat, apply: chatApplier(tokenizer.tokenizer, spec.id), system: settings.system }
+        : undefined;
+    try {
+      return planRun(makeEncoder(tokenizer, settings.bos), maxLength, subjects, settings, chat);
+    } catch (e) {
+      throw new Error(explainFailure(e));
+    }
   },
 
   /** A study's cost beside one plain run (tokenizer and data only). */

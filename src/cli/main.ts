@@ -1,5 +1,9 @@
 import { parseArgs } from 'node:util';
-import '../node/runtime.ts';
+import { nodeRuntimeInfo } from '../node/runtime.ts';
+import { dataHash, templateHash, type Fingerprint } from '../core/report/fingerprint.ts';
+import type { TemplateSpec } from '../core/templates/template.ts';
+import type { SubjectData } from '../core/benchmarks/doc.ts';
+import { variantTemplate } from '../core/study/variantPrompts.ts';
 import { validateResults, validateStudy } from '../core/report/validate.ts';
 import { computeScoreboard } from '../core/report/scoreboard.ts';
 import {
@@ -26,8 +30,8 @@ import { hubRowSource } from '../core/benchmarks/rows.ts';
 import type { DataSources } from '../core/benchmarks/types.ts';
 import { CausalLM, type Device, type Dtype } from '../core/runtime/causalLm.ts';
 import { SCORER_MODES, type ScorerMode } from '../core/scoring/scorer.ts';
-import { getTemplate, TEMPLATE_IDS } from '../core/templates/presets.ts';
-import type { BosPolicy } from '../core/scoring/requests.ts';
+import { getTemplate, runTemplate, TEMPLATE_IDS } from '../core/templates/presets.ts';
+import { BOS_POLICIES, resolveBos, type BosPolicy } from '../core/scoring/requests.ts';
 import { localDataSource, localRowSource } from '../node/localData.ts';
 import { localModelHash, resolveModelArg } from '../node/modelSource.ts';
 import { StagedOutput } from '../node/outputDir.ts';
@@ -45,6 +49,7 @@ const COMMON_OPTIONS = `  --benchmark <id>      ${BENCHMARK_IDS.join(' | ')} (de
   --shots <N>           few-shot examples (MMLU: first N rows of dev; ARC, HellaSwag: lm-eval's seeded sampler)
   --template <id>       ${TEMPLATE_IDS.join(' | ')} (default: the benchmark's)
   --scoring <mode>      loglikelihood | generate (default: the template's; generate uses the generate template)
+  --description on|off  the task description before the shots (default on)
   --limit <N>           at most N questions per subject
 `;
 
@@ -69,11 +74,15 @@ Evaluates a model and writes results.json and samples_<subject>.jsonl (all-or-no
 Options:
   --model <dir|id>      transformers.js model folder, or a hub id (owner/name)
   --revision <rev>      hub revision (default main)
-${COMMON_OPTIONS}  --bos <policy>        tokenizer | never | always (default tokenizer)
+${COMMON_OPTIONS}  --bos <policy>        lm-eval | tokenizer | never | always (default lm-eval: lm-eval 0.4.x's HF default,
+                        no special tokens except for Gemma models; tokenizer: the tokenizer's own default)
   --dtype <dtype>       fp32 | fp16 | q8 | q4 | q4f16 (default fp32)
   --scorer <mode>       fast | harness | naive (default fast; all give the same numbers)
   --batch-size <N|auto> questions per forward pass in fast mode (default 1; auto measures; same numbers)
   --no-rewrite          load the ONNX graph exactly as exported (no num_logits_to_keep added)
+  --chat <mode>         none | single (the prompt as one user turn of the tokenizer's chat template) |
+                        multiturn (each shot a user/assistant turn); default none
+  --system <text>       a system prompt (with --chat)
   --output-dir <dir>    where results.json and samples_<subject>.jsonl are written
 `,
   study: `Usage: pagebench study --model <dir|hub id> --data <dir|hub> --vary <axis>=<v1>,<v2>… [options] --output-dir <dir>
@@ -90,6 +99,7 @@ Axes (repeat --vary; the variants are the cross product; unvaried axes keep the 
   shot_order=<s>,…       first_n (file order) or random:<seed> (lm-eval's seeded per-document sampler)
   labels=<set>,…         ${LABEL_VALUES.join(', ')}
   chat=<mode>,…          none, single (the prompt as one user turn), multiturn (each shot a turn)
+  description=on,off     the task description before the shots
 
 Options: those of run, plus
   --vary <axis>=<values>  an axis and its values (at least two variants in all)
@@ -121,7 +131,7 @@ const OPTIONS = {
   template: { type: 'string' },
   scoring: { type: 'string' },
   limit: { type: 'string' },
-  bos: { type: 'string', default: 'tokenizer' },
+  bos: { type: 'string', default: 'lm-eval' },
   dtype: { type: 'string', default: 'fp32' },
   scorer: { type: 'string', default: 'fast' },
   'batch-size': { type: 'string' },
@@ -130,6 +140,7 @@ const OPTIONS = {
   vary: { type: 'string', multiple: true },
   chat: { type: 'string' },
   system: { type: 'string' },
+  description: { type: 'string', default: 'on' },
 } as const;
 
 /** node's parseArgs, with unknown options answered by the nearest valid names. */
@@ -219,10 +230,20 @@ async function main(argv: string[]): Promise<number> {
     shots: int('shots', values.shots, 0)!,
     template: templateId,
     limit: int('limit', values.limit),
-    bos: oneOf<BosPolicy>('bos', values.bos!, ['tokenizer', 'never', 'always']),
+    bos: oneOf<BosPolicy>('bos', values.bos!, BOS_POLICIES),
     scorer: oneOf<ScorerMode>('scorer', values.scorer!, SCORER_MODES),
     batchSize: values['batch-size'] === 'auto' ? 'auto' : int('batch-size', values['batch-size'], 1)!,
   };
+  if (oneOf('description', values.description!, ['on', 'off'] as const) === 'off') settings.description = false;
+  const chatMode = oneOf<ChatMode>('chat', values.chat ?? 'none', CHAT_MODES);
+  if (values.system !== undefined && chatMode === 'none' && !values.vary?.some((v) => v.startsWith('chat=')))
+    throw new UsageError('--system needs a chat template: give --chat single|multiturn (or vary chat)');
+  if (command === 'run' && chatMode !== 'none') {
+    if (getTemplate(settings.template).scoring === 'generate')
+      throw new UsageError('--chat applies to log-likelihood templates');
+    settings.chat = chatMode;
+    if (values.system !== undefined) settings.system = values.system;
+  }
   if (settings.batchSize === 0) throw new UsageError('--batch-size must be at least 1 (or auto)');
   if (settings.shots > 5 && benchmark.fewshot.split === 'dev')
     throw new UsageError(`--shots ${settings.shots}: MMLU's dev split has 5 rows per subject`);
@@ -230,7 +251,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'prompts') {
     const data = await loadRunData(sources, settings);
-    const t = getTemplate(settings.template);
+    const t = runTemplate(settings);
     const sampler = runSampler(settings);
     for (const d of data) {
       for (const item of subjectPrompts(t, d, settings.shots, settings.limit, undefined, sampler)) {
@@ -248,8 +269,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  if (command !== 'study' && (values.vary || values.chat !== undefined || values.system !== undefined))
-    throw new UsageError('--vary, --chat and --system are study options (pagebench study --help)');
+  if (command !== 'study' && values.vary) throw new UsageError('--vary is a study option (pagebench study --help)');
+  if (command === 'prompts' && (values.chat !== undefined || values.system !== undefined))
+    throw new UsageError("--chat and --system need the model's tokenizer: use them with run or study");
   if (!values.model) throw new UsageError('--model is required');
   if (!values['output-dir']) throw new UsageError('--output-dir is required');
   const dtype = oneOf<Dtype>('dtype', values.dtype!, ['fp32', 'fp16', 'q8', 'q4', 'q4f16']);
@@ -268,9 +290,16 @@ async function main(argv: string[]): Promise<number> {
     data: benchmark.describeData(sources),
     graphRewrites: model.graphRewrites,
     loadSeconds: model.loadSeconds,
+    bosResolved: resolveBos(settings.bos, model.modelType),
   });
   const loadModel = () =>
     CausalLM.load(modelSource, { dtype, device, rewrites: values['no-rewrite'] ? 'none' : 'auto' });
+  const fingerprint = async (t: TemplateSpec, data: SubjectData[]): Promise<Fingerprint> => ({
+    ...nodeRuntimeInfo(),
+    threads: null,
+    template_sha256: await templateHash(t),
+    data_sha256: await dataHash(data, settings.limit),
+  });
   const isTty = process.stderr.isTTY;
   let lastPrint = 0;
   const printProgress = (line: string, last: boolean) => {
@@ -284,12 +313,14 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'study') {
     if (getTemplate(settings.template).scoring === 'generate')
       throw new UsageError('studies compare log-likelihood scoring; the generate template scores by generation');
-    const chatMode = oneOf<ChatMode>('chat', values.chat ?? 'none', CHAT_MODES);
     let vary: [Axis, string[]][];
     let variants: Variant[];
     try {
       vary = parseVary(values.vary ?? [], benchmark);
-      variants = expandVariants(baseAxes(benchmark, settings.template, settings.shots, chatMode), vary);
+      variants = expandVariants(
+        baseAxes(benchmark, settings.template, settings.shots, chatMode, settings.description !== false),
+        vary,
+      );
     } catch (e) {
       if (e instanceof AxisError) throw new UsageError(e.message);
       throw e;
@@ -318,10 +349,18 @@ async function main(argv: string[]): Promise<number> {
       const date = new Date().toISOString();
       for (const v of variants) {
         const samples = res.samples.get(v.id)!;
-        const vSettings: EvalSettings = { ...settings, template: v.axes.template, shots: Number(v.axes.shots) };
+        const vSettings: EvalSettings = {
+          ...settings,
+          template: v.axes.template,
+          shots: Number(v.axes.shots),
+          ...(v.axes.description === 'off' ? { description: false } : { description: undefined }),
+          ...(v.axes.chat !== 'none' ? { chat: v.axes.chat as ChatMode } : {}),
+          ...(v.axes.chat !== 'none' && values.system !== undefined ? { system: values.system } : {}),
+        };
         const sb = computeScoreboard(benchmark, v.axes.template, settings.subjects, samples);
         const results = serializeResults(benchmark, sb, vSettings, {
           ...facts,
+          fingerprint: await fingerprint(variantTemplate(v.axes), data),
           batchSize: 1,
           evalSeconds: res.seconds,
           promptTokens: samples.reduce((a, s) => a + s.input_tokens, 0),
@@ -370,6 +409,7 @@ async function main(argv: string[]): Promise<number> {
     const scoreboard = session.scoreboard(result.samples);
     const results = serializeResults(benchmark, scoreboard, settings, {
       ...modelFacts(model),
+      fingerprint: await fingerprint(runTemplate(settings), data),
       batchSize: result.batchSize,
       evalSeconds: result.seconds,
       promptTokens: result.promptTokens,
@@ -395,12 +435,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    const msg = String((e as Error)?.message ?? e).split('\n')[0];
-    process.stderr.write(`pagebench: error: ${msg}\n`);
-    if (e instanceof UsageError) process.stderr.write(`(see pagebench --help)\n`);
-    process.exit(e instanceof UsageError ? 2 : 1);
-  },
-);
+/** Exits once stdout and stderr have flushed: into a pipe, process.exit() alone drops queued output. */
+function exitAfterFlush(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+main(process.argv.slice(2)).then(exitAfterFlush, (e: unknown) => {
+  const msg = String((e as Error)?.message ?? e).split('\n')[0];
+  process.stderr.write(`pagebench: error: ${msg}\n`);
+  if (e instanceof UsageError) process.stderr.write(`(see pagebench --help)\n`);
+  exitAfterFlush(e instanceof UsageError ? 2 : 1);
+});

@@ -1,9 +1,10 @@
 import type { SubjectData } from './benchmarks/doc.ts';
 import type { CausalLM } from './runtime/causalLm.ts';
 import { buildPrefix, selectShots } from './templates/build.ts';
-import { makeFits, runSampler, subjectPrompts, type PromptItem } from './prompts.ts';
+import { commonPrefix, makeFits, runSampler, subjectPrompts, type PromptItem } from './prompts.ts';
+import { chatApplier, type ChatMode } from './templates/chat.ts';
 import { generateSample, toSample } from './samples.ts';
-import { getTemplate } from './templates/presets.ts';
+import { runTemplate } from './templates/presets.ts';
 import type { TemplateSpec } from './templates/template.ts';
 import { BatchTuner } from './scoring/batchTuner.ts';
 import { Scorer, type ScorerMode, type ScorerStats } from './scoring/scorer.ts';
@@ -29,6 +30,11 @@ export interface EvalSettings {
    * same for any value.
    */
   batchSize?: number | 'auto';
+  /** The task description before the shots (default on; lm-eval's `description`). */
+  description?: boolean;
+  /** Chat template: none (default), the prompt as one user turn, or each shot a turn; an optional system prompt. */
+  chat?: ChatMode;
+  system?: string;
 }
 
 /** One scored question; the JSONL sample format (see README). */
@@ -89,14 +95,17 @@ export async function evaluate(
   settings: EvalSettings,
   hooks: EvalHooks = {},
 ): Promise<EvalOutput> {
-  const t = getTemplate(settings.template);
+  const t = runTemplate(settings);
   const encode = makeEncoder(model, settings.bos);
   const fits = makeFits(encode, model.maxLength);
   const sampler = runSampler(settings);
+  const chat =
+    settings.chat && settings.chat !== 'none'
+      ? { mode: settings.chat, apply: chatApplier(model.tokenizer, model.source.id), system: settings.system }
+      : undefined;
   // Every document draws its shots (in order) even when skipped, so a resumed run's prompts are the same.
-  const items = data
-    .flatMap((d) => subjectPrompts(t, d, settings.shots, settings.limit, fits, sampler))
-    .filter((it) => !hooks.skip?.(it.subject, it.docId));
+  const all = data.flatMap((d) => subjectPrompts(t, d, settings.shots, settings.limit, fits, sampler, chat));
+  const items = all.filter((it) => !hooks.skip?.(it.subject, it.docId));
   const requested = settings.batchSize ?? 1;
   const batchable = t.scoring !== 'generate' && settings.scorer === 'fast';
   const tuner = batchable && requested === 'auto' ? new BatchTuner(AUTO_BATCH) : null;
@@ -114,9 +123,13 @@ export async function evaluate(
     const subject = chunk[0]!.subject;
     if (subject !== currentSubject && t.scoring !== 'generate') {
       currentSubject = subject;
-      // Shots drawn per document share no prefix beyond the description.
+      // Shots drawn per document share no prefix beyond the description; a chat template wraps the
+      // prompt, so there the prefix is what the subject's prompts have in common.
       const shots = sampler ? [] : selectShots(devBySubject.get(subject)!, settings.shots);
-      await scorer.setPrefix(buildPrefix(t, subject, shots), encode);
+      const prefix = chat
+        ? commonPrefix(all.filter((it) => it.subject === subject).map((it) => it.prompt.context))
+        : buildPrefix(t, subject, shots);
+      await scorer.setPrefix(prefix, encode);
     }
     const started = performance.now();
     const scored =

@@ -2,7 +2,8 @@ import type { SubjectData } from './benchmarks/doc.ts';
 import type { EvalSettings } from './evaluate.ts';
 import { makeFits, subjectPrompts } from './prompts.ts';
 import { questionRequest, type Encode } from './scoring/requests.ts';
-import { getTemplate } from './templates/presets.ts';
+import { runTemplate } from './templates/presets.ts';
+import type { ChatOptions } from './templates/chat.ts';
 
 /** What a run will send to the model, counted from the tokenizer and the data alone (no weights). */
 export interface RunPlan {
@@ -20,13 +21,14 @@ export function planRun(
   encode: Encode,
   maxLength: number,
   data: SubjectData[],
-  settings: Pick<EvalSettings, 'template' | 'shots' | 'limit'>,
+  settings: Pick<EvalSettings, 'template' | 'shots' | 'limit' | 'description'>,
+  chat?: ChatOptions,
 ): RunPlan {
-  const t = getTemplate(settings.template);
+  const t = runTemplate(settings);
   const fits = makeFits(encode, maxLength);
   const plan: RunPlan = { questions: 0, truncated: 0, shotsDropped: 0, promptTokens: 0, maxLength };
   for (const d of data) {
-    for (const item of subjectPrompts(t, d, settings.shots, settings.limit, fits)) {
+    for (const item of subjectPrompts(t, d, settings.shots, settings.limit, fits, undefined, chat)) {
       plan.questions++;
       if (item.shotsUsed < settings.shots) plan.shotsDropped++;
       if (t.scoring === 'generate') {

@@ -34,7 +34,8 @@ export function toSample(t: TemplateSpec, item: PromptItem, req: QuestionRequest
     ...item.extra,
   };
   if (t.reportAccNorm) {
-    const choices = item.prompt.continuations.map((c) => c.slice(t.targetDelimiter.length));
+    // Chat prompts score the choices without the delimiter (the assistant's reply).
+    const choices = item.prompt.continuations.map((c) => (item.chat ? c : c.slice(t.targetDelimiter.length)));
     sample.acc_norm = argmax(lls.map((l, i) => l / charLen(choices[i]!))) === item.prompt.target ? 1 : 0;
   }
   return sample;

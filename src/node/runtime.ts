@@ -1,5 +1,6 @@
 import { open, readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
+import { env as transformersEnv } from '@huggingface/transformers';
 import { summarizeModel } from '../core/runtime/onnxGraph.ts';
 import { installSessionRewrites } from '../core/runtime/sessionRewrites.ts';
 
@@ -30,3 +31,12 @@ installSessionRewrites(ort.InferenceSession as never, {
     }
   },
 });
+
+/** This process's runtime, for the fingerprint (report/fingerprint.ts). */
+export function nodeRuntimeInfo(): { runtime: string; onnxruntime: string; transformers_js: string } {
+  return {
+    runtime: `node ${process.versions.node}`,
+    onnxruntime: `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common}`,
+    transformers_js: transformersEnv.version,
+  };
+}

@@ -1,5 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { EvalSettings, Sample } from '../core/evaluate.ts';
+import type { Fingerprint } from '../core/report/fingerprint.ts';
 
 /** A downloaded (or dropped-in) file, stored only once complete and checked. */
 export interface StoredFile {
@@ -53,6 +54,10 @@ export interface RunRecord {
     maxLength: number;
     threads: number;
     graphRewrites?: string[];
+    /** Runtime, versions and hashes (report/fingerprint.ts). */
+    fingerprint?: Fingerprint;
+    /** The BOS policy applied ('lm-eval' resolved for the model's type). */
+    bosResolved?: string;
     /** Questions per forward pass used (chosen by probing when settings.batchSize is 'auto'). */
     batchSize?: number;
     loadSeconds: number;

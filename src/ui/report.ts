@@ -23,6 +23,8 @@ export function runResults(run: RunRecord, samples: Sample[]): Record<string, un
         : `local files (${run.data.group})`,
     batchSize: f?.batchSize ?? 1,
     graphRewrites: f?.graphRewrites ?? [],
+    ...(f?.bosResolved ? { bosResolved: f.bosResolved } : {}),
+    ...(f?.fingerprint ? { fingerprint: f.fingerprint } : {}),
     loadSeconds: f?.loadSeconds ?? 0,
     evalSeconds: f?.evalSeconds ?? 0,
     promptTokens: f?.promptTokens ?? 0,

@@ -60,7 +60,9 @@ test('acceptance 3: all of anatomy test, 5-shot, through the CLI; outputs valida
   const c = results.config;
   assert.equal(c.num_fewshot, 5);
   assert.equal(c.template, 'lm-eval');
-  assert.equal(c.bos_policy, 'tokenizer');
+  // The lm-eval default for a Llama tokenizer (stories260K): no BOS, as lm-eval 0.4.x's HF backend.
+  assert.equal(c.bos_policy, 'lm-eval');
+  assert.equal(c.bos_resolved, 'never');
   assert.equal(c.max_length, 512);
   assert.equal(c.truncated_count, lines.filter((s) => s.truncated).length);
   assert.ok(c.truncated_count > 100, 'the 5-shot anatomy prompts mostly exceed 512 tokens');
@@ -306,4 +308,32 @@ test('help for the CLI and for each command; misspelled options, subjects, templ
   );
   assertFails(cli('prompts', '--data', SHARED_MMLU, '--split', 'tset'), /got "tset" \(did you mean test\?\)/);
   assertFails(cli('prmopts'), /unknown command "prmopts" \(did you mean prompts\?\)/);
+});
+
+test("BOS: the default (lm-eval's) equals --bos never on a Llama tokenizer and differs from --bos tokenizer", () => {
+  const lls = (...extra: string[]) => {
+    const out = tmp('pb-bos-');
+    const r = cli(
+      'run',
+      '--model',
+      STORIES,
+      '--data',
+      SHARED_MMLU,
+      '--subjects',
+      'anatomy',
+      '--limit',
+      '3',
+      ...extra,
+      '--output-dir',
+      out,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    return readFileSync(join(out, 'samples_anatomy.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).loglikelihoods as number[]);
+  };
+  const dflt = lls();
+  assert.deepEqual(dflt, lls('--bos', 'never'));
+  assert.notDeepEqual(dflt, lls('--bos', 'tokenizer'));
 });

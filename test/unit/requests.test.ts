@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { choiceRequest, encodePair, makeEncoder, type TokenizerLike } from '../../src/core/scoring/requests.ts';
+import {
+  choiceRequest,
+  encodePair,
+  makeEncoder,
+  resolveBos,
+  type TokenizerLike,
+} from '../../src/core/scoring/requests.ts';
 import { ENGINE_VERSION } from '../../src/core/version.ts';
 import { REPO } from '../support/paths.ts';
 
@@ -28,6 +34,18 @@ test('BOS policies', () => {
   assert.deepEqual(makeEncoder(toy(true), 'never')('a'), [97]);
   assert.deepEqual(makeEncoder(toy(false), 'always')('a'), [1, 97]);
   assert.throws(() => makeEncoder({ ...toy(false), bosTokenId: null }, 'always'), /no BOS token/);
+});
+
+test("the default 'lm-eval' policy is lm-eval 0.4.x's HF backend: no special tokens, except for Gemma models", () => {
+  // HFLM: tok_encode(add_special_tokens = False or self.add_bos_token); add_bos_token defaults to
+  // False and is set True when config.model_type contains "gemma".
+  for (const family of ['llama', 'gpt2', 'qwen2', 'mistral', undefined])
+    assert.deepEqual(makeEncoder({ ...toy(true), modelType: family }, 'lm-eval')('a'), [97], String(family));
+  for (const family of ['gemma', 'gemma2', 'gemma3_text'])
+    assert.deepEqual(makeEncoder({ ...toy(true), modelType: family }, 'lm-eval')('a'), [1, 97], family);
+  assert.equal(resolveBos('lm-eval', 'llama'), 'never');
+  assert.equal(resolveBos('lm-eval', 'gemma2'), 'tokenizer');
+  assert.equal(resolveBos('always', 'llama'), 'always');
 });
 
 test('truncation is (ctx+cont)[-(max_len+1):][:-1], flagged only when tokens are dropped', () => {

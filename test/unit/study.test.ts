@@ -288,7 +288,7 @@ test('study usage errors name the problem in one line', () => {
     '--output-dir',
     tmp('pb-e-'),
   );
-  assert.match(runVary.stderr, /--vary, --chat and --system are study options/);
+  assert.match(runVary.stderr, /--vary is a study option/);
 });
 
 test('statistics at their edges: no discordant pairs, a constant rater, constant per-subject accuracies', () => {
@@ -300,4 +300,82 @@ test('statistics at their edges: no discordant pairs, a constant rater, constant
   assert.equal(kendallTauB([0.5, 0.5, 0.5], [0.1, 0.2, 0.3]), null);
   // scipy.stats.kendalltau([1, 2, 3, 3], [1, 3, 2, 2]).statistic = 0.19999999999999998 (ties on both sides)
   close(kendallTauB([1, 2, 3, 3], [1, 3, 2, 2]), 0.19999999999999998, 'tau', 1e-12);
+});
+
+test('run --chat single|multiturn and --description off; description is a study axis', () => {
+  const chatModel = tmp('pb-chat-run-model-');
+  cpSync(STORIES, chatModel, { recursive: true });
+  const cfg = JSON.parse(readFileSync(join(chatModel, 'tokenizer_config.json'), 'utf8'));
+  cfg.chat_template =
+    "{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}<|end|>\n{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}";
+  writeFileSync(join(chatModel, 'tokenizer_config.json'), JSON.stringify(cfg));
+  const run = (...extra: string[]) => {
+    const out = tmp('pb-chat-run-');
+    const r = runCli(
+      'run',
+      '--model',
+      chatModel,
+      '--data',
+      SHARED_MMLU,
+      '--subjects',
+      'anatomy',
+      '--limit',
+      '3',
+      '--shots',
+      '2',
+      ...extra,
+      '--output-dir',
+      out,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    return {
+      results: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')),
+      samples: [...samplesOf(out).values()],
+    };
+  };
+  const multi = run('--chat', 'multiturn', '--system', 'Be brief.');
+  assert.equal(multi.results.config.chat, 'multiturn');
+  assert.equal(multi.results.config.system_prompt, 'Be brief.');
+  assert.match(multi.samples[0]!.context as string, /^<\|system\|>\nBe brief\.<\|end\|>\n<\|user\|>\nThe following/);
+  assert.equal((multi.samples[0]!.context as string).split('<|assistant|>').length, 4);
+  assert.deepEqual(multi.samples[0]!.continuations, ['A', 'B', 'C', 'D']);
+  // The chat run's numbers are a study variant's: chat=multiturn scored alone or among variants.
+  const study = tmp('pb-chat-study-');
+  const s = runCli(
+    'study',
+    '--model',
+    chatModel,
+    '--data',
+    SHARED_MMLU,
+    '--subjects',
+    'anatomy',
+    '--limit',
+    '3',
+    '--shots',
+    '2',
+    '--system',
+    'Be brief.',
+    '--vary',
+    'chat=none,multiturn',
+    '--vary',
+    'description=on,off',
+    '--output-dir',
+    study,
+  );
+  assert.equal(s.code, 0, s.stderr);
+  const variant = [...samplesOf(join(study, 'chat-multiturn_description-on')).values()];
+  multi.samples.forEach((x, i) => {
+    assert.equal(variant[i]!.context, x.context);
+    close(variant[i]!.loglikelihoods, x.loglikelihoods, `chat ${i}`, 1e-4);
+  });
+  const off = run('--description', 'off');
+  assert.equal(off.results.config.description, false);
+  assert.match(off.samples[0]!.context as string, /^(?!The following)/);
+  assert.equal(off.results.configs.mmlu_anatomy.description, '');
+  const offVariant = [...samplesOf(join(study, 'chat-none_description-off')).values()];
+  off.samples.forEach((x, i) => assert.equal(offVariant[i]!.context, x.context));
+  assert.equal(
+    runCli('run', '--model', STORIES, '--data', SHARED_MMLU, '--system', 'x', '--output-dir', tmp('pb-e-')).code,
+    2,
+  );
 });

@@ -116,3 +116,67 @@ export function reliabilityBins(xs: readonly ScoredChoice[], bins = 10): Reliabi
     .filter((b) => b.count > 0)
     .map((b) => ({ ...b, confidence: b.confidence / b.count, accuracy: b.accuracy / b.count }));
 }
+
+/** numpy's round (half to even), as get_adaptive_bins rounds its edge indices. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * The MMLU paper's calibration figure, computed as its code does: test_calibration.py pools every
+ * question's highest choice probability `p` and correctness and calls calib_tools.rmsce(correct, p)
+ * (Uncertainty Metrics' GeneralCalibrationError: adaptive bins, max_prob, l2, datapoints_per_bin
+ * 100). The 1-D confidences become two-class rows [1 − p, p] and the larger entry is scored (the
+ * first on a tie), so where p ≤ 0.5 the event measured is "wrong" with probability 1 − p. There
+ * are int(n / 100) bins with edges at sorted values (indices rounded half to even), np.digitize
+ * assigns bins, counts carry float64's epsilon, and the l2 value √Σ(weight·error)² is square-rooted
+ * once more. Null without log-likelihoods.
+ */
+export function rmsCalibrationError(xs: readonly ScoredChoice[]): number | null {
+  const s = scored(xs);
+  if (s.length === 0) return null;
+  const probs: number[] = [];
+  const labels: number[] = [];
+  for (const x of s) {
+    const p = Math.max(...softmax(x.loglikelihoods));
+    const correct = x.pred === x.target ? 1 : 0;
+    // argmax over [1 − p, p]: index 1 only when p > 1 − p.
+    if (p > 1 - p) {
+      probs.push(p);
+      labels.push(correct);
+    } else {
+      probs.push(1 - p);
+      labels.push(1 - correct);
+    }
+  }
+  const keep = probs.map((p, i) => (p > 0 ? i : -1)).filter((i) => i >= 0);
+  const ps = keep.map((i) => probs[i]!);
+  const ls = keep.map((i) => labels[i]!);
+  const numBins = Math.trunc(s.length / 100);
+  const sorted = [...ps].sort((a, b) => a - b);
+  const edges = Array.from(
+    { length: numBins },
+    (_, i) => sorted[Math.min(roundHalfEven(i * (ps.length / numBins)), ps.length - 1)]!,
+  ).slice(1);
+  const bins = Math.max(numBins, 1);
+  const sums = new Array<number>(bins).fill(0);
+  const hits = new Array<number>(bins).fill(0);
+  const counts = new Array<number>(bins).fill(0);
+  ps.forEach((p, i) => {
+    // np.digitize(p, edges) for increasing edges: how many edges are <= p.
+    let b = 0;
+    while (b < edges.length && edges[b]! <= p) b++;
+    sums[b]! += p;
+    hits[b]! += ls[i]!;
+    counts[b]!++;
+  });
+  const eps = 2.220446049250313e-16;
+  let sq = 0;
+  for (let b = 0; b < bins; b++) {
+    const c = counts[b]! + eps;
+    const err = hits[b]! / c - sums[b]! / c;
+    sq += (err * (c / ps.length)) ** 2;
+  }
+  return Math.sqrt(Math.sqrt(sq));
+}

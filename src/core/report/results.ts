@@ -1,8 +1,9 @@
 import { benchmarkOf, DEFAULT_BENCHMARK } from '../benchmarks/registry.ts';
 import type { Benchmark } from '../benchmarks/types.ts';
 import type { EvalSettings, Sample } from '../evaluate.ts';
-import { getTemplate } from '../templates/presets.ts';
+import { runTemplate } from '../templates/presets.ts';
 import { ENGINE_VERSION } from '../version.ts';
+import type { Fingerprint } from './fingerprint.ts';
 import { computeGroup, computeScoreboard, type GroupScore, type Scoreboard, type TaskScore } from './scoreboard.ts';
 
 /** Everything about a run that is needed to reproduce it, beyond the settings. */
@@ -20,6 +21,10 @@ export interface RunFacts {
   promptTokens: number;
   truncatedCount: number;
   date: string;
+  /** The BOS policy applied (the 'lm-eval' default resolved for the model's type). */
+  bosResolved?: string;
+  /** Runtime, versions and hashes (report/fingerprint.ts). */
+  fingerprint?: Fingerprint;
   /** A study's variant: its id and every prompt axis. */
   variant?: { id: string; axes: Record<string, string> };
   /** Set when the run stopped before every question was scored: such numbers are not a full run's. */
@@ -64,7 +69,7 @@ export function serializeResults(
   settings: EvalSettings,
   facts: RunFacts,
 ): Record<string, unknown> {
-  const template = getTemplate(settings.template);
+  const template = runTemplate(settings);
   const byTask = new Map(sb.tasks.map((t) => [t.subset, t]));
   const results: Record<string, Entry> = {};
   const groups: Record<string, Entry> = {};
@@ -161,7 +166,11 @@ export function serializeResults(
       fewshot_split: fewshot.split,
       fewshot_seed: fewshot.sampler === 'random' ? (fewshot.seed ?? null) : null,
       limit: settings.limit ?? null,
+      ...(settings.description === false ? { description: false } : {}),
+      ...(settings.chat && settings.chat !== 'none' ? { chat: settings.chat } : {}),
+      ...(settings.system !== undefined ? { system_prompt: settings.system } : {}),
       bos_policy: settings.bos,
+      ...(facts.bosResolved ? { bos_resolved: facts.bosResolved } : {}),
       truncation: template.overflow === 'drop-shots' ? 'drop-shots-then-left-truncate' : 'left-truncate',
       truncated_count: facts.truncatedCount,
       prompt_tokens: facts.promptTokens,
@@ -169,6 +178,7 @@ export function serializeResults(
       eval_seconds: facts.evalSeconds,
       ...(facts.partial ? { partial: facts.partial } : {}),
       ...(facts.variant ? { prompt_variant: facts.variant } : {}),
+      ...(facts.fingerprint ? { fingerprint: facts.fingerprint } : {}),
       engine: 'pagebench',
       engine_version: ENGINE_VERSION,
       date: facts.date,

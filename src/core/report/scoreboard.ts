@@ -1,4 +1,4 @@
-import { answerDistribution, brier, ece, type AnswerDistribution } from './calibration.ts';
+import { answerDistribution, brier, ece, rmsCalibrationError, type AnswerDistribution } from './calibration.ts';
 import type { Benchmark, GroupSpec } from '../benchmarks/types.ts';
 import type { Sample } from '../evaluate.ts';
 import { getTemplate } from '../templates/presets.ts';
@@ -58,6 +58,9 @@ export interface Scoreboard {
 export interface Probabilities {
   ece: number | null;
   brier: number | null;
+  /** The MMLU paper's RMS calibration error (calibration.ts), over the run and per group. */
+  rms_calibration_error: number | null;
+  rms_calibration_error_by_group: Record<string, number | null>;
   answer_distribution: AnswerDistribution;
 }
 
@@ -126,10 +129,20 @@ export function computeScoreboard(
     probabilities: {
       ece: ece(samples),
       brier: brier(samples),
+      rms_calibration_error: rmsCalibrationError(samples),
+      rms_calibration_error_by_group: {},
       answer_distribution: answerDistribution(samples, Math.max(0, ...samples.map((x) => x.continuations.length))),
     },
   };
   sb.groups = benchmark.groups(template, present).map((g) => computeGroup(sb, g));
+  const walk = (g: GroupScore) => {
+    const members = new Set(g.subsets);
+    sb.probabilities.rms_calibration_error_by_group[g.name] = rmsCalibrationError(
+      samples.filter((x) => members.has(x.subject)),
+    );
+    g.children.forEach(walk);
+  };
+  sb.groups.forEach(walk);
   return sb;
 }
 

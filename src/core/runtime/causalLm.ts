@@ -123,7 +123,10 @@ export class CausalLM {
     } catch (e) {
       throw explainLoadFailure(source, 'tokenizer', 'fp32', e);
     }
-    return { tokenizer: new TokenizerOnly(tokenizer), maxLength: modelMaxLength(config, tokenizer) };
+    return {
+      tokenizer: new TokenizerOnly(tokenizer, typeof config.model_type === 'string' ? config.model_type : undefined),
+      maxLength: modelMaxLength(config, tokenizer),
+    };
   }
 
   get inputNames(): string[] {
@@ -137,6 +140,12 @@ export class CausalLM {
   get bosTokenId(): number | null {
     const t = this.tokenizer as unknown as { bos_token_id?: number | null };
     return t.bos_token_id ?? null;
+  }
+
+  /** config.json's model_type (lm-eval's BOS default depends on it). */
+  get modelType(): string | undefined {
+    const t = (this.model.config as unknown as { model_type?: unknown }).model_type;
+    return typeof t === 'string' ? t : undefined;
   }
 
   /** Token ids for text, with or without the tokenizer's special tokens (BOS for Llama). */
@@ -191,7 +200,10 @@ export class CausalLM {
 
 /** A tokenizer with the encode/bos interface the request builders take (TokenizerLike). */
 export class TokenizerOnly {
-  constructor(readonly tokenizer: PreTrainedTokenizer) {}
+  constructor(
+    readonly tokenizer: PreTrainedTokenizer,
+    readonly modelType?: string,
+  ) {}
   encode(text: string, addSpecialTokens: boolean): number[] {
     return this.tokenizer.encode(text, { add_special_tokens: addSpecialTokens });
   }

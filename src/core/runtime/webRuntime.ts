@@ -1,6 +1,6 @@
 import { env } from '@huggingface/transformers';
 // The module instance transformers.js creates its sessions with in the browser.
-import { InferenceSession } from 'onnxruntime-web/webgpu';
+import { env as ortEnv, InferenceSession } from 'onnxruntime-web/webgpu';
 import { installSessionRewrites } from './sessionRewrites.ts';
 
 /** The ONNX Runtime Web files the site serves itself (vite.config.ts copies them under ort/). */
@@ -23,4 +23,23 @@ export function configureWebRuntime(opts: WebRuntimeOptions): void {
   if (opts.threads !== undefined) wasm.numThreads = opts.threads;
   env.useBrowserCache = opts.useBrowserCache ?? false;
   installSessionRewrites(InferenceSession as never);
+}
+
+/** The page's runtime, for the fingerprint (report/fingerprint.ts). */
+export function webRuntimeInfo(): { runtime: string; onnxruntime: string; transformers_js: string } {
+  const nav = navigator as Navigator & { userAgentData?: { brands?: { brand: string; version: string }[] } };
+  const brand = nav.userAgentData?.brands?.find((b) => !/not.?a.?brand/i.test(b.brand) && b.brand !== 'Chromium');
+  const chromium = nav.userAgentData?.brands?.find((b) => b.brand === 'Chromium');
+  const ua = /(Firefox|Chrome|Version)\/([\d.]+)/.exec(navigator.userAgent);
+  const runtime =
+    (brand ?? chromium)
+      ? `${(brand ?? chromium)!.brand} ${(brand ?? chromium)!.version}`
+      : ua
+        ? `${ua[1] === 'Version' ? 'Safari' : ua[1]} ${ua[2]}`
+        : navigator.userAgent;
+  return {
+    runtime,
+    onnxruntime: `onnxruntime-web ${ortEnv.versions.web ?? ortEnv.versions.common}`,
+    transformers_js: env.version,
+  };
 }

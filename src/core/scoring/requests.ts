@@ -1,20 +1,36 @@
 import type { PromptInstance } from '../templates/template.ts';
 
 /**
- * BOS policy: 'tokenizer' uses the tokenizer's own default for special tokens (a Llama tokenizer
- * adds BOS; GPT-2's adds nothing); 'never' encodes without special tokens; 'always' encodes
- * without them and prepends the BOS id.
+ * BOS policy. 'lm-eval' (the default) is lm-evaluation-harness 0.4.x's HF backend:
+ * `tok_encode` passes `add_special_tokens = False or self.add_bos_token`, `add_bos_token`
+ * defaults to False and HFLM sets it to True for a model whose config.model_type contains
+ * "gemma" — so no special tokens, except Gemma's tokenizer default. 'tokenizer' uses the
+ * tokenizer's own default for special tokens (a Llama tokenizer adds BOS; GPT-2's adds nothing);
+ * 'never' encodes without special tokens; 'always' encodes without them and prepends the BOS id.
  */
-export type BosPolicy = 'tokenizer' | 'never' | 'always';
+export type BosPolicy = 'lm-eval' | 'tokenizer' | 'never' | 'always';
+export const BOS_POLICIES: readonly BosPolicy[] = ['lm-eval', 'tokenizer', 'never', 'always'];
+
+/** The lm-evaluation-harness version whose defaults 'lm-eval' reproduces. */
+export const LM_EVAL_VERSION = '0.4.x (HFLM, add_bos_token=False)';
 
 export interface TokenizerLike {
   encode(text: string, addSpecialTokens: boolean): number[];
   readonly bosTokenId: number | null;
+  /** config.json's model_type, where known. */
+  readonly modelType?: string;
+}
+
+/** What a policy means for a model: 'lm-eval' resolved by its model type. */
+export function resolveBos(policy: BosPolicy, modelType: string | undefined): Exclude<BosPolicy, 'lm-eval'> {
+  if (policy !== 'lm-eval') return policy;
+  return modelType?.includes('gemma') ? 'tokenizer' : 'never';
 }
 
 export type Encode = (text: string) => number[];
 
-export function makeEncoder(tok: TokenizerLike, policy: BosPolicy): Encode {
+export function makeEncoder(tok: TokenizerLike, requested: BosPolicy): Encode {
+  const policy = resolveBos(requested, tok.modelType);
   if (policy === 'tokenizer') return (t) => tok.encode(t, true);
   if (policy === 'never') return (t) => tok.encode(t, false);
   const bos = tok.bosTokenId;

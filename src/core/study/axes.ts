@@ -7,12 +7,12 @@ import { didYouMean } from '../util/suggest.ts';
  * The prompt axes a study varies. Every variant has a value on every axis (the run's own setting
  * where the axis is not varied); the values are plain strings, as written on the command line.
  */
-export const AXES = ['template', 'shots', 'order', 'shot_order', 'labels', 'chat'] as const;
+export const AXES = ['template', 'shots', 'order', 'shot_order', 'labels', 'chat', 'description'] as const;
 export type Axis = (typeof AXES)[number];
 export type Axes = Record<Axis, string>;
 
-export const CHAT_MODES = ['none', 'single', 'multiturn'] as const;
-export type ChatMode = (typeof CHAT_MODES)[number];
+export { CHAT_MODES, type ChatMode } from '../templates/chat.ts';
+import { CHAT_MODES, type ChatMode } from '../templates/chat.ts';
 
 export interface Variant {
   /** Made of the varied axes' values; also the variant's folder name. */
@@ -55,6 +55,9 @@ function axisValues(axis: Axis, value: string, benchmark: Benchmark): string[] {
       } catch (e) {
         throw new AxisError((e as Error).message);
       }
+    case 'description':
+      if (value === 'on' || value === 'off') return [value];
+      throw new AxisError(`description must be on or off, got "${value}"`);
     case 'chat':
       if ((CHAT_MODES as readonly string[]).includes(value)) return [value];
       throw new AxisError(
@@ -90,7 +93,13 @@ export function parseVary(specs: readonly string[], benchmark: Benchmark): [Axis
 }
 
 /** The run's own setting on every axis. */
-export function baseAxes(benchmark: Benchmark, template: string, shots: number, chat: ChatMode = 'none'): Axes {
+export function baseAxes(
+  benchmark: Benchmark,
+  template: string,
+  shots: number,
+  chat: ChatMode = 'none',
+  description = true,
+): Axes {
   const f = benchmark.fewshot;
   return {
     template,
@@ -99,6 +108,7 @@ export function baseAxes(benchmark: Benchmark, template: string, shots: number, 
     shot_order: f.sampler === 'random' ? `random:${f.seed ?? 1234}` : 'first_n',
     labels: getTemplate(template).labels ?? 'none',
     chat,
+    description: description ? 'on' : 'off',
   };
 }
 

@@ -2,7 +2,8 @@ import type { SubjectData } from '../benchmarks/doc.ts';
 import { makeFits } from '../prompts.ts';
 import type { Encode } from '../scoring/requests.ts';
 import type { Variant } from './axes.ts';
-import { variantPrompts, type ChatOptions } from './variantPrompts.ts';
+import type { ApplyChat } from '../templates/chat.ts';
+import { variantPrompts } from './variantPrompts.ts';
 
 /** What a study costs beside one plain run of the same questions, counted from the tokenizer. */
 export interface StudyPlan {
@@ -25,7 +26,7 @@ export function planStudy(
   data: SubjectData[],
   limit: number | undefined,
   variants: readonly Variant[],
-  chat: ChatOptions = {},
+  chat: { apply?: ApplyChat; system?: string } = {},
 ): StudyPlan {
   const fits = makeFits(encode, maxLength);
   let plain = 0;
@@ -36,7 +37,14 @@ export function planStudy(
     const n = Math.min(SAMPLE, limit ?? Infinity);
     const groups = new Map<string, string[][]>();
     for (const v of variants) {
-      const k = JSON.stringify([v.axes.template, v.axes.shots, v.axes.shot_order, v.axes.labels, v.axes.chat]);
+      const k = JSON.stringify([
+        v.axes.template,
+        v.axes.shots,
+        v.axes.shot_order,
+        v.axes.labels,
+        v.axes.chat,
+        v.axes.description,
+      ]);
       const texts = variantPrompts(v.axes, d, n, fits, chat).map(
         (it) => it.prompt.context + it.prompt.continuations[0],
       );

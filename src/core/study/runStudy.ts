@@ -1,12 +1,13 @@
 import type { SubjectData } from '../benchmarks/doc.ts';
 import type { EvalSettings, Sample } from '../evaluate.ts';
-import { makeFits } from '../prompts.ts';
+import { commonPrefix, makeFits } from '../prompts.ts';
 import type { CausalLM } from '../runtime/causalLm.ts';
 import { toSample } from '../samples.ts';
 import { makeEncoder, questionRequest } from '../scoring/requests.ts';
 import { Scorer, type ScorerStats } from '../scoring/scorer.ts';
 import type { Variant } from './axes.ts';
-import { variantPrompts, variantTemplate, type ApplyChat, type VariantItem } from './variantPrompts.ts';
+import { chatApplier } from '../templates/chat.ts';
+import { variantPrompts, variantTemplate, type VariantItem } from './variantPrompts.ts';
 
 /** A study's sample: a run's sample plus the variant, the permutation shown and the pick in original order. */
 export interface VariantSample extends Sample {
@@ -41,15 +42,6 @@ export interface StudyOutput {
 /** The base settings of a study (its axes override template and shots per variant). */
 export type StudySettings = Omit<EvalSettings, 'batchSize'>;
 
-/** The chat template of a tokenizer, with a clear error where it has none. */
-export function chatApplier(tokenizer: unknown, name: string): ApplyChat {
-  const tok = tokenizer as { chat_template?: unknown; apply_chat_template(m: unknown, o: unknown): unknown };
-  return (messages) => {
-    if (!tok.chat_template) throw new Error(`${name} has no chat template: chat variants need one`);
-    return tok.apply_chat_template(messages, { tokenize: false, add_generation_prompt: true }) as string;
-  };
-}
-
 /**
  * Scores every variant on the same questions. Variants whose prompts share the subject's prefix
  * are scored together question by question, so the few-shot prefix and the question stem are
@@ -80,7 +72,14 @@ export async function runStudy(
     const groups = new Map<string, { variant: Variant; items: VariantItem[] }[]>();
     for (const v of variants) {
       const items = variantPrompts(v.axes, d, settings.limit, fits, chat);
-      const k = JSON.stringify([v.axes.template, v.axes.shots, v.axes.shot_order, v.axes.labels, v.axes.chat]);
+      const k = JSON.stringify([
+        v.axes.template,
+        v.axes.shots,
+        v.axes.shot_order,
+        v.axes.labels,
+        v.axes.chat,
+        v.axes.description,
+      ]);
       groups.set(k, [...(groups.get(k) ?? []), { variant: v, items }]);
     }
     for (const group of groups.values()) {
@@ -120,16 +119,4 @@ export async function runStudy(
   }
   scorer.release();
   return { samples, seconds: (performance.now() - t0) / 1000, promptTokens, scorerStats: scorer.stats };
-}
-
-/** The longest common string prefix (the part of a subject's prompts every question shares). */
-function commonPrefix(xs: readonly string[]): string {
-  if (xs.length === 0) return '';
-  let end = xs[0]!.length;
-  for (const x of xs) {
-    let i = 0;
-    while (i < end && x.charCodeAt(i) === xs[0]!.charCodeAt(i)) i++;
-    end = i;
-  }
-  return xs[0]!.slice(0, end);
 }

@@ -138,3 +138,15 @@ export function getTemplate(id: string): TemplateSpec {
     );
   return t;
 }
+
+/**
+ * The template a run uses: its preset, without the task description when the run turns it off
+ * (`description: false`; the description is lm-eval's `description` field, before the shots).
+ */
+export function runTemplate(settings: { template: string; description?: boolean }): TemplateSpec {
+  const t = getTemplate(settings.template);
+  if (settings.description !== false) return t;
+  const off: TemplateSpec = { ...t, description: () => '' };
+  if (t.withLabels) off.withLabels = (set) => ({ ...t.withLabels!(set), description: () => '' });
+  return off;
+}

@@ -8,6 +8,8 @@ export class ResultsState {
   runId = $state<string | null>(null);
   exploreSubject = $state('');
   exploreIdx = $state(0);
+  /** all | wrong | confident-wrong | pred:<position> */
+  exploreFilter = $state('all');
 
   constructor(private readonly db: PagebenchDB) {}
 

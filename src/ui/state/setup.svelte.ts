@@ -2,6 +2,8 @@ import { BENCHMARKS, resolveSubsets } from '../../core/benchmarks/registry.ts';
 import type { Benchmark } from '../../core/benchmarks/types.ts';
 import type { UiDtype } from '../presets.ts';
 import type { Axis } from '../../core/study/axes.ts';
+import type { BosPolicy } from '../../core/scoring/requests.ts';
+import type { ChatMode } from '../../core/templates/chat.ts';
 import { getTemplate } from '../../core/templates/presets.ts';
 
 /** What the setup form holds; saved in localStorage so the last setup comes back after a reload. */
@@ -14,6 +16,10 @@ export interface SavedSetup {
   dtypeTouched: boolean;
   device: 'auto' | 'wasm' | 'webgpu';
   batch: 'default' | 'auto' | '1' | '4' | '8';
+  bos: BosPolicy;
+  description: boolean;
+  chat: ChatMode;
+  system: string;
   subjectMode: 'all' | 'group' | 'pick';
   group: string;
   picked: string[];
@@ -41,6 +47,10 @@ export const DEFAULT_SETUP: SavedSetup = {
   dtypeTouched: false,
   device: 'auto',
   batch: 'default',
+  bos: 'lm-eval',
+  description: true,
+  chat: 'none',
+  system: '',
   subjectMode: 'pick',
   group: 'stem',
   picked: ['anatomy'],
@@ -66,6 +76,10 @@ export class SetupState {
   dtypeTouched = $state(false);
   device = $state<SavedSetup['device']>('auto');
   batch = $state<SavedSetup['batch']>('default');
+  bos = $state<BosPolicy>('lm-eval');
+  description = $state(true);
+  chat = $state<ChatMode>('none');
+  system = $state('');
   subjectMode = $state<SavedSetup['subjectMode']>('pick');
   group = $state('stem');
   picked = $state<string[]>([]);
@@ -105,6 +119,10 @@ export class SetupState {
       dtypeTouched: this.dtypeTouched,
       device: this.device,
       batch: this.batch,
+      bos: this.bos,
+      description: this.description,
+      chat: this.chat,
+      system: this.system,
       subjectMode: this.subjectMode,
       group: this.group,
       picked: $state.snapshot(this.picked),
