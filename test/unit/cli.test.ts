@@ -63,6 +63,12 @@ test('acceptance 3: all of anatomy test, 5-shot, through the CLI; outputs valida
   // The lm-eval default for a Llama tokenizer (stories260K): no BOS, as lm-eval 0.4.x's HF backend.
   assert.equal(c.bos_policy, 'lm-eval');
   assert.equal(c.bos_resolved, 'never');
+  // The fingerprint: runtime and versions, and hashes that follow the template and the data.
+  assert.match(c.fingerprint.runtime, /^node \d+\./);
+  assert.match(c.fingerprint.onnxruntime, /^onnxruntime-node \d+\.\d+/);
+  assert.match(c.fingerprint.transformers_js, /^\d+\.\d+/);
+  assert.match(c.fingerprint.template_sha256, /^[0-9a-f]{64}$/);
+  assert.match(c.fingerprint.data_sha256, /^[0-9a-f]{64}$/);
   assert.equal(c.max_length, 512);
   assert.equal(c.truncated_count, lines.filter((s) => s.truncated).length);
   assert.ok(c.truncated_count > 100, 'the 5-shot anatomy prompts mostly exceed 512 tokens');
@@ -336,4 +342,26 @@ test("BOS: the default (lm-eval's) equals --bos never on a Llama tokenizer and d
   const dflt = lls();
   assert.deepEqual(dflt, lls('--bos', 'never'));
   assert.notDeepEqual(dflt, lls('--bos', 'tokenizer'));
+});
+
+test('fingerprint hashes change with the template rendering and with the data, not otherwise', async () => {
+  const { dataHash, templateHash } = await import('../../src/core/report/fingerprint.ts');
+  const { runTemplate } = await import('../../src/core/templates/presets.ts');
+  const lmEval = await templateHash(runTemplate({ template: 'lm-eval' }));
+  assert.equal(await templateHash(runTemplate({ template: 'lm-eval' })), lmEval);
+  assert.notEqual(await templateHash(runTemplate({ template: 'lm-eval', description: false })), lmEval);
+  assert.notEqual(await templateHash(runTemplate({ template: 'helm' })), lmEval);
+  const q = (docId: number, answer: number) => ({
+    subject: 's',
+    split: 'test',
+    docId,
+    question: 'Q?',
+    choices: ['a', 'b', 'c', 'd'],
+    answer,
+  });
+  const data = [{ subject: 's', questions: [q(0, 1), q(1, 2)], dev: [q(0, 0)] }];
+  const h = await dataHash(data);
+  assert.notEqual(await dataHash([{ ...data[0]!, questions: [q(0, 1), q(1, 3)] }]), h, 'an answer changed');
+  assert.notEqual(await dataHash(data, 1), h, 'fewer questions');
+  assert.equal(await dataHash(data, 2), h, 'a limit above the count changes nothing');
 });
