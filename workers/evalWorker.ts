@@ -34,7 +34,8 @@ import {
   type PagebenchDB,
   type RunRecord,
 } from '../src/storage/db.ts';
-import { cachedFetch, modelFileCache } from '../src/storage/fileCache.ts';
+import { cachedFetch, modelFileCache, verifiedFetch, type Expected } from '../src/storage/fileCache.ts';
+import { repoManifest, type ListedFile } from '../src/core/runtime/hubSizes.ts';
 import { storedDataSource, storedRowSource } from '../src/storage/localData.ts';
 
 export interface FileProgress {
@@ -78,6 +79,29 @@ let db: PagebenchDB;
 let loaded: { key: string; model: CausalLM } | null = null;
 let threads = 1;
 
+/**
+ * The hub's file listing of each model repo used (tree API: sizes, and sha256 for LFS files),
+ * fetched before anything of the repo is downloaded: every downloaded model file is checked
+ * against it (fileCache.ts) and refused when it differs or is not listed.
+ */
+const manifests = new Map<string, Map<string, ListedFile>>();
+const repoKey = (hubUrl: string, id: string) => `${hubUrl.replace(/\/+$/, '')}/${id}`;
+
+async function ensureManifest(spec: Pick<ModelSpec, 'hubUrl' | 'id'>): Promise<void> {
+  if (spec.id.startsWith('local/') || manifests.has(repoKey(spec.hubUrl, spec.id))) return;
+  // Not answering leaves no listing: then any download of the repo is refused (cannot be verified).
+  const m = await repoManifest(spec.hubUrl, spec.id).catch(() => null);
+  if (m) manifests.set(repoKey(spec.hubUrl, spec.id), m);
+}
+
+/** Where the verified fetch reports download progress (the model load in progress). */
+let downloadProgress: ((file: string, loaded: number, total: number) => void) | null = null;
+
+function expectedFor(url: string): Expected | undefined {
+  const m = /^(.*)\/resolve\/[^/]+\/(.+)$/.exec(url);
+  return m ? manifests.get(m[1]!)?.get(decodeURIComponent(m[2]!)) : undefined;
+}
+
 /** Storage kind and group of a file transformers.js caches: a model's owner/name, or the runtime. */
 function classify(url: string): { kind: 'model' | 'runtime'; group: string } {
   const model = /\/([^/]+\/[^/]+)\/resolve\//.exec(url)?.[1];
@@ -118,6 +142,7 @@ function getModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<Caus
   const next = loading.then(async () => {
     const key = JSON.stringify(spec);
     if (loaded?.key === key) return loaded.model;
+    await ensureManifest(spec);
     if (loaded) await loaded.model.dispose();
     loaded = null;
     emit({ type: 'phase', phase: 'model', message: `loading ${spec.id} (${spec.dtype}, ${spec.device})` });
@@ -141,7 +166,16 @@ const CALIBRATION_QUESTIONS = 8;
 /** The run id a calibration's timed samples are stored under while it runs (no run record). */
 const CALIBRATION_RUN = '__calibration__';
 
-function loadModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<CausalLM> {
+async function loadModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<CausalLM> {
+  downloadProgress = (file, loaded, total) => emit({ type: 'file', progress: { file, loaded, total } });
+  try {
+    return await loadModelFiles(spec, emit);
+  } finally {
+    downloadProgress = null;
+  }
+}
+
+function loadModelFiles(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<CausalLM> {
   return CausalLM.load(
     { id: spec.id, hubUrl: spec.hubUrl },
     {
@@ -171,6 +205,21 @@ function dataSource(data: RunRecord['data'], emit: (e: WorkerEvent) => void = ()
       data.hubUrl,
       cachedFetch(db, (url) => /\/api\/datasets\/([^/]+\/[^/]+)\//.exec(url)?.[1] ?? 'datasets', onFile),
     ),
+  };
+}
+
+/** What a finished (or resumed) run records about its model and time, its earlier sessions' time added. */
+function modelFacts(run: RunRecord, model: CausalLM, result: { seconds: number; promptTokens: number }) {
+  const prev = run.facts;
+  return {
+    revision: 'main',
+    maxLength: model.maxLength,
+    threads,
+    graphRewrites: model.graphRewrites,
+    bosResolved: resolveBos(run.settings.bos, model.modelType),
+    loadSeconds: model.loadSeconds,
+    evalSeconds: (prev?.evalSeconds ?? 0) + result.seconds,
+    promptTokens: (prev?.promptTokens ?? 0) + result.promptTokens,
   };
 }
 
@@ -220,16 +269,9 @@ async function runStored(runId: string, emit: (e: WorkerEvent) => void): Promise
     Object.assign(run, await db.get('runs', runId));
     const prev = run.facts;
     run.facts = {
-      revision: 'main',
-      maxLength: model.maxLength,
-      threads,
-      graphRewrites: model.graphRewrites,
-      bosResolved: resolveBos(run.settings.bos, model.modelType),
+      ...modelFacts(run, model, result),
       fingerprint: await pageFingerprint(run, runTemplate(run.settings), await session.load()),
       batchSize: result.batchSize,
-      loadSeconds: model.loadSeconds,
-      evalSeconds: (prev?.evalSeconds ?? 0) + result.seconds,
-      promptTokens: (prev?.promptTokens ?? 0) + result.promptTokens,
       truncatedCount: (prev?.truncatedCount ?? 0) + result.truncatedCount,
       itemsPerSecond: result.samples.length / result.seconds,
       tokensPerSecond: result.promptTokens / result.seconds,
@@ -294,17 +336,9 @@ async function runStoredStudy(run: RunRecord, emit: (e: WorkerEvent) => void): P
       study.system,
     );
     Object.assign(run, await db.get('runs', runId));
-    const prev = run.facts;
     run.facts = {
-      revision: 'main',
-      maxLength: model.maxLength,
-      threads,
-      graphRewrites: model.graphRewrites,
-      bosResolved: resolveBos(run.settings.bos, model.modelType),
+      ...modelFacts(run, model, result),
       batchSize: 1,
-      loadSeconds: model.loadSeconds,
-      evalSeconds: (prev?.evalSeconds ?? 0) + result.seconds,
-      promptTokens: (prev?.promptTokens ?? 0) + result.promptTokens,
       truncatedCount: 0,
       itemsPerSecond: (doneNow - done.size) / result.seconds,
     };
@@ -360,7 +394,12 @@ const api = {
     // A calibration cut short by a reload leaves its samples behind.
     await deleteRun(db, CALIBRATION_RUN);
     env.useCustomCache = true;
-    env.customCache = modelFileCache(db, classify);
+    env.customCache = modelFileCache(db, classify, expectedFor);
+    env.fetch = verifiedFetch(
+      (url) => classify(url).kind === 'model',
+      expectedFor,
+      (url, loaded, total) => downloadProgress?.(url.replace(/^.*\/resolve\/[^/]+\//, ''), loaded, total),
+    );
     env.useBrowserCache = false;
     return capabilities();
   },
@@ -378,6 +417,7 @@ const api = {
 
   /** Counts what a run would send to the model (questions, prompt tokens, truncation) from the tokenizer alone. */
   async plan(spec: ModelSpec, data: RunRecord['data'], settings: EvalSettings): Promise<RunPlan> {
+    await ensureManifest(spec);
     const [{ tokenizer, maxLength }, subjects] = await Promise.all([
       loaded?.key === JSON.stringify(spec)
         ? { tokenizer: loaded.model, maxLength: loaded.model.maxLength }
@@ -406,6 +446,7 @@ const api = {
     system?: string,
   ): Promise<StudyPlan> {
     const maxShots = Math.max(...variants.map((v) => Number(v.axes.shots)));
+    await ensureManifest(spec);
     const [{ tokenizer, maxLength }, subjects] = await Promise.all([
       loaded?.key === JSON.stringify(spec)
         ? { tokenizer: loaded.model, maxLength: loaded.model.maxLength }

@@ -11,15 +11,30 @@ async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** A download whose bytes are not the file the hub lists (wrong size or sha256): never stored, never used. */
+export class VerificationError extends Error {
+  override name = 'VerificationError';
+}
+
+/** What a file must be, from the hub's tree listing (report/hubSizes.ts repoManifest). */
+export interface Expected {
+  path: string;
+  size: number;
+  sha256?: string;
+}
+
 /**
  * Reads a response body completely, reporting progress, and checks it: its length must equal the
- * Content-Length (or the hub's X-Linked-Size), and its sha256 the hub's X-Linked-ETag when given.
- * Throws IncompleteDownloadError otherwise, so a partial file is never stored as complete.
+ * Content-Length (or the hub's X-Linked-Size), and — when the hub's tree listing is given — the
+ * listed size and, for LFS files, the listed sha256; without a listing, the X-Linked-ETag when the
+ * response carries one. Throws (IncompleteDownloadError, VerificationError) otherwise, so a
+ * partial or corrupt file is never stored as complete.
  */
 export async function readChecked(
   url: string,
   response: Response,
   onProgress?: Progress,
+  expected?: Expected,
 ): Promise<{ bytes: ArrayBuffer; sha256?: string }> {
   if (!response.ok) throw new IncompleteDownloadError(`${url}: HTTP ${response.status}`);
   const declared = Number(response.headers.get('x-linked-size') ?? response.headers.get('content-length') ?? NaN);
@@ -47,6 +62,20 @@ export async function readChecked(
     bytes.set(c, off);
     off += c.byteLength;
   }
+  if (expected) {
+    if (loaded !== expected.size)
+      throw new VerificationError(
+        `${expected.path}: downloaded ${loaded} bytes but the hub lists ${expected.size}; nothing was stored`,
+      );
+    if (expected.sha256) {
+      const sha256 = await sha256Hex(bytes.buffer);
+      if (sha256 !== expected.sha256)
+        throw new VerificationError(
+          `${expected.path} is corrupt: its sha256 ${sha256.slice(0, 12)}… is not the hub's ${expected.sha256.slice(0, 12)}…; nothing was stored`,
+        );
+      return { bytes: bytes.buffer, sha256 };
+    }
+  }
   const etag = response.headers.get('x-linked-etag')?.replaceAll('"', '');
   let sha256: string | undefined;
   if (etag && /^[0-9a-f]{64}$/.test(etag)) {
@@ -60,7 +89,12 @@ export async function readChecked(
  * transformers.js' env.customCache backed by IndexedDB (match/put of the Cache API). It receives
  * model files and, since wasmPaths is set, ONNX Runtime's wasm files too.
  */
-export function modelFileCache(db: PagebenchDB, classify: (url: string) => Pick<StoredFile, 'kind' | 'group'>) {
+export function modelFileCache(
+  db: PagebenchDB,
+  classify: (url: string) => Pick<StoredFile, 'kind' | 'group'>,
+  /** What a model file must be (from the hub's listing); a model file without one is refused. */
+  expectedFor: (url: string) => Expected | undefined = () => undefined,
+) {
   return {
     async match(request: string): Promise<Response | undefined> {
       const f = await db.get('files', request);
@@ -68,10 +102,16 @@ export function modelFileCache(db: PagebenchDB, classify: (url: string) => Pick<
       return new Response(f.bytes, { headers: { 'content-length': String(f.size) } });
     },
     async put(request: string, response: Response, progress?: Progress): Promise<void> {
-      const { bytes, sha256 } = await readChecked(request, response, progress);
+      const where = classify(request);
+      const expected = where.kind === 'model' ? expectedFor(request) : undefined;
+      if (where.kind === 'model' && !expected)
+        throw new VerificationError(
+          `${request.replace(/^.*\/resolve\/[^/]+\//, '')} of ${where.group} is not in the hub's file listing, so it cannot be verified; nothing was stored`,
+        );
+      const { bytes, sha256 } = await readChecked(request, response, progress, expected);
       const rec: StoredFile = {
         url: request,
-        ...classify(request),
+        ...where,
         size: bytes.byteLength,
         bytes,
         storedAt: Date.now(),
@@ -106,5 +146,30 @@ export function cachedFetch(
       sha256,
     });
     return new Response(bytes, { headers: { 'content-length': String(bytes.byteLength) } });
+  };
+}
+
+/**
+ * A fetch for transformers.js (env.fetch) that hands over a model file only once it is complete and
+ * checked against the hub's listing: transformers.js uses what fetch returns even when storing it
+ * in the cache fails, so the check has to be here. Other requests pass through.
+ */
+export function verifiedFetch(
+  isModelFile: (url: string) => boolean,
+  expectedFor: (url: string) => Expected | undefined,
+  onProgress?: (url: string, loaded: number, total: number) => void,
+): typeof fetch {
+  return async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const res = await fetch(input, init);
+    if (!res.ok || !isModelFile(url) || (init?.method ?? 'GET') !== 'GET') return res;
+    const expected = expectedFor(url);
+    const path = url.replace(/^.*\/resolve\/[^/]+\//, '');
+    if (!expected)
+      throw new VerificationError(
+        `${path} is not in the hub's file listing (or the listing did not answer), so it cannot be verified; nothing was stored`,
+      );
+    const { bytes } = await readChecked(url, res, (p) => onProgress?.(url, p.loaded, p.total), expected);
+    return new Response(bytes, { status: 200, headers: { 'content-length': String(bytes.byteLength) } });
   };
 }

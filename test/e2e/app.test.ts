@@ -47,6 +47,12 @@ before(async () => {
   const root = mkdtempSync(join(tmpdir(), 'pb-e2e-hub-'));
   mirrorModel(root, STORIES, 'test-org/stories260K');
   mirrorModel(root, STORIES, 'test-org/truncated');
+  // A served weight file with one byte changed after the listing was written: its sha256 is not the listed one.
+  mirrorModel(root, STORIES, 'test-org/corrupt');
+  const served = join(root, 'test-org/corrupt/resolve/main/onnx/model.onnx');
+  const bytes = readFileSync(served);
+  bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+  writeFileSync(served, bytes);
   mirrorMmlu(root, SHARED_MMLU, SUBJECTS);
   // Repositories a user can name by mistake: each must get one sentence saying what is wrong.
   const variant = (name: string, change: (dir: string) => void) => {
@@ -305,6 +311,22 @@ test('bad input: broken model folder, truncated download, malformed CSV — clea
   );
   const failed = d.runs.find((r) => (r.model as { id: string }).id === 'test-org/truncated')!;
   assert.equal(failed.status, 'failed');
+
+  // a wrong byte: the sha256 from the hub's tree listing (lfs.oid) refuses it, naming the file; nothing stored
+  await configure(page, { model: 'test-org/corrupt', subjects: ['anatomy'], shots: 0, limit: 2 });
+  await runToEnd(page, () => page.getByTestId('start').click(), 60_000);
+  await waitUntil(page, `[...document.querySelectorAll('[role=alert]')].some((e) => /corrupt/.test(e.textContent))`);
+  const corrupt = (await page.getByRole('alert').allInnerTexts()).join(' ');
+  assert.match(
+    corrupt,
+    /downloading test-org\/corrupt: onnx\/model\.onnx is corrupt: its sha256 [0-9a-f]{12}… is not the hub's [0-9a-f]{12}…; nothing was stored/,
+  );
+  d = await dump(page);
+  assert.ok(!d.files.some((f) => f.includes('test-org/corrupt/resolve/main/onnx/')), 'the corrupt file is not stored');
+  assert.ok(
+    d.files.some((f) => f.endsWith('test-org/corrupt/resolve/main/config.json')),
+    'verified files are kept',
+  );
 
   // a malformed CSV: nothing stored
   const csvDir = mkdtempSync(join(tmpdir(), 'pb-csv-'));

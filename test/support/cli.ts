@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO } from './paths.ts';
+import { REPO, SHARED_MMLU, STORIES } from './paths.ts';
 
 /** Runs the real CLI (bin/pagebench.js) in a child process. */
 export function runCli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -9,4 +10,20 @@ export function runCli(...args: string[]): { code: number | null; stdout: string
     maxBuffer: 1 << 26,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `pagebench <command> --model <model> --data ../shared/mmlu <args>` (stories260K unless a model is given). */
+export function storiesCli(command: 'run' | 'study', args: string[], model = STORIES) {
+  return runCli(command, '--model', model, '--data', SHARED_MMLU, ...args);
+}
+
+/** The samples_<subject>.jsonl lines of an output folder, keyed subject/doc_id. */
+export function readSamples(dir: string): Map<string, Record<string, unknown>> {
+  const m = new Map<string, Record<string, unknown>>();
+  for (const f of readdirSync(dir).filter((f) => f.startsWith('samples_')))
+    for (const line of readFileSync(join(dir, f), 'utf8').trim().split('\n')) {
+      const s = JSON.parse(line) as Record<string, unknown>;
+      m.set(`${s.subject as string}/${s.doc_id as number}`, s);
+    }
+  return m;
 }

@@ -9,12 +9,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rmsCalibrationError } from '../../src/core/report/calibration.ts';
-import { runCli } from '../support/cli.ts';
-import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
+import { readSamples, storiesCli } from '../support/cli.ts';
+import { REPO } from '../support/paths.ts';
 
 type S = { loglikelihoods: number[]; target: number; pred: number; subject: string };
 
@@ -33,26 +33,9 @@ const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <
 test('a real run: rms_calibration_error (overall and per group), ECE, Brier, answer distribution equal numpy', () => {
   const out = mkdtempSync(join(tmpdir(), 'pb-calib-'));
   const subjects = ['anatomy', 'astronomy', 'college_physics'];
-  const r = runCli(
-    'run',
-    '--model',
-    STORIES,
-    '--data',
-    SHARED_MMLU,
-    '--subjects',
-    subjects.join(','),
-    '--output-dir',
-    out,
-  );
+  const r = storiesCli('run', ['--subjects', subjects.join(','), '--output-dir', out]);
   assert.equal(r.code, 0, r.stderr);
-  const samples: S[] = readdirSync(out)
-    .filter((f) => f.startsWith('samples_'))
-    .flatMap((f) =>
-      readFileSync(join(out, f), 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as S),
-    );
+  const samples = [...readSamples(out).values()] as unknown as S[];
   assert.equal(samples.length, 135 + 152 + 102);
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   const groups = Object.fromEntries(

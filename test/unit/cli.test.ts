@@ -7,7 +7,7 @@ import Papa from 'papaparse';
 import { validateResults, validateSample } from '../../src/core/report/validate.ts';
 import { macroAcc, microAcc, pooledStderr, subtaskStat } from '../../src/core/report/metrics.ts';
 import { writeFixtures } from '../fixtures/mmluFixtures.ts';
-import { runCli } from '../support/cli.ts';
+import { readSamples, runCli, storiesCli } from '../support/cli.ts';
 import { SHARED_MMLU, STORIES } from '../support/paths.ts';
 
 const cli = runCli;
@@ -157,7 +157,16 @@ test('cloze and generate run end to end (acc_norm, exact_match)', () => {
   assert.equal(g.code, 0, g.stderr);
   const gres = JSON.parse(readFileSync(join(out2, 'results.json'), 'utf8'));
   validateResults(gres);
-  assert.ok('exact_match,none' in gres.results.mmlu_generative_virology);
+  // The metric keys name pagebench's extraction rule (not lm-eval's filters); the no-answer share apart.
+  const gv = gres.results.mmlu_generative_virology;
+  assert.ok(!('exact_match,none' in gv));
+  assert.ok('exact_match,pagebench-letter-at-start' in gv);
+  const gs = readFileSync(join(out2, 'samples_virology.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { pred: number });
+  assert.equal(gv['no_answer,pagebench-letter-at-start'], gs.filter((x) => x.pred < 0).length / gs.length);
+  assert.equal(gres.configs.mmlu_generative_virology.filter_list[0].name, 'pagebench-letter-at-start');
   const s = JSON.parse(readFileSync(join(out2, 'samples_virology.jsonl'), 'utf8').split('\n')[0]!);
   assert.equal(typeof s.generated, 'string');
 });
@@ -319,25 +328,9 @@ test('help for the CLI and for each command; misspelled options, subjects, templ
 test("BOS: the default (lm-eval's) equals --bos never on a Llama tokenizer and differs from --bos tokenizer", () => {
   const lls = (...extra: string[]) => {
     const out = tmp('pb-bos-');
-    const r = cli(
-      'run',
-      '--model',
-      STORIES,
-      '--data',
-      SHARED_MMLU,
-      '--subjects',
-      'anatomy',
-      '--limit',
-      '3',
-      ...extra,
-      '--output-dir',
-      out,
-    );
+    const r = storiesCli('run', ['--subjects', 'anatomy', '--limit', '3', ...extra, '--output-dir', out]);
     assert.equal(r.code, 0, r.stderr);
-    return readFileSync(join(out, 'samples_anatomy.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l).loglikelihoods as number[]);
+    return [...readSamples(out).values()].map((s) => s.loglikelihoods);
   };
   const dflt = lls();
   assert.deepEqual(dflt, lls('--bos', 'never'));

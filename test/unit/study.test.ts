@@ -13,23 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateResults, validateSample, validateStudy } from '../../src/core/report/validate.ts';
 import { cohenKappa, kendallTauB, mcnemarExact } from '../../src/core/study/stats.ts';
-import { runCli } from '../support/cli.ts';
+import { readSamples, runCli, storiesCli } from '../support/cli.ts';
 import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
-const readJsonl = (f: string) =>
-  readFileSync(f, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const SUBJECTS = 'abstract_algebra,anatomy,astronomy,high_school_biology';
 
-function samplesOf(dir: string): Map<string, Record<string, unknown>> {
-  const m = new Map<string, Record<string, unknown>>();
-  for (const f of readdirSync(dir).filter((f) => f.startsWith('samples_')))
-    for (const s of readJsonl(join(dir, f))) m.set(`${s.subject as string}/${s.doc_id as number}`, s);
-  return m;
-}
+const samplesOf = readSamples;
 
 function close(actual: unknown, expected: unknown, path: string, tol = 1e-9): void {
   if (typeof expected === 'number' && typeof actual === 'number') {
@@ -44,12 +34,7 @@ function close(actual: unknown, expected: unknown, path: string, tol = 1e-9): vo
 }
 
 const study = tmp('pb-study-');
-const studyRun = runCli(
-  'study',
-  '--model',
-  STORIES,
-  '--data',
-  SHARED_MMLU,
+const studyRun = storiesCli('study', [
   '--subjects',
   SUBJECTS,
   '--limit',
@@ -60,7 +45,7 @@ const studyRun = runCli(
   'order=cyclic,reverse,random:7',
   '--output-dir',
   study,
-);
+]);
 
 test('a 6-variant study: every statistic of study.json equals the Python recomputation; permutations match the CSV', () => {
   assert.equal(studyRun.code, 0, studyRun.stderr);
@@ -93,21 +78,7 @@ test('a 6-variant study: every statistic of study.json equals the Python recompu
 test('cyc0 at 5 shots equals pagebench run at 5 shots (1e-4); a rotation scored naively equals the shared-stem fast path', () => {
   assert.equal(studyRun.code, 0, studyRun.stderr);
   const run = tmp('pb-study-run-');
-  const r = runCli(
-    'run',
-    '--model',
-    STORIES,
-    '--data',
-    SHARED_MMLU,
-    '--subjects',
-    SUBJECTS,
-    '--limit',
-    '12',
-    '--shots',
-    '5',
-    '--output-dir',
-    run,
-  );
+  const r = storiesCli('run', ['--subjects', SUBJECTS, '--limit', '12', '--shots', '5', '--output-dir', run]);
   assert.equal(r.code, 0, r.stderr);
   const plain = samplesOf(run);
   const cyc0 = samplesOf(join(study, 'order-cyc0'));
@@ -119,12 +90,7 @@ test('cyc0 at 5 shots equals pagebench run at 5 shots (1e-4); a rotation scored 
     assert.equal(c.pred, p.pred);
   }
   const naive = tmp('pb-study-naive-');
-  const n = runCli(
-    'study',
-    '--model',
-    STORIES,
-    '--data',
-    SHARED_MMLU,
+  const n = storiesCli('study', [
     '--subjects',
     'anatomy',
     '--limit',
@@ -137,7 +103,7 @@ test('cyc0 at 5 shots equals pagebench run at 5 shots (1e-4); a rotation scored 
     'order=cyc2,reverse',
     '--output-dir',
     naive,
-  );
+  ]);
   assert.equal(n.code, 0, n.stderr);
   for (const id of ['order-cyc2', 'order-reverse']) {
     const fast = samplesOf(join(study, id));
@@ -148,12 +114,7 @@ test('cyc0 at 5 shots equals pagebench run at 5 shots (1e-4); a rotation scored 
 
 test('label sets, shot order and chat axes build the prompts they name; a model without a chat template is refused', () => {
   const out = tmp('pb-study-axes-');
-  const r = runCli(
-    'study',
-    '--model',
-    STORIES,
-    '--data',
-    SHARED_MMLU,
+  const r = storiesCli('study', [
     '--subjects',
     'anatomy',
     '--limit',
@@ -166,7 +127,7 @@ test('label sets, shot order and chat axes build the prompts they name; a model 
     'shot_order=first_n,random:3',
     '--output-dir',
     out,
-  );
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const ids = readdirSync(out)
     .filter((f) => f !== 'study.json')
@@ -193,12 +154,7 @@ test('label sets, shot order and chat axes build the prompts they name; a model 
     assert.equal(randomA[i]!.doc_id, s.doc_id);
   });
 
-  const refused = runCli(
-    'study',
-    '--model',
-    STORIES,
-    '--data',
-    SHARED_MMLU,
+  const refused = storiesCli('study', [
     '--subjects',
     'anatomy',
     '--limit',
@@ -207,7 +163,7 @@ test('label sets, shot order and chat axes build the prompts they name; a model 
     'chat=none,single',
     '--output-dir',
     tmp('pb-study-nochat-'),
-  );
+  ]);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /^pagebench: error: .*has no chat template: chat variants need one\n$/);
 
@@ -219,24 +175,23 @@ test('label sets, shot order and chat axes build the prompts they name; a model 
     "{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}<|end|>\n{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}";
   writeFileSync(join(chatModel, 'tokenizer_config.json'), JSON.stringify(cfg));
   const chatOut = tmp('pb-study-chat-');
-  const c = runCli(
+  const c = storiesCli(
     'study',
-    '--model',
+    [
+      '--subjects',
+      'anatomy',
+      '--limit',
+      '2',
+      '--shots',
+      '1',
+      '--vary',
+      'chat=none,single,multiturn',
+      '--system',
+      'Answer with a letter.',
+      '--output-dir',
+      chatOut,
+    ],
     chatModel,
-    '--data',
-    SHARED_MMLU,
-    '--subjects',
-    'anatomy',
-    '--limit',
-    '2',
-    '--shots',
-    '1',
-    '--vary',
-    'chat=none,single,multiturn',
-    '--system',
-    'Answer with a letter.',
-    '--output-dir',
-    chatOut,
   );
   assert.equal(c.code, 0, c.stderr);
   const single = [...samplesOf(join(chatOut, 'chat-single')).values()][0]!;
@@ -277,17 +232,7 @@ test('study usage errors name the problem in one line', () => {
     assert.match(r.stderr.split('\n')[0]!, re, args.join(' '));
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   }
-  const runVary = runCli(
-    'run',
-    '--model',
-    STORIES,
-    '--data',
-    SHARED_MMLU,
-    '--vary',
-    'order=cyclic',
-    '--output-dir',
-    tmp('pb-e-'),
-  );
+  const runVary = storiesCli('run', ['--vary', 'order=cyclic', '--output-dir', tmp('pb-e-')]);
   assert.match(runVary.stderr, /--vary is a study option/);
 });
 
@@ -311,21 +256,10 @@ test('run --chat single|multiturn and --description off; description is a study 
   writeFileSync(join(chatModel, 'tokenizer_config.json'), JSON.stringify(cfg));
   const run = (...extra: string[]) => {
     const out = tmp('pb-chat-run-');
-    const r = runCli(
+    const r = storiesCli(
       'run',
-      '--model',
+      ['--subjects', 'anatomy', '--limit', '3', '--shots', '2', ...extra, '--output-dir', out],
       chatModel,
-      '--data',
-      SHARED_MMLU,
-      '--subjects',
-      'anatomy',
-      '--limit',
-      '3',
-      '--shots',
-      '2',
-      ...extra,
-      '--output-dir',
-      out,
     );
     assert.equal(r.code, 0, r.stderr);
     return {
@@ -341,26 +275,25 @@ test('run --chat single|multiturn and --description off; description is a study 
   assert.deepEqual(multi.samples[0]!.continuations, ['A', 'B', 'C', 'D']);
   // The chat run's numbers are a study variant's: chat=multiturn scored alone or among variants.
   const study = tmp('pb-chat-study-');
-  const s = runCli(
+  const s = storiesCli(
     'study',
-    '--model',
+    [
+      '--subjects',
+      'anatomy',
+      '--limit',
+      '3',
+      '--shots',
+      '2',
+      '--system',
+      'Be brief.',
+      '--vary',
+      'chat=none,multiturn',
+      '--vary',
+      'description=on,off',
+      '--output-dir',
+      study,
+    ],
     chatModel,
-    '--data',
-    SHARED_MMLU,
-    '--subjects',
-    'anatomy',
-    '--limit',
-    '3',
-    '--shots',
-    '2',
-    '--system',
-    'Be brief.',
-    '--vary',
-    'chat=none,multiturn',
-    '--vary',
-    'description=on,off',
-    '--output-dir',
-    study,
   );
   assert.equal(s.code, 0, s.stderr);
   const variant = [...samplesOf(join(study, 'chat-multiturn_description-on')).values()];
@@ -374,8 +307,5 @@ test('run --chat single|multiturn and --description off; description is a study 
   assert.equal(off.results.configs.mmlu_anatomy.description, '');
   const offVariant = [...samplesOf(join(study, 'chat-none_description-off')).values()];
   off.samples.forEach((x, i) => assert.equal(offVariant[i]!.context, x.context));
-  assert.equal(
-    runCli('run', '--model', STORIES, '--data', SHARED_MMLU, '--system', 'x', '--output-dir', tmp('pb-e-')).code,
-    2,
-  );
+  assert.equal(storiesCli('run', ['--system', 'x', '--output-dir', tmp('pb-e-')]).code, 2);
 });

@@ -33,24 +33,28 @@ export interface RunFacts {
 
 type Entry = Record<string, number | string | null>;
 
-/** A group's lm-eval entry: micro value, pooled stderr, macro value and stderr for each metric, then n. */
-function groupEntry(g: GroupScore, alias = g.alias): Entry {
+/**
+ * A group's lm-eval entry: micro value, pooled stderr, macro value and stderr for each metric,
+ * then n. Keys are `<metric>,<filter>`: `none` for log-likelihood scoring, the extraction rule's
+ * name under generation.
+ */
+function groupEntry(g: GroupScore, filter: string, alias = g.alias): Entry {
   const e: Entry = { alias };
   for (const [m, sc] of Object.entries(g.metrics)) {
-    e[`${m},none`] = sc.value;
-    e[`${m}_stderr,none`] = sc.stderr;
-    e[`${m}_macro,none`] = g.macro[m]!.value;
-    e[`${m}_macro_stderr,none`] = g.macro[m]!.stderr;
+    e[`${m},${filter}`] = sc.value;
+    e[`${m}_stderr,${filter}`] = sc.stderr;
+    e[`${m}_macro,${filter}`] = g.macro[m]!.value;
+    e[`${m}_macro_stderr,${filter}`] = g.macro[m]!.stderr;
   }
   e.n = g.n;
   return e;
 }
 
-function taskEntry(t: TaskScore, alias: string): Entry {
+function taskEntry(t: TaskScore, filter: string, alias: string): Entry {
   const e: Entry = { alias };
   for (const [m, sc] of Object.entries(t.metrics)) {
-    e[`${m},none`] = sc.value;
-    e[`${m}_stderr,none`] = sc.stderr;
+    e[`${m},${filter}`] = sc.value;
+    e[`${m}_stderr,${filter}`] = sc.stderr;
   }
   for (const [v, n] of Object.entries(t.viewN)) e[`n_${v}`] = n;
   return e;
@@ -70,13 +74,14 @@ export function serializeResults(
   facts: RunFacts,
 ): Record<string, unknown> {
   const template = runTemplate(settings);
+  const filter = template.generation?.filter ?? 'none';
   const byTask = new Map(sb.tasks.map((t) => [t.subset, t]));
   const results: Record<string, Entry> = {};
   const groups: Record<string, Entry> = {};
   const groupSubtasks: Record<string, string[]> = {};
   const placed = new Set<string>();
   const walk = (g: GroupScore) => {
-    groups[g.name] = groupEntry(g);
+    groups[g.name] = groupEntry(g, filter);
     results[g.name] = groups[g.name]!;
     if (g.children.length) {
       groupSubtasks[g.name] = g.children.map((c) => c.name);
@@ -85,12 +90,12 @@ export function serializeResults(
     }
     groupSubtasks[g.name] = g.subsets.map((s) => byTask.get(s)!.task);
     for (const s of g.subsets) {
-      results[byTask.get(s)!.task] = taskEntry(byTask.get(s)!, `  - ${s}`);
+      results[byTask.get(s)!.task] = taskEntry(byTask.get(s)!, filter, `  - ${s}`);
       placed.add(s);
     }
   };
   sb.groups.forEach(walk);
-  for (const t of sb.tasks) if (!placed.has(t.subset)) results[t.task] = taskEntry(t, t.task);
+  for (const t of sb.tasks) if (!placed.has(t.subset)) results[t.task] = taskEntry(t, filter, t.task);
 
   const taskNames = sb.tasks.map((t) => t.task);
   const fewshot = benchmark.fewshot;
@@ -112,7 +117,22 @@ export function serializeResults(
         output_type: template.scoring === 'generate' ? 'generate_until' : 'multiple_choice',
         template: template.id,
         template_reference: template.reference,
-        metric_list: sb.metrics.map((m) => ({ metric: m, aggregation: 'mean', higher_is_better: true })),
+        metric_list: sb.metrics.map((m) => ({ metric: m, aggregation: 'mean', higher_is_better: m !== 'no_answer' })),
+        ...(template.generation
+          ? {
+              generation_kwargs: {
+                until: template.generation.stop,
+                max_gen_toks: template.generation.maxNewTokens,
+                do_sample: false,
+              },
+              filter_list: [
+                {
+                  name: template.generation.filter,
+                  filter: [{ function: 'regex', regex_pattern: template.generation.answerRegex.source }],
+                },
+              ],
+            }
+          : {}),
         metadata: { version: 1.0 },
       },
     ]),
@@ -125,7 +145,7 @@ export function serializeResults(
         specs
           .map((g) => computeGroup(sb, g))
           .filter((g) => g.n > 0)
-          .map((g) => [g.name, groupEntry(g)]),
+          .map((g) => [g.name, groupEntry(g, filter)]),
       ),
     ]),
   );
@@ -139,7 +159,7 @@ export function serializeResults(
     'n-shot': Object.fromEntries(taskNames.map((t) => [t, settings.shots])),
     'n-samples': Object.fromEntries(sb.tasks.map((t) => [t.task, { original: t.n, effective: t.n }])),
     higher_is_better: Object.fromEntries(
-      taskNames.map((t) => [t, Object.fromEntries(sb.metrics.map((m) => [m, true]))]),
+      taskNames.map((t) => [t, Object.fromEntries(sb.metrics.map((m) => [m, m !== 'no_answer']))]),
     ),
     ...(Object.keys(pagebench).length ? { pagebench } : {}),
     probabilities: sb.probabilities,

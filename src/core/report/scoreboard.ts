@@ -67,11 +67,13 @@ export interface Probabilities {
 /** The per-sample metrics a template reports. */
 export function templateMetrics(template: string): string[] {
   const t = getTemplate(template);
-  if (t.scoring === 'generate') return ['exact_match'];
+  // no_answer: the share of generations from which no choice could be extracted (not counted as a wrong pick apart).
+  if (t.scoring === 'generate') return ['exact_match', 'no_answer'];
   return t.reportAccNorm ? ['acc', 'acc_norm'] : ['acc'];
 }
 
 function sampleValue(s: Sample, metric: string): number {
+  if (metric === 'no_answer') return s.pred < 0 ? 1 : 0;
   return metric === 'acc_norm' ? s.acc_norm! : s.acc;
 }
 

@@ -239,7 +239,9 @@ export function explainLoadFailure(
     : null;
   let msg: string;
   // A connection dropped mid-transfer reads as "network error" in Chromium; one never made as "fetch failed".
-  if (/incomplete download|download interrupted|network ?error/i.test(raw))
+  if (/is corrupt: its sha256|but the hub lists|cannot be verified/i.test(raw))
+    msg = `downloading ${source.id}: ${raw.replace(/^\w*Error: /, '')} — the file is not the one the hub lists; try again later or use another revision`;
+  else if (/incomplete download|download interrupted|network ?error/i.test(raw))
     msg = `downloading ${source.id} failed or was cut short (${raw.split(': ').at(-1)}); nothing partial was stored — check the connection and start again`;
   else if (/fetch failed|failed to fetch|ECONNREFUSED|ENOTFOUND/i.test(raw))
     msg = `could not reach ${source.hubUrl ?? 'the hub'} to download ${source.id}: check the connection or the hub URL and try again`;

@@ -14,24 +14,63 @@ export interface HubFile {
   size: number;
 }
 
+/** A file as the hub's tree API lists it: its size, and for an LFS file (weights) its sha256. */
+export interface ListedFile extends HubFile {
+  sha256?: string;
+}
+
 /**
- * The files under onnx/ of a hub model repo, with sizes, from the hub's tree API
- * (`/api/models/<id>/tree/<revision>/onnx`). Throws when the hub (or mirror) does not answer.
+ * The files of one folder of a hub model repo from the tree API
+ * (`/api/models/<id>/tree/<revision>[/<folder>]`). Throws when the hub (or mirror) does not answer.
  */
-export async function listOnnxFiles(
+export async function listRepoFolder(
+  hubUrl: string,
+  id: string,
+  revision = 'main',
+  folder = '',
+  fetchImpl: typeof fetch = fetch,
+): Promise<ListedFile[]> {
+  const url = `${hubUrl.replace(/\/+$/, '')}/api/models/${id}/tree/${encodeURIComponent(revision)}${folder ? `/${folder}` : ''}`;
+  const res = await fetchImpl(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const entries = (await res.json()) as {
+    type?: string;
+    path?: string;
+    size?: number;
+    lfs?: { size?: number; oid?: string };
+  }[];
+  if (!Array.isArray(entries)) throw new Error(`${url}: not a file listing`);
+  return entries
+    .filter((e) => e.type === 'file' && typeof e.path === 'string')
+    .map((e) => ({
+      path: e.path!,
+      size: e.lfs?.size ?? e.size ?? 0,
+      ...(typeof e.lfs?.oid === 'string' && /^[0-9a-f]{64}$/.test(e.lfs.oid) ? { sha256: e.lfs.oid } : {}),
+    }));
+}
+
+/** The files under onnx/ of a hub model repo, with sizes (and sha256 for LFS files). */
+export function listOnnxFiles(
   hubUrl: string,
   id: string,
   revision = 'main',
   fetchImpl: typeof fetch = fetch,
-): Promise<HubFile[]> {
-  const url = `${hubUrl.replace(/\/+$/, '')}/api/models/${id}/tree/${encodeURIComponent(revision)}/onnx`;
-  const res = await fetchImpl(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  const entries = (await res.json()) as { type?: string; path?: string; size?: number; lfs?: { size?: number } }[];
-  if (!Array.isArray(entries)) throw new Error(`${url}: not a file listing`);
-  return entries
-    .filter((e) => e.type === 'file' && typeof e.path === 'string')
-    .map((e) => ({ path: e.path!, size: e.lfs?.size ?? e.size ?? 0 }));
+): Promise<ListedFile[]> {
+  return listRepoFolder(hubUrl, id, revision, 'onnx', fetchImpl);
+}
+
+/** What every downloadable file of a repo must be (root and onnx/), by path: what downloads are checked against. */
+export async function repoManifest(
+  hubUrl: string,
+  id: string,
+  revision = 'main',
+  fetchImpl: typeof fetch = fetch,
+): Promise<Map<string, ListedFile>> {
+  const [root, onnx] = await Promise.all([
+    listRepoFolder(hubUrl, id, revision, '', fetchImpl),
+    listOnnxFiles(hubUrl, id, revision, fetchImpl),
+  ]);
+  return new Map([...root, ...onnx].map((f) => [f.path, f]));
 }
 
 /** Bytes transformers.js downloads for `dtype`: the graph and its external data files; null if absent. */

@@ -136,3 +136,8 @@ export function expandVariants(base: Axes, vary: readonly [Axis, string[]][]): V
 }
 
 export const LABEL_VALUES = LABEL_SET_IDS;
+
+/** Variants with the same key share each subject's prompt prefix (they differ in the question's choices only). */
+export function prefixGroupKey(axes: Axes): string {
+  return JSON.stringify([axes.template, axes.shots, axes.shot_order, axes.labels, axes.chat, axes.description]);
+}

@@ -1,7 +1,7 @@
 import type { SubjectData } from '../benchmarks/doc.ts';
 import { makeFits } from '../prompts.ts';
 import type { Encode } from '../scoring/requests.ts';
-import type { Variant } from './axes.ts';
+import { prefixGroupKey, type Variant } from './axes.ts';
 import type { ApplyChat } from '../templates/chat.ts';
 import { variantPrompts } from './variantPrompts.ts';
 
@@ -37,14 +37,7 @@ export function planStudy(
     const n = Math.min(SAMPLE, limit ?? Infinity);
     const groups = new Map<string, string[][]>();
     for (const v of variants) {
-      const k = JSON.stringify([
-        v.axes.template,
-        v.axes.shots,
-        v.axes.shot_order,
-        v.axes.labels,
-        v.axes.chat,
-        v.axes.description,
-      ]);
+      const k = prefixGroupKey(v.axes);
       const texts = variantPrompts(v.axes, d, n, fits, chat).map(
         (it) => it.prompt.context + it.prompt.continuations[0],
       );

@@ -5,7 +5,7 @@ import type { CausalLM } from '../runtime/causalLm.ts';
 import { toSample } from '../samples.ts';
 import { makeEncoder, questionRequest } from '../scoring/requests.ts';
 import { Scorer, type ScorerStats } from '../scoring/scorer.ts';
-import type { Variant } from './axes.ts';
+import { prefixGroupKey, type Variant } from './axes.ts';
 import { chatApplier } from '../templates/chat.ts';
 import { variantPrompts, variantTemplate, type VariantItem } from './variantPrompts.ts';
 
@@ -72,14 +72,7 @@ export async function runStudy(
     const groups = new Map<string, { variant: Variant; items: VariantItem[] }[]>();
     for (const v of variants) {
       const items = variantPrompts(v.axes, d, settings.limit, fits, chat);
-      const k = JSON.stringify([
-        v.axes.template,
-        v.axes.shots,
-        v.axes.shot_order,
-        v.axes.labels,
-        v.axes.chat,
-        v.axes.description,
-      ]);
+      const k = prefixGroupKey(v.axes);
       groups.set(k, [...(groups.get(k) ?? []), { variant: v, items }]);
     }
     for (const group of groups.values()) {

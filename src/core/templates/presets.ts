@@ -99,6 +99,8 @@ export const TEMPLATES: Record<string, TemplateSpec> = {
       stop: ['\n', '</s>', '<|im_end|>', '<|endoftext|>'],
       maxNewTokens: 8,
       answerRegex: /^\s*\(?([ABCD])(?![\w])/,
+      // pagebench's own rule, not lm-eval's mmlu_generative filters: named as such in the metric keys.
+      filter: 'pagebench-letter-at-start',
     },
   },
 };

@@ -41,6 +41,9 @@ export interface TemplateSpec {
   /** Lettered templates: the label set in use (templates/labels.ts), and the same template under another. */
   labels?: string;
   withLabels?: (set: LabelSet) => TemplateSpec;
-  /** For generate templates: greedy decoding settings and the answer extraction regex. */
-  generation?: { stop: string[]; maxNewTokens: number; answerRegex: RegExp };
+  /**
+   * For generate templates: greedy decoding settings, the answer extraction regex and its name,
+   * which results.json puts in the metric keys as lm-eval names a filter (`exact_match,<filter>`).
+   */
+  generation?: { stop: string[]; maxNewTokens: number; answerRegex: RegExp; filter: string };
 }
