@@ -244,11 +244,27 @@ async function pageFingerprint(run: RunRecord, t: TemplateSpec, data: SubjectDat
   };
 }
 
+/**
+ * Runs `work` on a stored run (it sets the run's facts and status), then stores how the run ended;
+ * a failure is stored as 'failed' with its reason in words.
+ */
+async function settleRun(run: RunRecord, work: () => Promise<void>): Promise<RunRecord> {
+  try {
+    await work();
+  } catch (e) {
+    Object.assign(run, await db.get('runs', run.id));
+    run.status = 'failed';
+    run.error = explainFailure(e);
+  }
+  const { facts, status, error } = run;
+  return (await updateRun(db, run.id, (r) => Object.assign(r, { facts, status, error })))!;
+}
+
 /** Runs (or resumes) a stored run to completion, writing each sample to IndexedDB as it finishes. */
 async function runStored(runId: string, emit: (e: WorkerEvent) => void): Promise<RunRecord> {
   const run = (await db.get('runs', runId))!;
   if (run.study) return runStoredStudy(run, emit);
-  try {
+  return settleRun(run, async () => {
     const model = await getModel(run.model, emit);
     emit({ type: 'phase', phase: 'data', message: `loading ${run.settings.subjects.length} subject(s)` });
     const session = new RunSession(run.settings, dataSource(run.data, emit));
@@ -277,20 +293,14 @@ async function runStored(runId: string, emit: (e: WorkerEvent) => void): Promise
       tokensPerSecond: result.promptTokens / result.seconds,
     };
     run.status = run.done >= total ? 'complete' : 'stopped';
-  } catch (e) {
-    Object.assign(run, await db.get('runs', runId));
-    run.status = 'failed';
-    run.error = explainFailure(e);
-  }
-  const { facts, status, error } = run;
-  return (await updateRun(db, runId, (r) => Object.assign(r, { facts, status, error })))!;
+  });
 }
 
 /** A stored study: every variant scored on the same questions, each finished variant-question stored at once. */
 async function runStoredStudy(run: RunRecord, emit: (e: WorkerEvent) => void): Promise<RunRecord> {
   const runId = run.id;
   const study = run.study!;
-  try {
+  return settleRun(run, async () => {
     const model = await getModel(run.model, emit);
     emit({ type: 'phase', phase: 'data', message: `loading ${run.settings.subjects.length} subject(s)` });
     const maxShots = Math.max(...study.variants.map((v) => Number(v.axes.shots)));
@@ -343,13 +353,7 @@ async function runStoredStudy(run: RunRecord, emit: (e: WorkerEvent) => void): P
       itemsPerSecond: (doneNow - done.size) / result.seconds,
     };
     run.status = run.done >= total ? 'complete' : 'stopped';
-  } catch (e) {
-    Object.assign(run, await db.get('runs', runId));
-    run.status = 'failed';
-    run.error = explainFailure(e);
-  }
-  const { facts, status, error } = run;
-  return (await updateRun(db, runId, (r) => Object.assign(r, { facts, status, error })))!;
+  });
 }
 
 async function calibrateRun(
