@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { nodeRuntimeInfo } from '../node/runtime.ts';
 import { dataHash, templateHash, type Fingerprint } from '../core/report/fingerprint.ts';
 import type { TemplateSpec } from '../core/templates/template.ts';
@@ -36,6 +35,10 @@ import { localDataSource, localRowSource } from '../node/localData.ts';
 import { localModelHash, resolveModelArg } from '../node/modelSource.ts';
 import { StagedOutput } from '../node/outputDir.ts';
 import { didYouMean } from '../core/util/suggest.ts';
+import { parseCommandLine, UsageError } from './usage.ts';
+import { MERGE_HELP, mergeCommand } from './merge.ts';
+import { PartError, parsePart } from '../core/parts.ts';
+import type { GenerationSettings } from '../core/templates/template.ts';
 
 const COMMON_OPTIONS = `  --benchmark <id>      ${BENCHMARK_IDS.join(' | ')} (default mmlu)
   --data <dir|hub>      the dataset: a folder in the hub's layouts (<config>/<split>.parquet|.jsonl,
@@ -60,10 +63,12 @@ Usage:
   pagebench run --model <dir|hub id> --data <dir|hub> [options] --output-dir <dir>
   pagebench study --model <dir|hub id> --data <dir|hub> --vary <axis>=<v1>,<v2>… [options] --output-dir <dir>
   pagebench prompts --data <dir|hub> [options]
+  pagebench merge <part dir>… --output-dir <dir> [--allow-partial]
   pagebench <command> --help
 
 Commands:
   run       evaluate a model; writes results.json and samples_<subject>.jsonl
+  merge     join the parts of a split run (run --part i/n) into the whole run's result
   study     score prompt variants on the same questions; writes study.json (paired statistics) and each variant's run
   prompts   print the prompts a run would score (one JSON object per question)
 `,
@@ -83,7 +88,17 @@ ${COMMON_OPTIONS}  --bos <policy>        lm-eval | tokenizer | never | always (d
   --chat <mode>         none | single (the prompt as one user turn of the tokenizer's chat template) |
                         multiturn (each shot a user/assistant turn); default none
   --system <text>       a system prompt (with --chat)
+  --part <i/n>          score only the i-th of n contiguous slices of the questions (run order);
+                        pagebench merge joins the parts into the whole run's result
   --output-dir <dir>    where results.json and samples_<subject>.jsonl are written
+
+Generation (templates that generate: generate, helm; recorded in config.generation):
+  --max-new-tokens <N>  token budget (default the template's: generate 8, helm 1)
+  --stop <text>         a stop string (repeatable; \\n for a newline; default the template's)
+  --temperature <t>     0 = greedy (default); above 0 samples
+  --top-k <k>           sample from the k most likely tokens (default 0 = all)
+  --top-p <p>           nucleus sampling (default 1 = off)
+  --seed <n>            sampling seed (default 0); each question draws from its own stream
 `,
   study: `Usage: pagebench study --model <dir|hub id> --data <dir|hub> --vary <axis>=<v1>,<v2>… [options] --output-dir <dir>
 
@@ -113,9 +128,11 @@ Prints one JSON object per question: subject, doc_id, context, continuations, ta
 Options:
 ${COMMON_OPTIONS}`,
 };
-const COMMANDS = ['run', 'study', 'prompts'];
-
-class UsageError extends Error {}
+const COMMANDS = ['run', 'study', 'prompts', 'merge'];
+/** Commands on results rather than on a model and data, each in its own module. */
+const RESULT_COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<number> }> = {
+  merge: { help: MERGE_HELP, run: mergeCommand },
+};
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -141,20 +158,17 @@ const OPTIONS = {
   chat: { type: 'string' },
   system: { type: 'string' },
   description: { type: 'string', default: 'on' },
+  part: { type: 'string' },
+  'max-new-tokens': { type: 'string' },
+  stop: { type: 'string', multiple: true },
+  temperature: { type: 'string' },
+  'top-k': { type: 'string' },
+  'top-p': { type: 'string' },
+  seed: { type: 'string' },
 } as const;
 
-/** node's parseArgs, with unknown options answered by the nearest valid names. */
 function parseOptions(args: string[]) {
-  try {
-    return parseArgs({ args, strict: true, options: OPTIONS }).values;
-  } catch (e) {
-    const bad = /option '(-{1,2}[^']+)'/.exec((e as Error).message)?.[1];
-    if ((e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && bad) {
-      const names = Object.keys(OPTIONS).map((k) => `--${k}`);
-      throw new UsageError(`Unknown option '${bad}'${didYouMean(bad, names)}`);
-    }
-    throw new UsageError((e as Error).message.split('. ')[0]!);
-  }
+  return parseCommandLine(args, OPTIONS).values;
 }
 
 function int(name: string, v: string | undefined, dflt?: number): number | undefined {
@@ -177,6 +191,37 @@ function dataSources(arg: string, fewshotArg: string, hubUrl: string): DataSourc
   };
 }
 
+function num(name: string, v: string, min: number, max: number): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || x < min || x > max)
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${v}"`);
+  return x;
+}
+
+/** --stop text: \n, \t and \\ are the escapes a shell argument needs. */
+function unescapeStop(v: string): string {
+  return v.replace(/\\([nt\\])/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\'));
+}
+
+function generationOptions(values: ReturnType<typeof parseOptions>): Partial<GenerationSettings> {
+  const g: Partial<GenerationSettings> = {};
+  if (values['max-new-tokens'] !== undefined) {
+    g.maxNewTokens = int('max-new-tokens', values['max-new-tokens'])!;
+    if (g.maxNewTokens < 1) throw new UsageError('--max-new-tokens must be at least 1');
+  }
+  if (values.stop !== undefined) g.stop = values.stop.map(unescapeStop);
+  if (values.temperature !== undefined) g.temperature = num('temperature', values.temperature, 0, 100);
+  if (values['top-k'] !== undefined) g.topK = int('top-k', values['top-k'])!;
+  if (values['top-p'] !== undefined) {
+    g.topP = num('top-p', values['top-p'], 0, 1);
+    if (g.topP === 0) throw new UsageError('--top-p must be above 0');
+  }
+  if (values.seed !== undefined) g.seed = int('seed', values.seed)!;
+  if ((g.topK !== undefined || g.topP !== undefined || g.seed !== undefined) && !g.temperature)
+    throw new UsageError('--top-k, --top-p and --seed shape sampling: give --temperature above 0');
+  return g;
+}
+
 function fmtEta(s: number): string {
   if (!Number.isFinite(s)) return '?';
   const m = Math.floor(s / 60);
@@ -195,12 +240,13 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!COMMANDS.includes(command))
     throw new UsageError(
-      `unknown command "${command}"${didYouMean(command, COMMANDS)} (expected run, study or prompts)`,
+      `unknown command "${command}"${didYouMean(command, COMMANDS)} (expected ${COMMANDS.join(', ')})`,
     );
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(HELP[command]!);
+    process.stdout.write(HELP[command] ?? RESULT_COMMANDS[command]!.help);
     return 0;
   }
+  if (RESULT_COMMANDS[command]) return RESULT_COMMANDS[command].run(rest);
   const values = parseOptions(rest);
   const hubUrl = values['hub-url'] ?? process.env.PAGEBENCH_HUB_URL ?? DEFAULT_HUB_URL;
   if (!values.data) throw new UsageError('--data is required (a folder, or "hub")');
@@ -243,6 +289,23 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError('--chat applies to log-likelihood templates');
     settings.chat = chatMode;
     if (values.system !== undefined) settings.system = values.system;
+  }
+  if (values.part !== undefined) {
+    if (command !== 'run') throw new UsageError('--part is an option of run');
+    try {
+      settings.part = parsePart(values.part);
+    } catch (e) {
+      if (e instanceof PartError) throw new UsageError(`--part: ${e.message}`);
+      throw e;
+    }
+  }
+  const generation = generationOptions(values);
+  if (Object.keys(generation).length) {
+    if (getTemplate(settings.template).scoring !== 'generate')
+      throw new UsageError(
+        `--max-new-tokens, --stop, --temperature, --top-k, --top-p and --seed apply to templates that generate (generate, helm), not ${settings.template}`,
+      );
+    settings.generation = generation;
   }
   if (settings.batchSize === 0) throw new UsageError('--batch-size must be at least 1 (or auto)');
   if (settings.shots > 5 && benchmark.fewshot.split === 'dev')
@@ -407,8 +470,10 @@ async function main(argv: string[]): Promise<number> {
     });
     if (isTty) process.stderr.write('\n');
     const scoreboard = session.scoreboard(result.samples);
+    const part = await session.partRange();
     const results = serializeResults(benchmark, scoreboard, settings, {
       ...modelFacts(model),
+      ...(part ? { part } : {}),
       fingerprint: await fingerprint(runTemplate(settings), data),
       batchSize: result.batchSize,
       evalSeconds: result.seconds,

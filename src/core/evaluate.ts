@@ -4,10 +4,11 @@ import { buildPrefix, selectShots } from './templates/build.ts';
 import { commonPrefix, makeFits, runSampler, subjectPrompts, type PromptItem } from './prompts.ts';
 import { chatApplier, type ChatMode } from './templates/chat.ts';
 import { generateSample, toSample } from './samples.ts';
-import { runTemplate } from './templates/presets.ts';
-import type { TemplateSpec } from './templates/template.ts';
+import { runGeneration, runTemplate } from './templates/presets.ts';
+import type { GenerationSettings, TemplateSpec } from './templates/template.ts';
 import { BatchTuner } from './scoring/batchTuner.ts';
 import { Scorer, type ScorerMode, type ScorerStats } from './scoring/scorer.ts';
+import { partRange, type Part } from './parts.ts';
 import { makeEncoder, questionRequest, type BosPolicy, type Encode } from './scoring/requests.ts';
 
 export type { ScorerMode } from './scoring/scorer.ts';
@@ -35,6 +36,10 @@ export interface EvalSettings {
   /** Chat template: none (default), the prompt as one user turn, or each shot a turn; an optional system prompt. */
   chat?: ChatMode;
   system?: string;
+  /** Generate templates: decoding overrides (max new tokens, stops, temperature, top-k/p, seed). */
+  generation?: Partial<GenerationSettings>;
+  /** Only this slice of the run's questions (parts.ts); absent: all of them. */
+  part?: Part;
 }
 
 /** One scored question; the JSONL sample format (see README). */
@@ -104,7 +109,9 @@ export async function evaluate(
       ? { mode: settings.chat, apply: chatApplier(model.tokenizer, model.source.id), system: settings.system }
       : undefined;
   // Every document draws its shots (in order) even when skipped, so a resumed run's prompts are the same.
-  const all = data.flatMap((d) => subjectPrompts(t, d, settings.shots, settings.limit, fits, sampler, chat));
+  const every = data.flatMap((d) => subjectPrompts(t, d, settings.shots, settings.limit, fits, sampler, chat));
+  const range = settings.part ? partRange(every.length, settings.part) : null;
+  const all = range ? every.slice(range.start, range.end) : every;
   const items = all.filter((it) => !hooks.skip?.(it.subject, it.docId));
   const requested = settings.batchSize ?? 1;
   const batchable = t.scoring !== 'generate' && settings.scorer === 'fast';
@@ -127,14 +134,14 @@ export async function evaluate(
       // prompt, so there the prefix is what the subject's prompts have in common.
       const shots = sampler ? [] : selectShots(devBySubject.get(subject)!, settings.shots);
       const prefix = chat
-        ? commonPrefix(all.filter((it) => it.subject === subject).map((it) => it.prompt.context))
+        ? commonPrefix(every.filter((it) => it.subject === subject).map((it) => it.prompt.context))
         : buildPrefix(t, subject, shots);
       await scorer.setPrefix(prefix, encode);
     }
     const started = performance.now();
     const scored =
       t.scoring === 'generate'
-        ? [await generateSample(model, t, chunk[0]!, encode)]
+        ? [await generateSample(model, t, chunk[0]!, encode, runGeneration(settings)!)]
         : await scoreSamples(scorer, t, chunk, encode);
     tuner?.record(chunk.length, (performance.now() - started) / 1000);
     for (const sample of scored) {

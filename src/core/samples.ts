@@ -1,9 +1,10 @@
 import type { Sample } from './evaluate.ts';
 import type { PromptItem } from './prompts.ts';
 import type { CausalLM } from './runtime/causalLm.ts';
-import { generateGreedy } from './scoring/generate.ts';
+import { generateText, questionRng } from './scoring/generate.ts';
+import { pyStrip } from './util/pyStr.ts';
 import type { ChoiceScore, Encode, QuestionRequest } from './scoring/requests.ts';
-import type { TemplateSpec } from './templates/template.ts';
+import type { GenerationSettings, TemplateSpec } from './templates/template.ts';
 
 function argmax(xs: number[]): number {
   let best = 0;
@@ -41,20 +42,22 @@ export function toSample(t: TemplateSpec, item: PromptItem, req: QuestionRequest
   return sample;
 }
 
-/** A document answered by greedy generation: the text, the letter extracted, exact match. */
+/** A document answered by generation: the text, the letter extracted by the template's rule, exact match. */
 export async function generateSample(
   model: CausalLM,
   t: TemplateSpec,
   item: PromptItem,
   encode: Encode,
+  g: GenerationSettings,
 ): Promise<Sample> {
-  const gen = t.generation!;
+  const rule = t.generation!;
   const ids = encode(item.prompt.context);
   // lm-eval generate_until: the context is left-truncated to max_length - max_gen_toks.
-  const budget = model.maxLength - gen.maxNewTokens;
+  const budget = model.maxLength - g.maxNewTokens;
   const input = ids.slice(-budget);
-  const text = await generateGreedy(model, input, gen.maxNewTokens, gen.stop);
-  const m = gen.answerRegex.exec(text);
+  const rng = g.temperature > 0 ? questionRng(g.seed, item.subject, item.docId) : null;
+  const text = await generateText(model, input, g, rng);
+  const m = rule.answerRegex.exec(rule.strip ? pyStrip(text) : text);
   const letters = item.prompt.continuations.map((c) => c.trim());
   const pred = m ? letters.indexOf(m[1]!) : -1;
   return {

@@ -3,6 +3,7 @@ import { benchmarkOf } from './benchmarks/registry.ts';
 import type { Benchmark, DataSources } from './benchmarks/types.ts';
 import { evaluate, type EvalHooks, type EvalOutput, type EvalSettings, type Sample } from './evaluate.ts';
 import { computeScoreboard, type Scoreboard } from './report/scoreboard.ts';
+import { partRange, type PartRange } from './parts.ts';
 import type { CausalLM } from './runtime/causalLm.ts';
 
 /**
@@ -27,10 +28,20 @@ export class RunSession {
     return this.data;
   }
 
-  /** Questions the run has in all (the limit applied). */
+  /** Questions the run has in all (the limit and the part applied). */
   async total(): Promise<number> {
     const data = await this.load();
-    return data.reduce((a, d) => a + Math.min(d.questions.length, this.settings.limit ?? Infinity), 0);
+    const all = data.reduce((a, d) => a + Math.min(d.questions.length, this.settings.limit ?? Infinity), 0);
+    if (!this.settings.part) return all;
+    const r = partRange(all, this.settings.part);
+    return r.end - r.start;
+  }
+
+  /** The slice a part run scores, or null for a whole run. */
+  async partRange(): Promise<PartRange | null> {
+    const data = await this.load();
+    const all = data.reduce((a, d) => a + Math.min(d.questions.length, this.settings.limit ?? Infinity), 0);
+    return this.settings.part ? partRange(all, this.settings.part) : null;
   }
 
   /** Scores the questions not skipped; `hooks.signal` stops it between questions. */

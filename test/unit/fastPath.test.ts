@@ -65,7 +65,7 @@ const untruncatedCount = (xs: Sample[]) => xs.filter((s) => !s.truncated).length
 
 async function compareAll(model: CausalLM, name: string, expectTruncation: boolean, limit: number) {
   let truncated = 0;
-  for (const template of ['lm-eval', 'cloze', 'original', 'helm']) {
+  for (const template of ['lm-eval', 'cloze', 'original', 'helm-prompt']) {
     for (const shots of [0, 5]) {
       const what = `${name} ${template} ${shots}-shot`;
       const plain = await run(model, 'naive', template, shots, limit);

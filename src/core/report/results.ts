@@ -1,9 +1,12 @@
 import { benchmarkOf, DEFAULT_BENCHMARK } from '../benchmarks/registry.ts';
 import type { Benchmark } from '../benchmarks/types.ts';
 import type { EvalSettings, Sample } from '../evaluate.ts';
-import { runTemplate } from '../templates/presets.ts';
+import { runGeneration, runTemplate } from '../templates/presets.ts';
 import { ENGINE_VERSION } from '../version.ts';
 import type { Fingerprint } from './fingerprint.ts';
+import type { GenerationSettings } from '../templates/template.ts';
+import type { PartRange } from '../parts.ts';
+import type { PartEnvironment } from './merge.ts';
 import { computeGroup, computeScoreboard, type GroupScore, type Scoreboard, type TaskScore } from './scoreboard.ts';
 
 /** Everything about a run that is needed to reproduce it, beyond the settings. */
@@ -29,6 +32,11 @@ export interface RunFacts {
   variant?: { id: string; axes: Record<string, string> };
   /** Set when the run stopped before every question was scored: such numbers are not a full run's. */
   partial?: { done: number; total: number };
+  /** A part of a split run (parts.ts): which slice of the questions it scored. */
+  part?: PartRange;
+  /** A merged run (merge.ts): each part's environment, and the environment fields in which they differ. */
+  parts?: PartEnvironment[];
+  environmentDiffers?: string[];
 }
 
 type Entry = Record<string, number | string | null>;
@@ -74,6 +82,7 @@ export function serializeResults(
   facts: RunFacts,
 ): Record<string, unknown> {
   const template = runTemplate(settings);
+  const gen = runGeneration(settings);
   const filter = template.generation?.filter ?? 'none';
   const byTask = new Map(sb.tasks.map((t) => [t.subset, t]));
   const results: Record<string, Entry> = {};
@@ -121,14 +130,20 @@ export function serializeResults(
         ...(template.generation
           ? {
               generation_kwargs: {
-                until: template.generation.stop,
-                max_gen_toks: template.generation.maxNewTokens,
-                do_sample: false,
+                until: gen!.stop,
+                max_gen_toks: gen!.maxNewTokens,
+                do_sample: gen!.temperature > 0,
+                ...(gen!.temperature > 0
+                  ? { temperature: gen!.temperature, top_k: gen!.topK, top_p: gen!.topP, seed: gen!.seed }
+                  : {}),
               },
               filter_list: [
                 {
                   name: template.generation.filter,
-                  filter: [{ function: 'regex', regex_pattern: template.generation.answerRegex.source }],
+                  filter: [
+                    ...(template.generation.strip ? [{ function: 'strip' }] : []),
+                    { function: 'regex', regex_pattern: template.generation.answerRegex.source },
+                  ],
                 },
               ],
             }
@@ -189,6 +204,7 @@ export function serializeResults(
       ...(settings.description === false ? { description: false } : {}),
       ...(settings.chat && settings.chat !== 'none' ? { chat: settings.chat } : {}),
       ...(settings.system !== undefined ? { system_prompt: settings.system } : {}),
+      ...(gen ? { generation: generationConfig(gen) } : {}),
       bos_policy: settings.bos,
       ...(facts.bosResolved ? { bos_resolved: facts.bosResolved } : {}),
       truncation: template.overflow === 'drop-shots' ? 'drop-shots-then-left-truncate' : 'left-truncate',
@@ -197,6 +213,8 @@ export function serializeResults(
       load_seconds: facts.loadSeconds,
       eval_seconds: facts.evalSeconds,
       ...(facts.partial ? { partial: facts.partial } : {}),
+      ...(facts.part ? { part: facts.part } : {}),
+      ...(facts.parts ? { parts: facts.parts, environment_differs: facts.environmentDiffers ?? [] } : {}),
       ...(facts.variant ? { prompt_variant: facts.variant } : {}),
       ...(facts.fingerprint ? { fingerprint: facts.fingerprint } : {}),
       engine: 'pagebench',
@@ -209,4 +227,36 @@ export function serializeResults(
 /** Samples of one subject as JSONL (one line per question, in evaluation order). */
 export function samplesJsonl(samples: Sample[]): string {
   return samples.map((s) => JSON.stringify(s)).join('\n') + '\n';
+}
+
+/** config.generation: how a generate run decoded (snake_case, as results.json writes it). */
+export interface GenerationConfig {
+  max_new_tokens: number;
+  stop: string[];
+  temperature: number;
+  top_k: number;
+  top_p: number;
+  seed: number;
+}
+
+export function generationConfig(g: GenerationSettings): GenerationConfig {
+  return {
+    max_new_tokens: g.maxNewTokens,
+    stop: g.stop,
+    temperature: g.temperature,
+    top_k: g.topK,
+    top_p: g.topP,
+    seed: g.seed,
+  };
+}
+
+export function generationFromConfig(c: GenerationConfig): GenerationSettings {
+  return {
+    maxNewTokens: c.max_new_tokens,
+    stop: c.stop,
+    temperature: c.temperature,
+    topK: c.top_k,
+    topP: c.top_p,
+    seed: c.seed,
+  };
 }

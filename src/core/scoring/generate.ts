@@ -1,4 +1,6 @@
 import type { CausalLM } from '../runtime/causalLm.ts';
+import type { GenerationSettings } from '../templates/template.ts';
+import { PyRandom } from '../util/pyRandom.ts';
 
 function argmaxRow(logits: Float32Array, offset: number, vocab: number): number {
   let best = 0;
@@ -7,14 +9,46 @@ function argmaxRow(logits: Float32Array, offset: number, vocab: number): number 
 }
 
 /**
- * Greedy decoding on the KV cache: returns the generated text cut at the first stop sequence
- * (lm-eval generate_until semantics); stops early at EOS.
+ * A token drawn from softmax(logits / temperature), restricted to the top k and then to the
+ * nucleus of probability top_p (the order Hugging Face's sampling warpers apply them).
  */
-export async function generateGreedy(
+export function sampleToken(row: Float32Array, g: GenerationSettings, rng: PyRandom): number {
+  const ids = Array.from(row.keys()).sort((a, b) => row[b]! - row[a]! || a - b);
+  const kept = g.topK > 0 ? ids.slice(0, g.topK) : ids;
+  const max = row[kept[0]!]!;
+  const weights = kept.map((i) => Math.exp((row[i]! - max) / g.temperature));
+  const total = weights.reduce((a, w) => a + w, 0);
+  let n = kept.length;
+  if (g.topP < 1) {
+    let cum = 0;
+    for (n = 0; n < kept.length && cum < g.topP * total; n++) cum += weights[n]!;
+    n = Math.max(n, 1);
+  }
+  const mass = weights.slice(0, n).reduce((a, w) => a + w, 0);
+  let u = rng.random() * mass;
+  for (let j = 0; j < n; j++) {
+    u -= weights[j]!;
+    if (u < 0) return kept[j]!;
+  }
+  return kept[n - 1]!;
+}
+
+/** One question's sampling stream: the run's seed with the subject and document, independent of run order. */
+export function questionRng(seed: number, subject: string, docId: number): PyRandom {
+  let h = 2166136261;
+  for (const ch of `${subject}/${docId}`) h = Math.imul(h ^ ch.codePointAt(0)!, 16777619) >>> 0;
+  return new PyRandom(seed * 2 ** 21 + (h % 2 ** 21));
+}
+
+/**
+ * Decoding on the KV cache (greedy at temperature 0, else sampled with `rng`): returns the
+ * generated text cut at the first stop sequence (lm-eval generate_until semantics); stops early at EOS.
+ */
+export async function generateText(
   model: CausalLM,
   input: number[],
-  maxNewTokens: number,
-  stop: string[],
+  g: GenerationSettings,
+  rng: PyRandom | null,
 ): Promise<string> {
   const vocab = model.vocabSize;
   const eos = (model.model.config as unknown as { eos_token_id?: number | number[] }).eos_token_id;
@@ -22,14 +56,18 @@ export async function generateGreedy(
   const generated: number[] = [];
   let { logits, cache } = await model.forward([input], undefined);
   let lastRow = input.length - 1;
-  for (let step = 0; step < maxNewTokens; step++) {
-    const next = argmaxRow(logits.data as Float32Array, lastRow * vocab, vocab);
+  for (let step = 0; step < g.maxNewTokens; step++) {
+    const data = logits.data as Float32Array;
+    const next =
+      g.temperature > 0 && rng
+        ? sampleToken(data.subarray(lastRow * vocab, (lastRow + 1) * vocab), g, rng)
+        : argmaxRow(data, lastRow * vocab, vocab);
     if (eosIds.has(next)) break;
     generated.push(next);
     const text = model.decode(generated);
-    const cut = firstStop(text, stop);
+    const cut = firstStop(text, g.stop);
     if (cut >= 0) return text.slice(0, cut);
-    if (input.length + generated.length >= model.maxLength) break;
+    if (step + 1 === g.maxNewTokens || input.length + generated.length >= model.maxLength) break;
     ({ logits, cache } = await model.forward([[next]], cache));
     lastRow = 0;
   }

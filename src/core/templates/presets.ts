@@ -1,5 +1,5 @@
 import type { Question } from '../benchmarks/doc.ts';
-import type { TemplateSpec } from './template.ts';
+import type { GenerationSettings, TemplateSpec } from './template.ts';
 import { LABEL_SETS, type LabelSet } from './labels.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { pyStrip } from '../util/pyStr.ts';
@@ -23,7 +23,8 @@ function lettered(
     labels: set.id,
     formatQuestion: (q) => `${stem(q)}\n${q.choices.map((c, i) => set.line(set.labels[i]!, c)).join('\n')}\nAnswer:`,
     choices: (q) => q.choices.map((_, i) => set.labels[i]!),
-    withLabels: (s) => lettered(base, stem, s),
+    // A generated answer is matched against the letters A-D only: no other label set.
+    withLabels: base.generation ? undefined : (s) => lettered(base, stem, s),
   };
 }
 
@@ -60,13 +61,38 @@ export const TEMPLATES: Record<string, TemplateSpec> = {
     },
     (q) => q.question,
   ),
+  // HELM's MMLU run spec (helm.benchmark.run_specs: get_mmlu_spec) with the multiple_choice_joint
+  // adapter: instructions + "\n", examples "Question: {q}\nA. …\nAnswer: C\n" joined by "\n", the
+  // evaluated one ending "Answer:". get_multiple_choice_adapter_spec asks for max_tokens=1 at
+  // temperature 0 and MultipleChoiceJointAdapter sends no stop sequences; the completion is
+  // strip()ped and mapped through output_mapping (letter → reference), then exact-matched.
   helm: lettered(
     {
       ...lmEvalBase,
       id: 'helm',
-      summary: "HELM's multiple_choice_joint style: 'Question: ' / 'Answer: ' prefixes, letters A-D",
+      summary:
+        "HELM's multiple_choice_joint: 'Question: ' / 'Answer: ' prompt; one greedy token, stripped, must be the letter (exact match)",
       reference:
-        'HELM MMLU run spec, multiple_choice_joint adapter (input_prefix "Question: ", output_prefix "Answer: ")',
+        'HELM get_mmlu_spec + get_multiple_choice_adapter_spec (max_tokens 1, temperature 0) + MultipleChoiceJointAdapter (stop_sequences []), exact_match after strip(); shots: the first k dev rows (HELM samples its 5 by label)',
+      scoring: 'generate',
+      headline: 'exact_match',
+      generation: {
+        stop: [],
+        maxNewTokens: 1,
+        answerRegex: /^([ABCD])$/,
+        strip: true,
+        filter: 'helm-strip-exact',
+      },
+    },
+    (q) => `Question: ${pyStrip(q.question)}`,
+  ),
+  'helm-prompt': lettered(
+    {
+      ...lmEvalBase,
+      id: 'helm-prompt',
+      summary: "HELM's multiple_choice_joint prompt ('Question: ' / 'Answer: '), the letters scored by log-likelihood",
+      reference:
+        "HELM MMLU prompt (multiple_choice_joint: input_prefix 'Question: ', output_prefix 'Answer: '); scored as lm-eval scores letters, not as HELM does",
     },
     (q) => `Question: ${pyStrip(q.question)}`,
   ),
@@ -151,4 +177,22 @@ export function runTemplate(settings: { template: string; description?: boolean 
   const off: TemplateSpec = { ...t, description: () => '' };
   if (t.withLabels) off.withLabels = (set) => ({ ...t.withLabels!(set), description: () => '' });
   return off;
+}
+
+/** How a generate run decodes: the template's defaults (greedy, its budget and stops) with the run's overrides. */
+export function runGeneration(settings: {
+  template: string;
+  generation?: Partial<GenerationSettings>;
+}): GenerationSettings | null {
+  const g = getTemplate(settings.template).generation;
+  if (!g) return null;
+  return {
+    maxNewTokens: g.maxNewTokens,
+    stop: g.stop,
+    temperature: 0,
+    topK: 0,
+    topP: 1,
+    seed: 0,
+    ...settings.generation,
+  };
 }

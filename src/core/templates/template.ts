@@ -42,8 +42,32 @@ export interface TemplateSpec {
   labels?: string;
   withLabels?: (set: LabelSet) => TemplateSpec;
   /**
-   * For generate templates: greedy decoding settings, the answer extraction regex and its name,
-   * which results.json puts in the metric keys as lm-eval names a filter (`exact_match,<filter>`).
+   * For generate templates: the reference's decoding defaults, the answer extraction (a regex whose
+   * group 1 is the letter, applied to the generated text, after Python's strip() where `strip`)
+   * and its name, which results.json puts in the metric keys as lm-eval names a filter
+   * (`exact_match,<filter>`).
    */
-  generation?: { stop: string[]; maxNewTokens: number; answerRegex: RegExp; filter: string };
+  generation?: {
+    stop: string[];
+    maxNewTokens: number;
+    answerRegex: RegExp;
+    strip?: boolean;
+    filter: string;
+  };
+}
+
+/**
+ * How a generate run decodes: the template's defaults, overridden per run (CLI options, the page's
+ * setup) and recorded in config.generation. Temperature 0 is greedy decoding.
+ */
+export interface GenerationSettings {
+  maxNewTokens: number;
+  stop: string[];
+  temperature: number;
+  /** Keep only the k most likely tokens before sampling (0: all). */
+  topK: number;
+  /** Nucleus sampling: the smallest set of tokens whose probability reaches p (1: all). */
+  topP: number;
+  /** Sampling seed; each question draws from its own stream seeded by (seed, subject, doc_id). */
+  seed: number;
 }

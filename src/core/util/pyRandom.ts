@@ -77,6 +77,13 @@ export class PyRandom {
   }
 
   /** random.getrandbits(k) for 0 < k <= 32 (all a population below 2^32 needs). */
+  /** random.random(): 53 random bits as a float in [0, 1). */
+  random(): number {
+    const a = this.next32() >>> 5;
+    const b = this.next32() >>> 6;
+    return (a * 67108864 + b) / 9007199254740992;
+  }
+
   getrandbits(k: number): number {
     if (k <= 0 || k > 32) throw new Error(`getrandbits(${k}): only 1..32 bits are supported`);
     return this.next32() >>> (32 - k);

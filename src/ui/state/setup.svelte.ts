@@ -5,6 +5,7 @@ import type { Axis } from '../../core/study/axes.ts';
 import type { BosPolicy } from '../../core/scoring/requests.ts';
 import type { ChatMode } from '../../core/templates/chat.ts';
 import { getTemplate } from '../../core/templates/presets.ts';
+import type { GenerationSettings } from '../../core/templates/template.ts';
 
 /** What the setup form holds; saved in localStorage so the last setup comes back after a reload. */
 export interface SavedSetup {
@@ -28,6 +29,14 @@ export interface SavedSetup {
   limit: number | null;
   template: string;
   scoring: 'loglikelihood' | 'generate';
+  /** Under generate scoring: which generating template (generate: lm-eval's prompt; helm: HELM's joint). */
+  genTemplate: string;
+  /** Decoding overrides (null: the template's own value). */
+  maxNewTokens: number | null;
+  temperature: number;
+  topK: number;
+  topP: number;
+  seed: number;
   dataSource: 'hub' | 'local';
   /** A prompt-sensitivity study: the values ticked beside the run's own (none ticked: a plain run). */
   studyOrders: string[];
@@ -59,6 +68,12 @@ export const DEFAULT_SETUP: SavedSetup = {
   limit: null,
   template: 'lm-eval',
   scoring: 'loglikelihood',
+  genTemplate: 'generate',
+  maxNewTokens: null,
+  temperature: 0,
+  topK: 0,
+  topP: 1,
+  seed: 0,
   dataSource: 'hub',
   studyOrders: [],
   studyLabels: [],
@@ -88,6 +103,12 @@ export class SetupState {
   limit = $state<number | null>(null);
   template = $state('lm-eval');
   scoring = $state<SavedSetup['scoring']>('loglikelihood');
+  genTemplate = $state('generate');
+  maxNewTokens = $state<number | null>(null);
+  temperature = $state(0);
+  topK = $state(0);
+  topP = $state(1);
+  seed = $state(0);
   dataSource = $state<SavedSetup['dataSource']>('hub');
   studyOrders = $state<string[]>([]);
   studyLabels = $state<string[]>([]);
@@ -131,6 +152,12 @@ export class SetupState {
       limit: this.limit,
       template: this.template,
       scoring: this.scoring,
+      genTemplate: this.genTemplate,
+      maxNewTokens: this.maxNewTokens,
+      temperature: this.temperature,
+      topK: this.topK,
+      topP: this.topP,
+      seed: this.seed,
       dataSource: this.dataSource,
       studyOrders: $state.snapshot(this.studyOrders),
       studyLabels: $state.snapshot(this.studyLabels),
@@ -191,6 +218,21 @@ export class SetupState {
   }
 
   get templateId(): string {
-    return this.scoring === 'generate' ? 'generate' : this.template;
+    if (this.scoring !== 'generate') return this.template;
+    return this.bench.templates.includes(this.genTemplate) ? this.genTemplate : 'generate';
+  }
+
+  /** The run's decoding overrides (generate scoring only; nothing when every value is the template's). */
+  get generation(): Partial<GenerationSettings> | undefined {
+    if (this.scoring !== 'generate') return undefined;
+    const g: Partial<GenerationSettings> = {};
+    if (this.maxNewTokens !== null && this.maxNewTokens >= 1) g.maxNewTokens = Math.floor(this.maxNewTokens);
+    if (this.temperature > 0) {
+      g.temperature = this.temperature;
+      if (this.topK > 0) g.topK = Math.floor(this.topK);
+      if (this.topP > 0 && this.topP < 1) g.topP = this.topP;
+      g.seed = Math.floor(this.seed);
+    }
+    return Object.keys(g).length ? g : undefined;
   }
 }

@@ -55,7 +55,7 @@ export const mmlu: Benchmark = {
   ),
   splits: ['test', 'val'],
   fewshot: { split: 'dev', sampler: 'first_n' },
-  templates: ['lm-eval', 'original', 'helm', 'cloze', 'generate'],
+  templates: ['lm-eval', 'original', 'helm', 'helm-prompt', 'cloze', 'generate'],
   defaultTemplate: 'lm-eval',
   defaultSubsets: ['anatomy'],
   load: (src, subset, split) => loadSubjectData(src.mmlu, subset, split as Split),

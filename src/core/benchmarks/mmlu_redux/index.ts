@@ -35,7 +35,7 @@ export const mmluRedux: Benchmark = {
   ),
   splits: ['test'],
   fewshot: { split: 'dev', sampler: 'first_n', dataset: 'cais/mmlu' },
-  templates: ['lm-eval', 'original', 'helm', 'cloze'],
+  templates: ['lm-eval', 'original', 'helm-prompt', 'cloze'],
   defaultTemplate: 'lm-eval',
   defaultSubsets: ['anatomy'],
   async load(src, subset, split, shots) {

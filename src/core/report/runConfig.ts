@@ -1,0 +1,92 @@
+import type { EvalSettings } from '../evaluate.ts';
+import type { BosPolicy } from '../scoring/requests.ts';
+import type { ScorerMode } from '../scoring/scorer.ts';
+import type { ChatMode } from '../templates/chat.ts';
+import type { Fingerprint } from './fingerprint.ts';
+import { generationFromConfig, type GenerationConfig, type RunFacts } from './results.ts';
+
+/** results.json's `config` as pagebench writes it (report/results.ts; schema/results.schema.json). */
+export interface RunConfig {
+  benchmark?: string;
+  model: string;
+  model_revision: string;
+  model_source: 'local' | 'hub';
+  model_sha256?: string;
+  max_length: number;
+  dtype: string;
+  device: string;
+  threads?: number;
+  batch_size: number;
+  graph_rewrites: string[];
+  data: string;
+  template: string;
+  scoring: 'loglikelihood' | 'generate';
+  scorer: ScorerMode;
+  split: string;
+  subjects: string[];
+  num_fewshot: number;
+  limit: number | null;
+  description?: false;
+  chat?: ChatMode;
+  system_prompt?: string;
+  generation?: GenerationConfig;
+  bos_policy: BosPolicy;
+  bos_resolved?: string;
+  truncated_count: number;
+  prompt_tokens: number;
+  load_seconds?: number;
+  eval_seconds?: number;
+  partial?: { done: number; total: number };
+  part?: RunFacts['part'];
+  fingerprint?: Fingerprint;
+  engine_version: string;
+  date: string;
+  [key: string]: unknown;
+}
+
+/** The settings a results.json was made with (what a re-run or a merge needs). */
+export function settingsFromConfig(c: RunConfig): EvalSettings {
+  return {
+    ...(c.benchmark ? { benchmark: c.benchmark } : {}),
+    subjects: [...c.subjects],
+    split: c.split,
+    shots: c.num_fewshot,
+    template: c.template,
+    ...(c.limit !== null ? { limit: c.limit } : {}),
+    bos: c.bos_policy,
+    scorer: c.scorer,
+    batchSize: c.batch_size,
+    ...(c.description === false ? { description: false } : {}),
+    ...(c.chat ? { chat: c.chat } : {}),
+    ...(c.system_prompt !== undefined ? { system: c.system_prompt } : {}),
+    ...(c.generation ? { generation: generationFromConfig(c.generation) } : {}),
+  };
+}
+
+/** The run facts recorded in a results.json's config. */
+export function factsFromConfig(c: RunConfig): RunFacts {
+  return {
+    model: {
+      id: c.model,
+      revision: c.model_revision,
+      source: c.model_source,
+      ...(c.model_sha256 ? { sha256: c.model_sha256 } : {}),
+      maxLength: c.max_length,
+    },
+    dtype: c.dtype,
+    device: c.device,
+    data: c.data,
+    ...(c.threads !== undefined ? { threads: c.threads } : {}),
+    batchSize: c.batch_size,
+    graphRewrites: c.graph_rewrites,
+    loadSeconds: c.load_seconds ?? 0,
+    evalSeconds: c.eval_seconds ?? 0,
+    promptTokens: c.prompt_tokens,
+    truncatedCount: c.truncated_count,
+    date: c.date,
+    ...(c.bos_resolved ? { bosResolved: c.bos_resolved } : {}),
+    ...(c.fingerprint ? { fingerprint: c.fingerprint } : {}),
+    ...(c.partial ? { partial: c.partial } : {}),
+    ...(c.part ? { part: c.part } : {}),
+  };
+}
