@@ -23,20 +23,19 @@ import { headlineScore } from '../core/report/scoreboard.ts';
 import { loadRunData, RunSession } from '../core/session.ts';
 import type { EvalSettings, Progress } from '../core/evaluate.ts';
 import { runSampler, subjectPrompts } from '../core/prompts.ts';
-import { DEFAULT_HUB_URL, hubSource } from '../core/benchmarks/mmlu/source.ts';
+import { DEFAULT_HUB_URL } from '../core/benchmarks/mmlu/source.ts';
 import { BENCHMARK_IDS, DEFAULT_BENCHMARK, getBenchmark, resolveSubsets } from '../core/benchmarks/registry.ts';
-import { hubRowSource } from '../core/benchmarks/rows.ts';
-import type { DataSources } from '../core/benchmarks/types.ts';
 import { CausalLM, type Device, type Dtype } from '../core/runtime/causalLm.ts';
 import { SCORER_MODES, type ScorerMode } from '../core/scoring/scorer.ts';
 import { getTemplate, runTemplate, TEMPLATE_IDS } from '../core/templates/presets.ts';
 import { BOS_POLICIES, resolveBos, type BosPolicy } from '../core/scoring/requests.ts';
-import { localDataSource, localRowSource } from '../node/localData.ts';
+import { dataSources } from '../node/dataArg.ts';
 import { localModelHash, resolveModelArg } from '../node/modelSource.ts';
 import { StagedOutput } from '../node/outputDir.ts';
 import { didYouMean } from '../core/util/suggest.ts';
 import { parseCommandLine, UsageError } from './usage.ts';
 import { MERGE_HELP, mergeCommand } from './merge.ts';
+import { COMPARE_HELP, compareCommand, OPEN_HELP, openCommand, SHARE_HELP, shareCommand } from './results.ts';
 import { PartError, parsePart } from '../core/parts.ts';
 import type { GenerationSettings } from '../core/templates/template.ts';
 
@@ -64,11 +63,17 @@ Usage:
   pagebench study --model <dir|hub id> --data <dir|hub> --vary <axis>=<v1>,<v2>… [options] --output-dir <dir>
   pagebench prompts --data <dir|hub> [options]
   pagebench merge <part dir>… --output-dir <dir> [--allow-partial]
+  pagebench share <results dir|results.json> [--full] [--base-url URL] [--qr]
+  pagebench open <link> --output-dir <dir> [--data <dir|hub>]
+  pagebench compare <A> <B> [--json] [--data <dir|hub>]
   pagebench <command> --help
 
 Commands:
   run       evaluate a model; writes results.json and samples_<subject>.jsonl
   merge     join the parts of a split run (run --part i/n) into the whole run's result
+  share     print a link that opens a result in the page (no server): summary, or --full with each pick
+  open      write the results.json a share link carries (and, with --data, its questions and picks)
+  compare   two results side by side (pagebench's, lm-evaluation-harness', links), with paired statistics
   study     score prompt variants on the same questions; writes study.json (paired statistics) and each variant's run
   prompts   print the prompts a run would score (one JSON object per question)
 `,
@@ -128,10 +133,13 @@ Prints one JSON object per question: subject, doc_id, context, continuations, ta
 Options:
 ${COMMON_OPTIONS}`,
 };
-const COMMANDS = ['run', 'study', 'prompts', 'merge'];
+const COMMANDS = ['run', 'study', 'prompts', 'merge', 'share', 'open', 'compare'];
 /** Commands on results rather than on a model and data, each in its own module. */
 const RESULT_COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<number> }> = {
   merge: { help: MERGE_HELP, run: mergeCommand },
+  share: { help: SHARE_HELP, run: shareCommand },
+  open: { help: OPEN_HELP, run: openCommand },
+  compare: { help: COMPARE_HELP, run: compareCommand },
 };
 
 const OPTIONS = {
@@ -181,14 +189,6 @@ function oneOf<T extends string>(name: string, v: string, allowed: readonly T[])
   if (!(allowed as readonly string[]).includes(v))
     throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${v}"${didYouMean(v, allowed)}`);
   return v as T;
-}
-
-/** --data (and --fewshot-data for MMLU-Redux's MMLU shots): a folder in the hub's layouts, or "hub". */
-function dataSources(arg: string, fewshotArg: string, hubUrl: string): DataSources {
-  return {
-    mmlu: fewshotArg === 'hub' ? hubSource({ baseUrl: hubUrl }) : localDataSource(fewshotArg),
-    rows: arg === 'hub' ? hubRowSource(hubUrl) : localRowSource(arg),
-  };
 }
 
 function num(name: string, v: string, min: number, max: number): number {

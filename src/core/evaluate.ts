@@ -54,6 +54,8 @@ export interface Sample {
   pred: number;
   acc: 0 | 1;
   acc_norm?: 0 | 1;
+  /** The acc_norm pick (log-likelihood per character), where the template reports acc_norm. */
+  pred_norm?: number;
   /** Tokens fed to the model for the longest choice and whether lm-eval truncation cut it. */
   input_tokens: number;
   truncated: boolean;

@@ -37,7 +37,8 @@ export function toSample(t: TemplateSpec, item: PromptItem, req: QuestionRequest
   if (t.reportAccNorm) {
     // Chat prompts score the choices without the delimiter (the assistant's reply).
     const choices = item.prompt.continuations.map((c) => (item.chat ? c : c.slice(t.targetDelimiter.length)));
-    sample.acc_norm = argmax(lls.map((l, i) => l / charLen(choices[i]!))) === item.prompt.target ? 1 : 0;
+    sample.pred_norm = argmax(lls.map((l, i) => l / charLen(choices[i]!)));
+    sample.acc_norm = sample.pred_norm === item.prompt.target ? 1 : 0;
   }
   return sample;
 }

@@ -50,5 +50,23 @@ export function macroStderr(parts: readonly SubtaskStat[]): number | null {
 }
 
 export function subtaskStat(values: readonly number[]): SubtaskStat {
+  if (values.every((v) => v === 0 || v === 1))
+    return proportionStat(
+      values.reduce<number>((a, v) => a + v, 0),
+      values.length,
+    );
   return { acc: mean(values), stderr: meanStderr(values), n: values.length };
+}
+
+/**
+ * lm-eval's mean and mean_stderr of n values of which `correct` are 1 and the rest 0, summed in a
+ * fixed order (the ones, then the zeros), so the numbers depend on the counts alone: a share link
+ * or a merge that carries counts gives exactly the run's values (lm-eval's own left-to-right sum
+ * over the samples can differ in the last bit).
+ */
+export function proportionStat(correct: number, n: number): SubtaskStat {
+  const p = correct / n;
+  if (n < 2) return { acc: p, stderr: null, n };
+  const sq = correct * (1 - p) ** 2 + (n - correct) * p ** 2;
+  return { acc: p, stderr: Math.sqrt(sq / (n - 1)) / Math.sqrt(n), n };
 }

@@ -2,7 +2,15 @@ import { answerDistribution, brier, ece, rmsCalibrationError, type AnswerDistrib
 import type { Benchmark, GroupSpec } from '../benchmarks/types.ts';
 import type { Sample } from '../evaluate.ts';
 import { getTemplate } from '../templates/presets.ts';
-import { macroAcc, macroStderr, microAcc, pooledStderr, subtaskStat, type SubtaskStat } from './metrics.ts';
+import {
+  macroAcc,
+  macroStderr,
+  microAcc,
+  pooledStderr,
+  proportionStat,
+  subtaskStat,
+  type SubtaskStat,
+} from './metrics.ts';
 
 /** One metric of a task or group: value and standard error (null where n < 2). */
 export interface Score {
@@ -184,4 +192,58 @@ export function headlineScore(sb: Scoreboard): Score & { n: number } {
   if (top) return { ...top.metrics[sb.headline]!, n: top.n };
   const t = sb.tasks[0]!;
   return { ...t.metrics[sb.headline]!, n: t.n };
+}
+
+/** A subset's counts: questions, and per metric how many scored 1 (views alike). */
+export interface SubsetCounts {
+  subset: string;
+  n: number;
+  counts: Record<string, number>;
+  views?: Record<string, { n: number; counts: Record<string, number> }>;
+}
+
+/**
+ * The scoreboard of a result known by its counts (a share link, merged links): every 0/1 metric
+ * is a function of the counts (metrics.ts proportionStat), so the numbers are the run's exactly.
+ */
+export function scoreboardFromCounts(
+  benchmark: Benchmark,
+  template: string,
+  subsets: string[],
+  rows: SubsetCounts[],
+  probabilities: Probabilities,
+): Scoreboard {
+  const metrics = templateMetrics(template);
+  const views = Object.keys(benchmark.views ?? {});
+  const byId = new Map(rows.map((r) => [r.subset, r]));
+  const present = subsets.filter((s) => byId.has(s));
+  const tasks: TaskScore[] = present.map((subset) => {
+    const r = byId.get(subset)!;
+    const m: Record<string, Score> = {};
+    for (const k of metrics) m[k] = score(proportionStat(r.counts[k]!, r.n));
+    for (const v of views) {
+      const vr = r.views?.[v];
+      if (vr && vr.n > 0) for (const k of metrics) m[`${k}_${v}`] = score(proportionStat(vr.counts[k]!, vr.n));
+    }
+    return {
+      subset,
+      task: benchmark.taskName(template, subset),
+      n: r.n,
+      metrics: m,
+      viewN: Object.fromEntries(views.map((v) => [v, r.views?.[v]?.n ?? 0])),
+    };
+  });
+  const sb: Scoreboard = {
+    benchmark: benchmark.id,
+    template,
+    headline: getTemplate(template).headline,
+    metrics,
+    views,
+    tasks,
+    groups: [],
+    n: tasks.reduce((a, t) => a + t.n, 0),
+    probabilities,
+  };
+  sb.groups = benchmark.groups(template, present).map((g) => computeGroup(sb, g));
+  return sb;
 }

@@ -1,0 +1,245 @@
+import { existsSync, readFileSync } from 'node:fs';
+import QRCode from 'qrcode';
+import { DEFAULT_HUB_URL } from '../core/benchmarks/mmlu/source.ts';
+import { compareResults, type Comparison } from '../core/compare/compare.ts';
+import {
+  comparableFromResults,
+  comparableFromRun,
+  CompareInputError,
+  type ComparableResult,
+} from '../core/compare/results.ts';
+import { samplesJsonl } from '../core/report/results.ts';
+import { settingsFromConfig } from '../core/report/runConfig.ts';
+import { validateResults } from '../core/report/validate.ts';
+import { loadRunData } from '../core/session.ts';
+import { comparableFromLink, linkedPicks, resultsFromPayload } from '../core/share/open.ts';
+import {
+  buildPayload,
+  decodePayload,
+  encodePayload,
+  shareLink,
+  ShareError,
+  type SharePayload,
+} from '../core/share/payload.ts';
+import { dataSources } from '../node/dataArg.ts';
+import { StagedOutput } from '../node/outputDir.ts';
+import { readJsonFile, readRunOutput, resultsPath } from '../node/runDir.ts';
+import { parseCommandLine, UsageError } from './usage.ts';
+
+/** Where `pagebench share` points links by default: the page as `npm start` serves it. */
+export const DEFAULT_BASE_URL = 'http://localhost:5173/';
+
+export const SHARE_HELP = `Usage: pagebench share <results dir | results.json> [--full] [--base-url URL] [--qr]
+
+Prints a link that opens the result in the page with nothing downloaded: the setup, the engine
+version and each subset's counts (a summary link, short enough for a QR code). --full adds each
+question's pick (a few bits each; needs the run's samples) so the page can rebuild the question
+explorer from the dataset.
+
+Options:
+  --full            add each question's pick (needs the folder with samples_<subject>.jsonl)
+  --base-url <url>  the page's address (default ${DEFAULT_BASE_URL}; env PAGEBENCH_BASE_URL)
+  --qr              also print the link as a QR code in the terminal
+`;
+
+export const OPEN_HELP = `Usage: pagebench open <link> --output-dir <dir> [--data <dir|hub>]
+
+Writes the results.json a share link carries (per-task and per-group metrics and stderrs, as the
+original file had them; config.shared_link says it came from a link). For a full link with
+--data, also samples_<subject>.jsonl with each question's pick, the question rebuilt from the
+dataset after checking that it hashes as the run's did.
+
+Options:
+  --output-dir <dir>   where results.json (and the samples) are written
+  --data <dir|hub>     the dataset, to rebuild a full link's questions
+  --fewshot-data <dir|hub>, --hub-url <url>   as for run
+`;
+
+export const COMPARE_HELP = `Usage: pagebench compare <A> <B> [--json] [--data <dir|hub>]
+
+A and B are each a pagebench results folder, a results.json (pagebench's, or lm-evaluation-harness'
+own as its --output_path writes it), or a share link. Prints each task and metric side by side with
+stderrs and the difference b − a; when both sides have per-question picks for the same questions
+(pagebench folders with samples, full links with --data), paired statistics (McNemar's exact test,
+the CI of the difference, agreement, Cohen's κ, Kendall's τ over subjects) and the flipped questions.
+Anything that makes the two not comparable (other questions, shots, template, data) is a warning.
+
+Options:
+  --json               one JSON object {"rows": [...], "paired": {...} | null, "warnings": [...]}
+  --data <dir|hub>     the dataset, to join full links' picks to their questions
+  --fewshot-data <dir|hub>, --hub-url <url>   as for run
+`;
+
+const isLink = (arg: string) => arg.startsWith('@') || arg.includes('#/share/') || /^v\d+\./.test(arg.trim());
+
+function readLink(arg: string): SharePayload {
+  try {
+    return decodePayload(linkArgument(arg));
+  } catch (e) {
+    if (e instanceof ShareError) throw new Error(`the link: ${e.message}`);
+    throw e;
+  }
+}
+
+export async function shareCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(
+    args,
+    {
+      full: { type: 'boolean', default: false },
+      'base-url': { type: 'string' },
+      qr: { type: 'boolean', default: false },
+    },
+    true,
+  );
+  if (positionals.length !== 1) throw new UsageError('give one results folder or results.json');
+  const base = values['base-url'] ?? process.env.PAGEBENCH_BASE_URL ?? DEFAULT_BASE_URL;
+  let payload: SharePayload;
+  if (values.full) {
+    const run = readRunOutput(positionals[0]!);
+    payload = buildPayload(run.results, run.samples);
+  } else {
+    const file = resultsPath(positionals[0]!);
+    const results = readJsonFile(file) as Parameters<typeof buildPayload>[0];
+    if (results?.config?.engine !== 'pagebench') throw new Error(`${file} was not written by pagebench`);
+    validateResults(results);
+    payload = buildPayload(results);
+  }
+  const link = shareLink(base, payload);
+  process.stdout.write(link + '\n');
+  process.stderr.write(
+    `${payload.picks ? 'full' : 'summary'} link, ${link.length} characters (payload ${encodePayload(payload).length})\n`,
+  );
+  if (values.qr) {
+    try {
+      process.stderr.write(await QRCode.toString(link, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }));
+    } catch {
+      process.stderr.write('(too long for a QR code: share the summary link, without --full)\n');
+    }
+  }
+  return 0;
+}
+
+const DATA_OPTIONS = {
+  data: { type: 'string' },
+  'fewshot-data': { type: 'string' },
+  'hub-url': { type: 'string' },
+} as const;
+
+async function joinedPicks(p: SharePayload, values: { data?: string; 'fewshot-data'?: string; 'hub-url'?: string }) {
+  if (!values.data) return undefined;
+  const hubUrl = values['hub-url'] ?? process.env.PAGEBENCH_HUB_URL ?? DEFAULT_HUB_URL;
+  const sources = dataSources(values.data, values['fewshot-data'] ?? values.data, hubUrl);
+  const settings = settingsFromConfig(p.config);
+  const data = await loadRunData(sources, settings);
+  try {
+    return await linkedPicks(p, data);
+  } catch (e) {
+    if (e instanceof ShareError) throw new Error(`the link's questions: ${e.message}`);
+    throw e;
+  }
+}
+
+export async function openCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(args, { 'output-dir': { type: 'string' }, ...DATA_OPTIONS }, true);
+  if (positionals.length !== 1) throw new UsageError('give one link');
+  if (!values['output-dir']) throw new UsageError('--output-dir is required');
+  const p = readLink(positionals[0]!);
+  if (values.data && !p.picks)
+    throw new UsageError('--data rebuilds the questions of a full link; this is a summary link');
+  const results = resultsFromPayload(p);
+  validateResults(results);
+  const picks = p.picks ? await joinedPicks(p, values) : undefined;
+  const out = new StagedOutput(values['output-dir']);
+  try {
+    if (picks) {
+      for (const subject of p.config.subjects) {
+        const rows = picks
+          .filter((q) => q.subject === subject)
+          .map((q) => ({
+            ...q,
+            acc: q.pred === q.target ? 1 : 0,
+            ...(q.pred_norm !== undefined ? { acc_norm: q.pred_norm === q.target ? 1 : 0 } : {}),
+          }));
+        if (rows.length) out.write(`samples_${subject}.jsonl`, samplesJsonl(rows as never));
+      }
+    }
+    out.write('results.json', JSON.stringify(results, null, 2) + '\n');
+    out.commit();
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
+  process.stderr.write(
+    `${p.picks ? 'full' : 'summary'} link: ${p.config.model}, ${p.config.template}, ${p.tasks.reduce((a, t) => a + t[1], 0)} questions${picks ? ', picks joined to the data' : ''}; wrote ${values['output-dir']}\n`,
+  );
+  return 0;
+}
+
+async function comparable(arg: string, values: Parameters<typeof joinedPicks>[1]): Promise<ComparableResult> {
+  if (isLink(arg)) {
+    const p = readLink(arg);
+    return comparableFromLink(`link (${p.config.model})`, p, p.picks ? await joinedPicks(p, values) : undefined);
+  }
+  const file = resultsPath(arg);
+  const json = readJsonFile(file) as { config?: { engine?: string } };
+  try {
+    if (json?.config?.engine === 'pagebench' && existsSync(file)) {
+      // A pagebench folder with its samples gives per-question picks; a lone results.json does not.
+      try {
+        const run = readRunOutput(arg);
+        return comparableFromRun(arg, run.results, run.samples);
+      } catch {
+        return comparableFromResults(arg, json);
+      }
+    }
+    return comparableFromResults(arg, json);
+  } catch (e) {
+    if (e instanceof CompareInputError) throw new Error(e.message);
+    throw e;
+  }
+}
+
+const fmt = (v: number | null, digits = 4) => (v === null ? '—' : v.toFixed(digits));
+
+function table(c: Comparison): string {
+  const lines = [`A: ${c.a}`, `B: ${c.b}`, ''];
+  const w = Math.max(4, ...c.rows.map((r) => r.task.length));
+  const m = Math.max(6, ...c.rows.map((r) => r.metric.length));
+  lines.push(
+    `${'task'.padEnd(w)}  ${'metric'.padEnd(m)}  ${'A'.padStart(8)} ${'±se'.padStart(7)}  ${'B'.padStart(8)} ${'±se'.padStart(7)}  ${'B−A'.padStart(8)}`,
+  );
+  for (const r of c.rows)
+    lines.push(
+      `${r.task.padEnd(w)}  ${r.metric.padEnd(m)}  ${fmt(r.a).padStart(8)} ${fmt(r.a_stderr).padStart(7)}  ${fmt(r.b).padStart(8)} ${fmt(r.b_stderr).padStart(7)}  ${(r.diff === null ? '—' : (r.diff >= 0 ? '+' : '') + r.diff.toFixed(4)).padStart(8)}`,
+    );
+  if (c.paired) {
+    const p = c.paired;
+    lines.push(
+      '',
+      `paired over ${p.n} questions: B−A ${p.diff >= 0 ? '+' : ''}${p.diff.toFixed(4)} (95% CI ${p.diff_ci[0].toFixed(4)} to ${p.diff_ci[1].toFixed(4)}), McNemar exact p = ${p.mcnemar_p.toPrecision(3)}`,
+      `both right ${p.both_correct}, only A ${p.a_only}, only B ${p.b_only}, neither ${p.neither}; agreement ${fmt(p.agreement, 3)}, Cohen's κ ${fmt(p.cohen_kappa, 3)}, Kendall's τ ${fmt(p.kendall_tau, 3)}; ${p.flips.length} flips`,
+    );
+  }
+  for (const w2 of c.warnings) lines.push(`warning: ${w2}`);
+  return lines.join('\n') + '\n';
+}
+
+export async function compareCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(
+    args,
+    { json: { type: 'boolean', default: false }, ...DATA_OPTIONS },
+    true,
+  );
+  if (positionals.length !== 2) throw new UsageError('give two results to compare: A and B');
+  const [a, b] = [await comparable(positionals[0]!, values), await comparable(positionals[1]!, values)];
+  const c = compareResults(a, b);
+  process.stdout.write(
+    values.json ? JSON.stringify({ rows: c.rows, paired: c.paired, warnings: c.warnings }, null, 2) + '\n' : table(c),
+  );
+  return 0;
+}
+
+/** A link given as a file's content (@file), for links longer than a shell argument likes. */
+export function linkArgument(arg: string): string {
+  return arg.startsWith('@') ? readFileSync(arg.slice(1), 'utf8').trim() : arg;
+}

@@ -1,0 +1,12 @@
+import { hubSource } from '../core/benchmarks/mmlu/source.ts';
+import { hubRowSource } from '../core/benchmarks/rows.ts';
+import type { DataSources } from '../core/benchmarks/types.ts';
+import { localDataSource, localRowSource } from './localData.ts';
+
+/** --data (and --fewshot-data for MMLU-Redux's MMLU shots): a folder in the hub's layouts, or "hub". */
+export function dataSources(arg: string, fewshotArg: string, hubUrl: string): DataSources {
+  return {
+    mmlu: fewshotArg === 'hub' ? hubSource({ baseUrl: hubUrl }) : localDataSource(fewshotArg),
+    rows: arg === 'hub' ? hubRowSource(hubUrl) : localRowSource(arg),
+  };
+}
