@@ -7,6 +7,9 @@ import { evaluate, type EvalSettings, type Progress, type Sample } from '../src/
 import { loadRunData, RunSession } from '../src/core/session.ts';
 import { hubRowSource } from '../src/core/benchmarks/rows.ts';
 import type { DataSources } from '../src/core/benchmarks/types.ts';
+import { settingsFromConfig } from '../src/core/report/runConfig.ts';
+import { linkedPicks, type LinkedPick } from '../src/core/share/open.ts';
+import type { SharePayload } from '../src/core/share/payload.ts';
 import { planRun, type RunPlan } from '../src/core/plan.ts';
 import { planStudy, type StudyPlan } from '../src/core/study/planStudy.ts';
 import { runStudy } from '../src/core/study/runStudy.ts';
@@ -291,6 +294,7 @@ async function runStored(runId: string, emit: (e: WorkerEvent) => void): Promise
       truncatedCount: (prev?.truncatedCount ?? 0) + result.truncatedCount,
       itemsPerSecond: result.samples.length / result.seconds,
       tokensPerSecond: result.promptTokens / result.seconds,
+      ...(run.settings.part ? { part: (await session.partRange())! } : {}),
     };
     run.status = run.done >= total ? 'complete' : 'stopped';
   });
@@ -480,6 +484,14 @@ const api = {
     emit: (e: WorkerEvent) => void,
   ): Promise<Calibration> {
     return exclusive(() => calibrateRun(spec, data, settings, emit));
+  },
+
+  /** A full share link's picks joined to its questions, the dataset fetched (or found in IndexedDB) and hash-checked. */
+  async linkedPicks(payload: SharePayload, data: RunRecord['data']): Promise<LinkedPick[]> {
+    const all = await loadRunData(dataSource(data), settingsFromConfig(payload.config)).catch((e: unknown) => {
+      throw new Error(explainFailure(e));
+    });
+    return linkedPicks(payload, all);
   },
 
   capabilities,

@@ -1,5 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { EvalSettings, Sample } from '../core/evaluate.ts';
+import type { PartRange } from '../core/parts.ts';
 import type { Fingerprint } from '../core/report/fingerprint.ts';
 
 /** A downloaded (or dropped-in) file, stored only once complete and checked. */
@@ -66,6 +67,8 @@ export interface RunRecord {
     truncatedCount: number;
     itemsPerSecond?: number;
     tokensPerSecond?: number;
+    /** A part of a split run (settings.part): the slice of the run's questions it scores. */
+    part?: PartRange;
   };
 }
 

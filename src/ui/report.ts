@@ -25,6 +25,7 @@ export function runResults(run: RunRecord, samples: Sample[]): Record<string, un
     graphRewrites: f?.graphRewrites ?? [],
     ...(f?.bosResolved ? { bosResolved: f.bosResolved } : {}),
     ...(f?.fingerprint ? { fingerprint: f.fingerprint } : {}),
+    ...(f?.part ? { part: f.part } : {}),
     loadSeconds: f?.loadSeconds ?? 0,
     evalSeconds: f?.evalSeconds ?? 0,
     promptTokens: f?.promptTokens ?? 0,

@@ -1,22 +1,32 @@
 /**
  * The page's addresses (hash routes, so a static host serves them all): #/setup, #/run/<id>,
- * #/results/<id>, #/study/<id>, #/storage. Back and forward move between them; a reload restores the view.
+ * #/results/<id>, #/study/<id>, #/storage, #/compare, #/present, and two that carry data rather
+ * than a stored run's id: #/share/<payload> (a result, read-only) and #/join/<payload> (a part of a
+ * classroom run). Back and forward move between them; a reload restores the view.
  */
-export type View = 'setup' | 'run' | 'results' | 'study' | 'storage';
+export type View = 'setup' | 'run' | 'results' | 'study' | 'storage' | 'compare' | 'present' | 'share' | 'join';
 
 export interface Route {
   view: View;
   runId: string | null;
+  /** What #/share/ and #/join/ carry (the rest of the address, as given). */
+  arg?: string;
 }
 
-const VIEWS: readonly View[] = ['setup', 'run', 'results', 'study', 'storage'];
+const VIEWS: readonly View[] = ['setup', 'run', 'results', 'study', 'storage', 'compare', 'present', 'share', 'join'];
+const ARG_VIEWS: readonly View[] = ['share', 'join'];
+const RUN_VIEWS: readonly View[] = ['run', 'results', 'study'];
 
 export function parseRoute(hash: string): Route {
+  const arg = /^#\/(share|join)\/(.+)$/s.exec(hash);
+  if (arg) return { view: arg[1] as View, runId: null, arg: arg[2]! };
   const [, view, id] = /^#\/([a-z]+)(?:\/([^/?#]+))?/.exec(hash) ?? [];
-  if (!view || !(VIEWS as readonly string[]).includes(view)) return { view: 'setup', runId: null };
+  if (!view || !(VIEWS as readonly string[]).includes(view) || ARG_VIEWS.includes(view as View))
+    return { view: 'setup', runId: null };
   return { view: view as View, runId: id ? decodeURIComponent(id) : null };
 }
 
 export function routeHash(r: Route): string {
-  return `#/${r.view}${r.runId && (r.view === 'run' || r.view === 'results' || r.view === 'study') ? `/${encodeURIComponent(r.runId)}` : ''}`;
+  if (ARG_VIEWS.includes(r.view)) return `#/${r.view}/${r.arg ?? ''}`;
+  return `#/${r.view}${r.runId && RUN_VIEWS.includes(r.view) ? `/${encodeURIComponent(r.runId)}` : ''}`;
 }

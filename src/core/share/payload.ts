@@ -1,5 +1,5 @@
 import { deflateSync, Inflate } from 'fflate';
-import Ajv from 'ajv';
+import { Validator, type Schema } from '@cfworker/json-schema';
 import resultsSchema from '../../../schema/results.schema.json';
 import shareSchema from '../../../schema/share.schema.json';
 import { benchmarkOf } from '../benchmarks/registry.ts';
@@ -43,9 +43,9 @@ export const LIMITS = {
   depth: 12,
 };
 
-const ajv = new Ajv({ allErrors: false, strict: false, validateFormats: false });
-ajv.addSchema(resultsSchema);
-const checkShare = ajv.compile(shareSchema);
+// An interpreting validator: the page's Content Security Policy allows no eval (Ajv compiles schemas to code).
+const shareValidator = new Validator(shareSchema as unknown as Schema, '7', false);
+shareValidator.addSchema(resultsSchema as unknown as Schema);
 
 type Results = { config: RunConfig } & Record<string, unknown>;
 
@@ -232,9 +232,12 @@ function decodeUnchecked(linkOrPayload: string): SharePayload {
     throw new ShareError('the link is damaged (its content is not JSON text)');
   }
   checkShape(value);
-  if (!checkShare(value)) {
-    const e = checkShare.errors?.[0];
-    throw new ShareError(`the link's result is malformed: ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim());
+  const check = shareValidator.validate(value);
+  if (!check.valid) {
+    const e = check.errors.at(-1);
+    throw new ShareError(
+      `the link's result is malformed: ${e?.instanceLocation.replace(/^#/, '') || '/'} ${e?.error ?? ''}`.trim(),
+    );
   }
   const p = value as unknown as SharePayload;
   checkConsistent(p);

@@ -6,6 +6,7 @@ import type { BosPolicy } from '../../core/scoring/requests.ts';
 import type { ChatMode } from '../../core/templates/chat.ts';
 import { getTemplate } from '../../core/templates/presets.ts';
 import type { GenerationSettings } from '../../core/templates/template.ts';
+import type { RunConfig } from '../../core/report/runConfig.ts';
 
 /** What the setup form holds; saved in localStorage so the last setup comes back after a reload. */
 export interface SavedSetup {
@@ -168,6 +169,46 @@ export class SetupState {
 
   save(storage: Storage = localStorage): void {
     storage.setItem(KEY, JSON.stringify(this.snapshot()));
+  }
+
+  /** "Run this yourself": the setup a result was made with (its model, data selection, prompt, decoding). */
+  applyConfig(c: RunConfig, models: readonly { id: string }[]): void {
+    const b = BENCHMARKS[c.benchmark ?? 'mmlu'] ?? BENCHMARKS.mmlu!;
+    this.benchmark = b.id;
+    if (models.some((m) => m.id === c.model)) this.modelChoice = c.model;
+    else {
+      this.modelChoice = 'custom';
+      this.customId = c.model;
+    }
+    if ((['fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const).includes(c.dtype as UiDtype)) {
+      this.dtype = c.dtype as UiDtype;
+      this.dtypeTouched = true;
+    }
+    this.device = c.device === 'webgpu' || c.device === 'wasm' ? c.device : 'auto';
+    this.bos = c.bos_policy;
+    this.description = c.description !== false;
+    this.chat = c.chat ?? 'none';
+    this.system = c.system_prompt ?? '';
+    this.subjectMode = 'pick';
+    this.picked = c.subjects.filter((s) => b.subsets.includes(s));
+    this.split = c.split;
+    this.shots = c.num_fewshot;
+    this.limit = c.limit;
+    const generates = getTemplate(c.template).scoring === 'generate';
+    this.scoring = generates ? 'generate' : 'loglikelihood';
+    if (generates) this.genTemplate = c.template;
+    else this.template = c.template;
+    const g = c.generation;
+    this.maxNewTokens =
+      g && g.max_new_tokens !== getTemplate(c.template).generation?.maxNewTokens ? g.max_new_tokens : null;
+    this.temperature = g?.temperature ?? 0;
+    this.topK = g?.top_k ?? 0;
+    this.topP = g?.top_p ?? 1;
+    this.seed = g?.seed ?? 0;
+    this.studyOrders = [];
+    this.studyLabels = [];
+    this.studyShots = [];
+    this.studyTemplates = [];
   }
 
   get bench(): Benchmark {
