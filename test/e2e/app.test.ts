@@ -25,6 +25,7 @@ import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
 import {
   assertMatchesCli,
   assertProblem,
+  configure,
   cliSamples,
   dump,
   FLAGS,
@@ -93,25 +94,6 @@ async function openApp(b: Browser = browser): Promise<Page> {
   await page.goto(`${app.url}/?hub=${encodeURIComponent(hub.url)}`);
   await waitUntil(page, 'window.__pagebench !== undefined');
   return page;
-}
-
-interface UiRun {
-  model?: string;
-  device?: 'wasm' | 'webgpu';
-  subjects: string[];
-  shots: number;
-  limit: number;
-}
-
-async function configure(page: Page, r: UiRun) {
-  await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
-  await page.getByTestId('model-select').selectOption('custom');
-  await page.getByTestId('custom-model').fill(r.model ?? 'test-org/stories260K');
-  await page.getByTestId('dtype').selectOption('fp32');
-  await page.getByTestId('device').selectOption(r.device ?? 'wasm');
-  await page.getByTestId('subjects').selectOption(r.subjects);
-  await page.getByTestId('shots').selectOption(String(r.shots));
-  await page.getByTestId('limit').fill(String(r.limit));
 }
 
 test('served cross-origin isolated from 127.0.0.1; the worker has WASM threads', async () => {

@@ -173,3 +173,23 @@ export async function waitUntil(
     await new Promise((r) => setTimeout(r, opts.polling ?? 100));
   }
 }
+
+export interface UiRun {
+  model?: string;
+  device?: 'wasm' | 'webgpu';
+  subjects: string[];
+  shots: number;
+  limit: number;
+}
+
+/** Fills the setup form for a run of a mirrored model (test-org/stories260K unless named), fp32. */
+export async function configure(page: Page, r: UiRun) {
+  await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
+  await page.getByTestId('model-select').selectOption('custom');
+  await page.getByTestId('custom-model').fill(r.model ?? 'test-org/stories260K');
+  await page.getByTestId('dtype').selectOption('fp32');
+  await page.getByTestId('device').selectOption(r.device ?? 'wasm');
+  await page.getByTestId('subjects').selectOption(r.subjects);
+  await page.getByTestId('shots').selectOption(String(r.shots));
+  await page.getByTestId('limit').fill(String(r.limit));
+}

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { parsePart, partRange } from '../../src/core/parts.ts';
 import { validateResults } from '../../src/core/report/validate.ts';
 import { readSamples, runCli, storiesCli } from '../support/cli.ts';
+import { mergeLinkParts } from '../../src/core/share/mergeLinks.ts';
+import { resultsFromPayload } from '../../src/core/share/open.ts';
+import { buildPayload, decodePayload, encodePayload } from '../../src/core/share/payload.ts';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const json = (f: string) =>
@@ -131,4 +134,57 @@ test('merge refuses missing, duplicate, overlapping and unfinished parts; --allo
   const bad = runCli('run', '--model', 'x', '--data', 'y', '--part', '4/3', '--output-dir', tmp('pb-m-'));
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--part: part 4\/3: the index must be 1 to 3/);
+});
+
+test("a classroom's part links merged equal the single run: every number, and the picks of full links", () => {
+  const links = (full: boolean) =>
+    parts.map((d) => decodePayload(runCli('share', d, ...(full ? ['--full'] : [])).stdout.trim()));
+  const wholeResults = json(join(whole, 'results.json'));
+  for (const full of [false, true]) {
+    const merged = mergeLinkParts(links(full).map((payload, i) => ({ label: `part ${i + 1}`, payload })));
+    assert.deepEqual(merged.missing, []);
+    const r = resultsFromPayload(decodePayload(encodePayload(merged.payload)));
+    validateResults(r);
+    for (const k of ['results', 'groups', 'group_subtasks', 'n-samples', 'configs'])
+      assert.deepEqual(r[k as keyof typeof r], wholeResults[k], k);
+    if (full)
+      assert.equal(
+        merged.payload.picks!.pred,
+        buildPayload(wholeResults as never, [...readSamples(whole).values()] as never).picks!.pred,
+      );
+    else assert.equal(merged.payload.picks, undefined);
+  }
+  // The same refusals as pagebench merge, from links.
+  const [a, b, c] = links(false);
+  assert.throws(
+    () =>
+      mergeLinkParts([
+        { label: 'A', payload: a! },
+        { label: 'B', payload: a! },
+      ]),
+    /part 1\/3 is given twice: A and B/,
+  );
+  assert.throws(
+    () =>
+      mergeLinkParts([
+        { label: 'A', payload: a! },
+        { label: 'C', payload: c! },
+      ]),
+    /missing part 2\/3/,
+  );
+  const q8 = structuredClone(b!);
+  q8.config.dtype = 'q8';
+  assert.throws(
+    () => mergeLinkParts([a!, q8, c!].map((payload, i) => ({ label: `P${i + 1}`, payload }))),
+    /P2 is not the same setup as P1: dtype: fp32 vs q8/,
+  );
+  const partial = mergeLinkParts(
+    [
+      { label: 'A', payload: a! },
+      { label: 'C', payload: c! },
+    ],
+    { allowPartial: true },
+  );
+  assert.deepEqual(partial.missing, [2]);
+  assert.deepEqual(partial.payload.config.partial, { done: 34, total: 51 });
 });

@@ -102,29 +102,43 @@ export interface Merged {
   environmentDiffers: string[];
 }
 
+/** One part as the checks see it: where it came from, its config, how many questions it holds. */
+export interface PartInput {
+  label: string;
+  config: RunConfig;
+  questions: number;
+}
+
+export interface CheckedParts<T extends PartInput> {
+  /** The parts given, by index. */
+  ordered: T[];
+  missing: number[];
+  environmentDiffers: string[];
+}
+
 /**
- * Merges the parts of one split run (`pagebench run --part i/n`) into the results.json a single
- * run over all the questions writes: the same setup is required of every part, each part exactly
- * once, every part complete; the numbers are recomputed from the pooled samples.
+ * The checks every merge makes (of folders, files or links): each is a complete part of a split
+ * run with the first one's setup, split the same way, given once; missing parts are refused unless
+ * allowed. Throws MergeError naming the part and the reason.
  */
-export function mergeParts(parts: RunOutput[], opts: MergeOptions = {}): Merged {
+export function checkParts<T extends PartInput>(parts: T[], opts: MergeOptions = {}): CheckedParts<T> {
   if (parts.length === 0) throw new MergeError('no parts to merge');
   for (const p of parts) {
-    const c = p.results.config;
+    const c = p.config;
     if (!c.part) throw new MergeError(`${p.label} is not a part of a split run (its config has no "part")`);
     if (c.partial)
       throw new MergeError(
         `${p.label} (part ${c.part.index}/${c.part.count}) stopped after ${c.partial.done} of ${c.partial.total} questions: finish it first`,
       );
-    if (p.samples.length !== c.part.end - c.part.start)
+    if (p.questions !== c.part.end - c.part.start)
       throw new MergeError(
-        `${p.label} (part ${c.part.index}/${c.part.count}) has ${p.samples.length} samples where its slice holds ${c.part.end - c.part.start}`,
+        `${p.label} (part ${c.part.index}/${c.part.count}) has ${p.questions} questions where its slice holds ${c.part.end - c.part.start}`,
       );
   }
   const first = parts[0]!;
-  const c0 = first.results.config;
+  const c0 = first.config;
   for (const p of parts.slice(1)) {
-    const c = p.results.config;
+    const c = p.config;
     const diff = setupDifferences(c0, c);
     if (diff.length) throw new MergeError(`${p.label} is not the same setup as ${first.label}: ${diff.join('; ')}`);
     if (c.part!.count !== c0.part!.count || c.part!.total !== c0.part!.total)
@@ -132,9 +146,9 @@ export function mergeParts(parts: RunOutput[], opts: MergeOptions = {}): Merged 
         `${p.label} is part ${c.part!.index}/${c.part!.count} of ${c.part!.total} questions but ${first.label} is part ${c0.part!.index}/${c0.part!.count} of ${c0.part!.total}: the slices overlap`,
       );
   }
-  const byIndex = new Map<number, RunOutput>();
+  const byIndex = new Map<number, T>();
   for (const p of parts) {
-    const i = p.results.config.part!.index;
+    const i = p.config.part!.index;
     const other = byIndex.get(i);
     if (other) throw new MergeError(`part ${i}/${c0.part!.count} is given twice: ${other.label} and ${p.label}`);
     byIndex.set(i, p);
@@ -146,6 +160,36 @@ export function mergeParts(parts: RunOutput[], opts: MergeOptions = {}): Merged 
       `missing part${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} (or merge with --allow-partial)`,
     );
   const ordered = [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+  const environmentDiffers = ENVIRONMENT_FIELDS.filter((f) =>
+    ordered.some((p) => !same(fieldValue(p.config, f), fieldValue(c0, f))),
+  );
+  return { ordered, missing, environmentDiffers };
+}
+
+/** What config.parts lists of each merged part. */
+export function partEnvironment(c: RunConfig): PartEnvironment {
+  return {
+    index: c.part!.index,
+    start: c.part!.start,
+    end: c.part!.end,
+    date: c.date,
+    eval_seconds: c.eval_seconds ?? 0,
+    environment: Object.fromEntries(ENVIRONMENT_FIELDS.map((f) => [f, fieldValue(c, f) ?? null])),
+  };
+}
+
+/**
+ * Merges the parts of one split run (`pagebench run --part i/n`) into the results.json a single
+ * run over all the questions writes: the same setup is required of every part, each part exactly
+ * once, every part complete; the numbers are recomputed from the pooled samples.
+ */
+export function mergeParts(parts: RunOutput[], opts: MergeOptions = {}): Merged {
+  const { ordered: checked, missing, environmentDiffers } = checkParts(
+    parts.map((p) => ({ label: p.label, config: p.results.config, questions: p.samples.length, run: p })),
+    opts,
+  );
+  const ordered = checked.map((x) => x.run);
+  const c0 = ordered[0]!.results.config;
   const samples = ordered.flatMap((p) => p.samples);
   const keys = new Set<string>();
   for (const s of samples) {
@@ -153,10 +197,6 @@ export function mergeParts(parts: RunOutput[], opts: MergeOptions = {}): Merged 
     if (keys.has(k)) throw new MergeError(`question ${k} is in more than one part`);
     keys.add(k);
   }
-
-  const environmentDiffers = ENVIRONMENT_FIELDS.filter((f) =>
-    ordered.some((p) => !same(fieldValue(p.results.config, f), fieldValue(c0, f))),
-  );
   const subjects = [...new Set(ordered.flatMap((p) => p.results.config.subjects))];
   const settings = { ...settingsFromConfig(c0), subjects };
   const benchmark = benchmarkOf(settings);
@@ -171,22 +211,9 @@ export function mergeParts(parts: RunOutput[], opts: MergeOptions = {}): Merged 
     evalSeconds: sum((c) => c.eval_seconds ?? 0),
     promptTokens: sum((c) => c.prompt_tokens),
     truncatedCount: sum((c) => c.truncated_count),
-    date: ordered
-      .map((p) => p.results.config.date)
-      .sort()
-      .at(-1)!,
+    date: ordered.map((p) => p.results.config.date).sort().at(-1)!,
     ...(missing.length ? { partial: { done: samples.length, total } } : {}),
-    parts: ordered.map((p) => {
-      const c = p.results.config;
-      return {
-        index: c.part!.index,
-        start: c.part!.start,
-        end: c.part!.end,
-        date: c.date,
-        eval_seconds: c.eval_seconds ?? 0,
-        environment: Object.fromEntries(ENVIRONMENT_FIELDS.map((f) => [f, fieldValue(c, f) ?? null])),
-      };
-    }),
+    parts: ordered.map((p) => partEnvironment(p.results.config)),
     environmentDiffers,
   });
   return { results, samples, missing, environmentDiffers };

@@ -38,6 +38,8 @@ export interface RunConfig {
   eval_seconds?: number;
   partial?: { done: number; total: number };
   part?: RunFacts['part'];
+  parts?: RunFacts['parts'];
+  environment_differs?: string[];
   fingerprint?: Fingerprint;
   engine_version: string;
   date: string;
@@ -88,5 +90,6 @@ export function factsFromConfig(c: RunConfig): RunFacts {
     ...(c.fingerprint ? { fingerprint: c.fingerprint } : {}),
     ...(c.partial ? { partial: c.partial } : {}),
     ...(c.part ? { part: c.part } : {}),
+    ...(c.parts ? { parts: c.parts, environmentDiffers: c.environment_differs ?? [] } : {}),
   };
 }

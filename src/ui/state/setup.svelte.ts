@@ -7,6 +7,7 @@ import type { ChatMode } from '../../core/templates/chat.ts';
 import { getTemplate } from '../../core/templates/presets.ts';
 import type { GenerationSettings } from '../../core/templates/template.ts';
 import type { RunConfig } from '../../core/report/runConfig.ts';
+import type { EvalSettings } from '../../core/evaluate.ts';
 
 /** What the setup form holds; saved in localStorage so the last setup comes back after a reload. */
 export interface SavedSetup {
@@ -256,6 +257,32 @@ export class SetupState {
     if (this.studyOrders.length)
       out.push(['order', this.studyOrders.includes('cyclic') ? this.studyOrders : ['identity', ...this.studyOrders]]);
     return out;
+  }
+
+  /** The chosen hub repository (null for a model from local files). */
+  get hubModelId(): string | null {
+    if (this.modelChoice === 'local') return null;
+    return this.modelChoice === 'custom' ? this.customId.trim() : this.modelChoice;
+  }
+
+  /** The run's settings as the engine takes them (the page's runs use the fast scorer). */
+  runSettings(subjects: string[], batchSize: number | 'auto'): EvalSettings {
+    return {
+      ...(this.bench.id !== 'mmlu' ? { benchmark: this.bench.id } : {}),
+      subjects,
+      split: this.split,
+      shots: this.shots,
+      template: this.templateId,
+      ...(this.limit !== null ? { limit: this.limit } : {}),
+      bos: this.bos,
+      ...(this.description ? {} : { description: false }),
+      ...(this.chat !== 'none' && this.scoring !== 'generate'
+        ? { chat: this.chat, ...(this.system.trim() ? { system: this.system.trim() } : {}) }
+        : {}),
+      ...(this.generation ? { generation: this.generation } : {}),
+      scorer: 'fast',
+      batchSize,
+    };
   }
 
   get templateId(): string {

@@ -1,0 +1,242 @@
+/**
+ * Share links, comparison and the classroom in a real browser (Debian's chromium, the production
+ * build, a local mirror of the hub on 127.0.0.1): a link reopened in a fresh context with empty
+ * storage, a run split over three browser contexts and merged, the compare view against
+ * lm-evaluation-harness' own results file, and mutated links through the shared view.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { mirrorMmlu, mirrorModel, serveStatic } from '../../scripts/hubMirror.ts';
+import { buildPayload, encodePayload } from '../../src/core/share/payload.ts';
+import { LM_EVAL_RESULTS } from '../fixtures/lmEvalResults.ts';
+import { cliRun, configure, FLAGS, runToEnd, SHOTS_DIR, waitUntil } from '../support/browser.ts';
+import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
+
+const SUBJECTS = ['anatomy', 'astronomy'];
+let app: Awaited<ReturnType<typeof serveStatic>>;
+let hub: Awaited<ReturnType<typeof serveStatic>>;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+before(async () => {
+  if (!existsSync(join(REPO, 'dist/index.html')))
+    spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
+  const root = mkdtempSync(join(tmpdir(), 'pb-share-hub-'));
+  mirrorModel(root, STORIES, 'test-org/stories260K');
+  mirrorMmlu(root, SHARED_MMLU, SUBJECTS);
+  hub = await serveStatic(root);
+  app = await serveStatic(join(REPO, 'dist'));
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
+  mkdirSync(SHOTS_DIR, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.close();
+  await hub?.close();
+  assert.deepEqual(pageErrors, [], 'no uncaught exception in any page');
+});
+
+const base = () => `${app.url}/?hub=${encodeURIComponent(hub.url)}`;
+
+async function open(width = 1280, url = base()): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('dialog', (d) => {
+    pageErrors.push(`a dialog opened: ${d.message()}`);
+    void d.dismiss();
+  });
+  await page.goto(url);
+  await waitUntil(page, 'window.__pagebench !== undefined');
+  return { context, page };
+}
+
+/** The link a share panel shows after "Copy link" / "Copy full link". */
+async function linkFrom(page: Page, which: 'copy-link' | 'copy-full-link'): Promise<string> {
+  await page.getByTestId(which).first().click();
+  return page.getByTestId('link-text').first().inputValue();
+}
+
+async function downloadJson(page: Page, testid: string): Promise<Record<string, unknown>> {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
+  return JSON.parse(readFileSync((await dl.path())!, 'utf8'));
+}
+
+const withoutMark = (r: Record<string, unknown>) => {
+  const config = { ...(r.config as Record<string, unknown>) };
+  delete config.shared_link;
+  return { ...r, config };
+};
+
+let summaryLink = '';
+
+test('a result reopens from its summary and full links in a fresh context with empty storage: identical numbers and picks', async () => {
+  const { context, page } = await open();
+  await configure(page, { subjects: SUBJECTS, shots: 0, limit: 8 });
+  await runToEnd(page, () => page.getByTestId('start').click());
+  await page.getByTestId('share-panel').waitFor();
+  const results = await downloadJson(page, 'download-results');
+  summaryLink = await linkFrom(page, 'copy-link');
+  const fullLink = await linkFrom(page, 'copy-full-link');
+  assert.match(summaryLink, /#\/share\/v1\.[\w-]+$/);
+  const firstPick = (await page.getByTestId('choices').locator('tr.pred td').first().textContent())!;
+  await context.close();
+
+  const fresh = await open();
+  const hubRequests: string[] = [];
+  fresh.page.on('request', (r) => {
+    if (r.url().startsWith(hub.url)) hubRequests.push(r.url());
+  });
+  await fresh.page.goto(summaryLink);
+  await fresh.page.getByTestId('shared-view').waitFor();
+  const reopened = await downloadJson(fresh.page, 'shared-download');
+  assert.deepEqual(withoutMark(reopened), results);
+  assert.deepEqual((reopened.config as Record<string, unknown>).shared_link, { version: 1, kind: 'summary' });
+  await fresh.page.goto(fullLink);
+  await fresh.page.getByTestId('shared-view').waitFor();
+  assert.deepEqual(withoutMark(await downloadJson(fresh.page, 'shared-download')), results);
+  assert.deepEqual(hubRequests, [], 'opening a link downloads nothing');
+  await fresh.page.getByTestId('show-questions').click();
+  await fresh.page.getByTestId('shared-prompt').waitFor({ timeout: 60_000 });
+  assert.equal(
+    (await fresh.page.getByTestId('shared-choices').locator('tr.pred td').first().textContent())!,
+    firstPick,
+  );
+  await fresh.page.getByTestId('show-qr').first().click();
+  await fresh.page.getByTestId('qr').waitFor();
+  await fresh.page.screenshot({ path: join(SHOTS_DIR, 'share-1280.png'), fullPage: true });
+  await fresh.context.close();
+  const narrow = await open(390, summaryLink);
+  await narrow.page.getByTestId('shared-view').waitFor();
+  await narrow.page.screenshot({ path: join(SHOTS_DIR, 'share-390.png'), fullPage: true });
+  await narrow.context.close();
+});
+
+test('classroom: a run split into 3 parts on 3 browser contexts and merged equals one run, numbers exactly', async () => {
+  const presenter = await open();
+  const P = presenter.page;
+  await configure(P, { subjects: SUBJECTS, shots: 1, limit: 9 });
+  await P.getByRole('navigation').getByRole('button', { name: 'Classroom' }).click();
+  await P.getByTestId('parts').fill('3');
+  await P.getByTestId('start-session').click();
+  const joinLink = await P.getByTestId('join-link').inputValue();
+  assert.match(joinLink, /#\/join\/j1\.[\w-]+$/);
+  await P.getByTestId('join-qr').waitFor();
+  await P.screenshot({ path: join(SHOTS_DIR, 'present-1280.png'), fullPage: true });
+
+  const links: string[] = [];
+  for (const i of [1, 2, 3]) {
+    const student = await open(i === 2 ? 390 : 1280, joinLink);
+    await student.page.getByTestId('part-number').selectOption(String(i));
+    if (i === 2) await student.page.screenshot({ path: join(SHOTS_DIR, 'join-390.png'), fullPage: true });
+    await runToEnd(student.page, () => student.page.getByTestId('run-part').click());
+    await student.page.getByTestId('share-panel').waitFor();
+    links.push(await linkFrom(student.page, 'copy-link'));
+    await student.context.close();
+  }
+  // Parts arrive one by one; a part given twice and a result that is not a part are refused.
+  await P.getByTestId('paste-links').fill(links[0]!);
+  await P.getByTestId('add-links').click();
+  await P.getByTestId('merged').waitFor();
+  assert.match((await P.getByTestId('missing').textContent())!, /Waiting for parts 2, 3/);
+  await P.getByTestId('paste-links').fill(`${links[0]!}\n${summaryLink}`);
+  await P.getByTestId('add-links').click();
+  const refused = (await P.getByTestId('refused').textContent())!;
+  assert.match(refused, /part 1\/3 is given twice/);
+  assert.match(refused, /not a part of a classroom run/);
+  await P.getByTestId('paste-links').fill(`${links[2]!} ${links[1]!}`);
+  await P.getByTestId('add-links').click();
+  await waitUntil(P, `document.querySelector('[data-testid=missing]')?.textContent.includes('All 3 parts')`);
+  await P.screenshot({ path: join(SHOTS_DIR, 'present-merged-1280.png'), fullPage: true });
+  const merged = await downloadJson(P, 'merged-download');
+  const single = cliRun(SUBJECTS, 1, 9).results as Record<string, unknown>;
+  assert.deepEqual(merged.results, single.results);
+  assert.deepEqual(merged.groups, single.groups);
+  assert.deepEqual(merged['n-samples'], single['n-samples']);
+  const cfg = merged.config as {
+    parts: { index: number; environment: Record<string, unknown> }[];
+    environment_differs: string[];
+  };
+  assert.deepEqual(
+    cfg.parts.map((p) => p.index),
+    [1, 2, 3],
+  );
+  assert.equal(cfg.parts[0]!.environment.device, 'wasm');
+  // The session survives a reload of the presenter's page.
+  await P.reload();
+  await waitUntil(P, 'window.__pagebench !== undefined');
+  await P.getByRole('navigation').getByRole('button', { name: 'Classroom' }).click();
+  await waitUntil(P, `document.querySelector('[data-testid=missing]')?.textContent.includes('All 3 parts')`);
+  await P.setViewportSize({ width: 390, height: 900 });
+  await P.screenshot({ path: join(SHOTS_DIR, 'present-390.png'), fullPage: true });
+  await presenter.context.close();
+});
+
+test("compare view: a pagebench run against lm-evaluation-harness' results.json shows both files' numbers", async () => {
+  const mine = cliRun(SUBJECTS, 0, 8);
+  const dir = mkdtempSync(join(tmpdir(), 'pb-cmp-files-'));
+  const ours = join(dir, 'pagebench-results.json');
+  const theirs = join(dir, 'lm-eval-results.json');
+  writeFileSync(ours, JSON.stringify(mine.results));
+  writeFileSync(theirs, JSON.stringify(LM_EVAL_RESULTS));
+  for (const width of [1280, 390]) {
+    const { context, page } = await open(width);
+    await page.getByRole('navigation').getByRole('button', { name: 'Compare' }).click();
+    await page.getByTestId('compare-files').setInputFiles([ours, theirs]);
+    await page.getByTestId('compare-table').waitFor();
+    const row = page.getByTestId('compare-table').locator('tr', { hasText: 'anatomy' }).first();
+    const text = (await row.textContent())!;
+    const acc = (mine.results as { results: Record<string, Record<string, number>> }).results.mmlu_anatomy![
+      'acc,none'
+    ]!;
+    assert.ok(text.includes(`${(100 * acc).toFixed(1)}%`), text);
+    assert.ok(text.includes('45.2% ± 8.4%'), text);
+    const warnings = await page.getByTestId('compare-warning').allTextContents();
+    assert.ok(
+      warnings.some((w) => /different numbers of questions/.test(w)),
+      warnings.join('\n'),
+    );
+    assert.ok(warnings.some((w) => /lm-evaluation-harness/.test(w)));
+    await page.screenshot({ path: join(SHOTS_DIR, `compare-${width}.png`), fullPage: true });
+    await context.close();
+  }
+});
+
+test('mutated and hostile links through the shared view: each renders or shows the error, no script runs', async () => {
+  const { context, page } = await open();
+  const good = summaryLink.slice(summaryLink.indexOf('#/share/') + 8);
+  const mine = cliRun(SUBJECTS, 0, 8);
+  const hostile = buildPayload(mine.results as never);
+  hostile.config.model = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+  hostile.config.data = '{@html "<b>x</b>"}';
+  const cases = [
+    encodePayload(hostile),
+    'v1.',
+    'v9.' + good.slice(3),
+    good.slice(0, 50),
+    ...Array.from({ length: 40 }, (_, i) => {
+      const s = good.split('');
+      s[3 + ((i * 7919) % (s.length - 3))] = 'ABCxyz019-_'[i % 11]!;
+      return s.join('');
+    }),
+  ];
+  for (const c of cases) {
+    await page.goto(`${base()}#/share/${c}`);
+    await waitUntil(page, `!!document.querySelector('[data-testid=shared-view], [data-testid=share-error]')`);
+  }
+  await page.goto(`${base()}#/share/${encodePayload(hostile)}`);
+  await page.getByTestId('shared-view').waitFor();
+  const facts = (await page.getByTestId('shared-facts').textContent())!;
+  assert.ok(facts.includes('<img src=x onerror=alert(1)><script>alert(2)</script>'), 'shown as text');
+  assert.equal(await page.locator('[data-testid=shared-view] img[src=x], [data-testid=shared-view] script').count(), 0);
+  await page.goto(`${base()}#/share/v9.abc`);
+  assert.match((await page.getByTestId('share-error').textContent())!, /format v9; this pagebench reads v1/);
+  await page.screenshot({ path: join(SHOTS_DIR, 'share-error-1280.png') });
+  await context.close();
+});
