@@ -103,7 +103,7 @@ export class ClassroomState {
   }
 
   /** Which of the session's parts have arrived. */
-  get received(): Set<number> {
-    return new Set(this.accepted.map((a) => a.payload.config.part!.index));
+  get received(): number[] {
+    return this.accepted.map((a) => a.payload.config.part!.index);
   }
 }
