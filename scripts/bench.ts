@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { BENCH_SUBJECTS, benchCases, type BenchCase, type CaseResult } from '../src/bench/cases.ts';
-import { mirrorMmlu, serveStatic } from './hubMirror.ts';
+import { mirrorMmlu, serveStatic } from '../src/node/hubMirror.ts';
 import { SUBJECTS } from '../src/core/benchmarks/mmlu/subjects.ts';
 
 const REPO = resolve(import.meta.dirname ?? '.', '..');

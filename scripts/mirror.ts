@@ -11,10 +11,9 @@
  * --data <dir>: MMLU in the original release layout ({dev,val,test}/<subject>_<split>.csv),
  * converted to cais/mmlu's parquet layout.
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { mirrorMmlu, mirrorModel, serveStatic } from './hubMirror.ts';
+import { buildMirror, serveStatic } from '../src/node/hubMirror.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,23 +31,12 @@ function fail(msg: string): never {
 }
 
 const out = resolve(values.out!);
-mkdirSync(out, { recursive: true });
-for (const arg of values.model!) {
-  const [dir, id] = arg.split('=') as [string, string | undefined];
-  if (!existsSync(resolve(dir, 'config.json'))) fail(`${dir} is not a model folder: it has no config.json`);
-  const hubId = id ?? `local-mirror/${basename(resolve(dir))}`;
-  if (!/^[\w.-]+\/[\w.-]+$/.test(hubId)) fail(`"${hubId}" is not a hub id (owner/name)`);
-  mirrorModel(out, resolve(dir), hubId, basename(hubId));
-  process.stdout.write(`model ${hubId} <- ${dir}\n`);
-}
-if (values.data) {
-  const test = resolve(values.data, 'test');
-  if (!existsSync(test)) fail(`${values.data} has no test/ folder (expected the original release layout)`);
-  const subjects = readdirSync(test)
-    .map((f) => /^(.+)_test\.csv$/.exec(f)?.[1])
-    .filter((s): s is string => !!s);
-  mirrorMmlu(out, resolve(values.data), subjects);
-  process.stdout.write(`dataset cais/mmlu <- ${values.data} (${subjects.length} subjects)\n`);
+try {
+  const built = buildMirror(out, values.model!, values.data);
+  for (const id of built.models) process.stdout.write(`model ${id}\n`);
+  if (values.data) process.stdout.write(`dataset cais/mmlu <- ${values.data} (${built.subjects.length} subjects)\n`);
+} catch (e) {
+  fail((e as Error).message);
 }
 process.stdout.write(`mirror written to ${out}\n`);
 if (!values['no-serve']) {

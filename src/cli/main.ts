@@ -35,6 +35,7 @@ import { StagedOutput } from '../node/outputDir.ts';
 import { didYouMean } from '../core/util/suggest.ts';
 import { parseCommandLine, UsageError } from './usage.ts';
 import { MERGE_HELP, mergeCommand } from './merge.ts';
+import { SERVE_HELP, serveCommand } from './serve.ts';
 import { COMPARE_HELP, compareCommand, OPEN_HELP, openCommand, SHARE_HELP, shareCommand } from './results.ts';
 import { PartError, parsePart } from '../core/parts.ts';
 import type { GenerationSettings } from '../core/templates/template.ts';
@@ -66,6 +67,7 @@ Usage:
   pagebench share <results dir|results.json> [--full] [--base-url URL] [--qr]
   pagebench open <link> --output-dir <dir> [--data <dir|hub>]
   pagebench compare <A> <B> [--json] [--data <dir|hub>]
+  pagebench serve --model <dir> --data <dir> [--port N] [--https]
   pagebench <command> --help
 
 Commands:
@@ -74,6 +76,7 @@ Commands:
   share     print a link that opens a result in the page (no server): summary, or --full with each pick
   open      write the results.json a share link carries (and, with --data, its questions and picks)
   compare   two results side by side (pagebench's, lm-evaluation-harness', links), with paired statistics
+  serve     serve the page, a model and MMLU from this machine for a classroom without internet
   study     score prompt variants on the same questions; writes study.json (paired statistics) and each variant's run
   prompts   print the prompts a run would score (one JSON object per question)
 `,
@@ -133,13 +136,14 @@ Prints one JSON object per question: subject, doc_id, context, continuations, ta
 Options:
 ${COMMON_OPTIONS}`,
 };
-const COMMANDS = ['run', 'study', 'prompts', 'merge', 'share', 'open', 'compare'];
+const COMMANDS = ['run', 'study', 'prompts', 'merge', 'share', 'open', 'compare', 'serve'];
 /** Commands on results rather than on a model and data, each in its own module. */
 const RESULT_COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<number> }> = {
   merge: { help: MERGE_HELP, run: mergeCommand },
   share: { help: SHARE_HELP, run: shareCommand },
   open: { help: OPEN_HELP, run: openCommand },
   compare: { help: COMPARE_HELP, run: compareCommand },
+  serve: { help: SERVE_HELP, run: serveCommand },
 };
 
 const OPTIONS = {

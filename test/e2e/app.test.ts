@@ -20,7 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { mirrorMmlu, mirrorModel, serveStatic } from '../../scripts/hubMirror.ts';
+import { mirrorMmlu, mirrorModel, serveStatic } from '../../src/node/hubMirror.ts';
 import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
 import {
   assertMatchesCli,

@@ -11,7 +11,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { arcParquet, mirrorParquet, serveStatic } from '../../scripts/hubMirror.ts';
+import { arcParquet, mirrorParquet, serveStatic } from '../../src/node/hubMirror.ts';
 import { ARC_ROWS, writeBenchmarkFixtures } from '../fixtures/benchmarkFixtures.ts';
 import { validateResults, validateSample } from '../../src/core/report/validate.ts';
 import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { mirrorMmlu, mirrorModel, serveStatic } from '../../scripts/hubMirror.ts';
+import { mirrorMmlu, mirrorModel, serveStatic } from '../../src/node/hubMirror.ts';
 import { buildPayload, encodePayload } from '../../src/core/share/payload.ts';
 import { LM_EVAL_RESULTS } from '../fixtures/lmEvalResults.ts';
 import { cliRun, configure, FLAGS, runToEnd, SHOTS_DIR, waitUntil } from '../support/browser.ts';

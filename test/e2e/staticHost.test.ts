@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { serveStatic } from '../../scripts/hubMirror.ts';
+import { serveStatic } from '../../src/node/hubMirror.ts';
 import { REPO } from '../support/paths.ts';
 
 let site: Awaited<ReturnType<typeof serveStatic>>;

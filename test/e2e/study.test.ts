@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { mirrorMmlu, mirrorModel, serveStatic } from '../../scripts/hubMirror.ts';
+import { mirrorMmlu, mirrorModel, serveStatic } from '../../src/node/hubMirror.ts';
 import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
 import { dump, FLAGS, runToEnd, SHOTS_DIR, waitForDone, waitUntil } from '../support/browser.ts';
 import { runCli } from '../support/cli.ts';

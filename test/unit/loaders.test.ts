@@ -9,7 +9,7 @@ import { hubParquetUrl, hubSource, loadSplit } from '../../src/core/benchmarks/m
 import { loadSubjectData } from '../../src/core/benchmarks/mmlu/data.ts';
 import { SUBJECTS } from '../../src/core/benchmarks/mmlu/subjects.ts';
 import { localDataSource } from '../../src/node/localData.ts';
-import { csvToParquet, mirrorMmlu, serveStatic } from '../../scripts/hubMirror.ts';
+import { csvToParquet, mirrorMmlu, serveStatic } from '../../src/node/hubMirror.ts';
 import { FIXTURE_FILES, writeFixtures } from '../fixtures/mmluFixtures.ts';
 import { SHARED_MMLU } from '../support/paths.ts';
 

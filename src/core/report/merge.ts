@@ -184,7 +184,11 @@ export function partEnvironment(c: RunConfig): PartEnvironment {
  * once, every part complete; the numbers are recomputed from the pooled samples.
  */
 export function mergeParts(parts: RunOutput[], opts: MergeOptions = {}): Merged {
-  const { ordered: checked, missing, environmentDiffers } = checkParts(
+  const {
+    ordered: checked,
+    missing,
+    environmentDiffers,
+  } = checkParts(
     parts.map((p) => ({ label: p.label, config: p.results.config, questions: p.samples.length, run: p })),
     opts,
   );
@@ -211,7 +215,10 @@ export function mergeParts(parts: RunOutput[], opts: MergeOptions = {}): Merged 
     evalSeconds: sum((c) => c.eval_seconds ?? 0),
     promptTokens: sum((c) => c.prompt_tokens),
     truncatedCount: sum((c) => c.truncated_count),
-    date: ordered.map((p) => p.results.config.date).sort().at(-1)!,
+    date: ordered
+      .map((p) => p.results.config.date)
+      .sort()
+      .at(-1)!,
     ...(missing.length ? { partial: { done: samples.length, total } } : {}),
     parts: ordered.map((p) => partEnvironment(p.results.config)),
     environmentDiffers,

@@ -15,8 +15,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { dirname, extname, join, normalize } from 'node:path';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { basename, dirname, extname, join, normalize, resolve } from 'node:path';
 import Papa from 'papaparse';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 
@@ -157,6 +158,14 @@ const TYPES: Record<string, string> = {
 
 export interface ServeOptions {
   port?: number;
+  /** Listen on this address (default 127.0.0.1; 0.0.0.0 for a classroom's devices). */
+  host?: string;
+  /** Further folders under a path prefix of their own (e.g. the hub mirror under /hub/ beside the page). */
+  mounts?: { prefix: string; root: string }[];
+  /** Extra response headers (e.g. the page's Content-Security-Policy). */
+  headers?: Record<string, string>;
+  /** Serve HTTPS with this key and certificate. */
+  tls?: { key: string; cert: string };
   /** Send COOP/COEP (default true); false mimics a static host that cannot set headers. */
   isolate?: boolean;
   /** Serve the folder under this path (e.g. /pagebench/, GitHub Pages style). */
@@ -171,22 +180,32 @@ export async function serveStatic(
   opts: ServeOptions = {},
 ): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
   const prefix = (opts.prefix ?? '/').replace(/\/*$/, '/');
-  const server = createServer((req, res) => {
-    const full = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    let full: string;
+    try {
+      full = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      res.writeHead(400).end('bad request');
+      return;
+    }
+    const mount = opts.mounts?.find((m) => full.startsWith(m.prefix.replace(/\/*$/, '/')));
     const headers: Record<string, string> = {
+      ...(mount ? {} : opts.headers),
       'Access-Control-Allow-Origin': '*',
       'Cross-Origin-Resource-Policy': 'cross-origin',
       ...(opts.isolate === false
         ? {}
         : { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }),
     };
-    if (!full.startsWith(prefix)) {
+    const base = mount ? mount.prefix.replace(/\/*$/, '/') : prefix;
+    const dir = mount ? mount.root : root;
+    if (!full.startsWith(base)) {
       res.writeHead(404, headers).end('not found');
       return;
     }
-    const path = '/' + full.slice(prefix.length);
-    let file = normalize(join(root, path));
-    if (!file.startsWith(normalize(root))) {
+    const path = '/' + full.slice(base.length);
+    let file = normalize(join(dir, path));
+    if (!file.startsWith(normalize(dir))) {
       res.writeHead(403).end();
       return;
     }
@@ -209,11 +228,15 @@ export async function serveStatic(
         .on('data', (c) => res.write(c))
         .on('end', () => res.destroy());
     } else createReadStream(file).pipe(res);
+  };
+  const server = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler);
+  await new Promise<void>((r, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', r);
   });
-  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
   const addr = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${addr.port}${prefix.replace(/\/$/, '')}`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${addr.port}${prefix.replace(/\/$/, '')}`,
     server,
     close: () =>
       new Promise<void>((r) => {
@@ -221,4 +244,34 @@ export async function serveStatic(
         server.close(() => r());
       }),
   };
+}
+
+/**
+ * A mirror folder from model folders (`dir` or `dir=owner/name`; listed in the mirror's index so
+ * the page offers them first) and an MMLU folder in the original release layout. Throws naming
+ * what is wrong with an argument.
+ */
+export function buildMirror(out: string, models: string[], data?: string): { models: string[]; subjects: string[] } {
+  mkdirSync(out, { recursive: true });
+  const ids: string[] = [];
+  for (const arg of models) {
+    const [dir, id] = arg.split('=') as [string, string | undefined];
+    if (!existsSync(resolve(dir, 'config.json')))
+      throw new Error(`${dir} is not a model folder: it has no config.json`);
+    const hubId = id ?? `local-mirror/${basename(resolve(dir))}`;
+    if (!/^[\w.-]+\/[\w.-]+$/.test(hubId)) throw new Error(`"${hubId}" is not a hub id (owner/name)`);
+    mirrorModel(out, resolve(dir), hubId, basename(hubId));
+    ids.push(hubId);
+  }
+  let subjects: string[] = [];
+  if (data) {
+    const test = resolve(data, 'test');
+    if (!existsSync(test)) throw new Error(`${data} has no test/ folder (expected the original release layout)`);
+    subjects = readdirSync(test)
+      .map((f) => /^(.+)_test\.csv$/.exec(f)?.[1])
+      .filter((s): s is string => !!s);
+    if (!subjects.length) throw new Error(`${test} holds no <subject>_test.csv files`);
+    mirrorMmlu(out, resolve(data), subjects);
+  }
+  return { models: ids, subjects };
 }
