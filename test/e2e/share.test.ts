@@ -14,6 +14,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { mirrorMmlu, mirrorModel, serveStatic } from '../../src/node/hubMirror.ts';
 import { buildPayload, encodePayload } from '../../src/core/share/payload.ts';
 import { LM_EVAL_RESULTS } from '../fixtures/lmEvalResults.ts';
+import { fuzzLinks } from '../support/fuzzLinks.ts';
 import { cliRun, configure, FLAGS, runToEnd, SHOTS_DIR, waitUntil } from '../support/browser.ts';
 import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
 
@@ -208,7 +209,7 @@ test("compare view: a pagebench run against lm-evaluation-harness' results.json 
   }
 });
 
-test('mutated and hostile links through the shared view: each renders or shows the error, no script runs', async () => {
+test('10,000 mutated and hostile links through the shared view: each renders or shows the error, no script runs', async () => {
   const { context, page } = await open();
   const good = summaryLink.slice(summaryLink.indexOf('#/share/') + 8);
   const mine = cliRun(SUBJECTS, 0, 8);
@@ -235,8 +236,60 @@ test('mutated and hostile links through the shared view: each renders or shows t
   const facts = (await page.getByTestId('shared-facts').textContent())!;
   assert.ok(facts.includes('<img src=x onerror=alert(1)><script>alert(2)</script>'), 'shown as text');
   assert.equal(await page.locator('[data-testid=shared-view] img[src=x], [data-testid=shared-view] script').count(), 0);
+  // The same 10,000 random and mutated links as the unit fuzz, through the page's view: each must
+  // render the shared result or show the error, with no uncaught exception (checked in after()).
+  const links = fuzzLinks(buildPayload(mine.results as never, [...mine.samples.values()] as never), 10_000);
+  await page.evaluate((all) => Object.assign(window, { fuzzLinks: all }), links);
+  // A string, so the TypeScript transpiler adds no helpers to code that runs in the page.
+  const outcome = (await page.evaluate(`(async () => {
+    const counts = { rendered: 0, refused: 0, neither: 0, examples: [] };
+    for (const link of window.fuzzLinks) {
+      location.hash = '#/share/' + link;
+      // The address as the browser keeps it (it percent-encodes some characters), which the view reads.
+      const shown = location.hash.length - '#/share/'.length;
+      let el = null;
+      for (let k = 0; k < 100 && !el; k++) {
+        await new Promise((r) => setTimeout(r, 0));
+        el = document.querySelector('[data-link-length="' + shown + '"]');
+      }
+      const id = el && el.getAttribute('data-testid');
+      if (id === 'shared-view') counts.rendered++;
+      else if (id === 'share-error') counts.refused++;
+      else if (counts.neither++ < 3) counts.examples.push(JSON.stringify(link.slice(0, 80)));
+    }
+    return counts;
+  })()`)) as { rendered: number; refused: number; neither: number };
+  assert.equal(outcome.neither, 0, JSON.stringify(outcome));
+  assert.equal(outcome.rendered + outcome.refused, 10_000);
+  assert.ok(outcome.rendered > 300 && outcome.refused > 5000, JSON.stringify(outcome));
   await page.goto(`${base()}#/share/v9.abc`);
   assert.match((await page.getByTestId('share-error').textContent())!, /format v9; this pagebench reads v1/);
   await page.screenshot({ path: join(SHOTS_DIR, 'share-error-1280.png') });
+  await context.close();
+});
+
+test('generation in the page: helm by generation with decoding settings, recorded in config.generation and equal to the CLI', async () => {
+  const { context, page } = await open();
+  await configure(page, { subjects: ['anatomy'], shots: 1, limit: 6 });
+  await page.getByTestId('scoring').selectOption('generate');
+  await page.getByTestId('gen-template').selectOption('helm');
+  await page.getByTestId('max-new-tokens').fill('3');
+  await page.screenshot({ path: join(SHOTS_DIR, 'generation-setup-1280.png'), fullPage: true });
+  await runToEnd(page, () => page.getByTestId('start').click());
+  await page.getByTestId('share-panel').waitFor();
+  const greedy = await downloadJson(page, 'download-results');
+  const cfg = greedy.config as Record<string, unknown>;
+  assert.equal(cfg.template, 'helm');
+  assert.deepEqual(cfg.generation, { max_new_tokens: 3, stop: [], temperature: 0, top_k: 0, top_p: 1, seed: 0 });
+  const cli = cliRun(['anatomy'], 1, 6, '--template', 'helm', '--max-new-tokens', '3');
+  assert.deepEqual(greedy.results, cli.results.results);
+  await configure(page, { subjects: ['anatomy'], shots: 1, limit: 6 });
+  await page.getByTestId('temperature').fill('0.7');
+  await page.getByTestId('top-k').fill('20');
+  await page.getByTestId('seed').fill('3');
+  await runToEnd(page, () => page.getByTestId('start').click());
+  await page.getByTestId('share-panel').waitFor();
+  const sampled = (await downloadJson(page, 'download-results')).config as Record<string, unknown>;
+  assert.deepEqual(sampled.generation, { max_new_tokens: 3, stop: [], temperature: 0.7, top_k: 20, top_p: 1, seed: 3 });
   await context.close();
 });
