@@ -112,6 +112,17 @@ test('a result reopens from its summary and full links in a fresh context with e
   await fresh.page.getByTestId('show-qr').first().click();
   await fresh.page.getByTestId('qr').waitFor();
   await fresh.page.screenshot({ path: join(SHOTS_DIR, 'share-1280.png'), fullPage: true });
+  // "Run this yourself": the setup form takes the shared run's setup.
+  await fresh.page.getByTestId('run-yourself').click();
+  await fresh.page.getByTestId('custom-model').waitFor();
+  assert.equal(await fresh.page.getByTestId('custom-model').inputValue(), 'test-org/stories260K');
+  assert.equal(await fresh.page.getByTestId('limit').inputValue(), '8');
+  assert.deepEqual(
+    await fresh.page
+      .getByTestId('subjects')
+      .evaluate((el) => [...(el as HTMLSelectElement).selectedOptions].map((o) => o.value)),
+    SUBJECTS,
+  );
   await fresh.context.close();
   const narrow = await open(390, summaryLink);
   await narrow.page.getByTestId('shared-view').waitFor();
