@@ -31,6 +31,7 @@ import { getTemplate, runTemplate, TEMPLATE_IDS } from '../core/templates/preset
 import { BOS_POLICIES, resolveBos, type BosPolicy } from '../core/scoring/requests.ts';
 import { dataSources } from '../node/dataArg.ts';
 import { localModelHash, resolveModelArg } from '../node/modelSource.ts';
+import { verifiedHubModel, type VerifiedModel } from '../node/hubDownload.ts';
 import { StagedOutput } from '../node/outputDir.ts';
 import { didYouMean } from '../core/util/suggest.ts';
 import { parseCommandLine, UsageError } from './usage.ts';
@@ -344,12 +345,15 @@ async function main(argv: string[]): Promise<number> {
   const dtype = oneOf<Dtype>('dtype', values.dtype!, ['fp32', 'fp16', 'q8', 'q4', 'q4f16']);
   const device: Device = 'cpu';
   const modelSource = resolveModelArg(values.model, hubUrl, values.revision);
+  // A hub model is downloaded into pagebench's cache and verified before it loads (node/hubDownload.ts).
+  let verified: VerifiedModel | null = null;
   const modelFacts = (model: CausalLM) => ({
     model: {
       id: modelSource.localDir ? values.model! : modelSource.id,
       revision: modelSource.localDir ? 'local' : (modelSource.revision ?? 'main'),
       source: modelSource.localDir ? ('local' as const) : ('hub' as const),
-      sha256: modelSource.localDir ? localModelHash(modelSource.localDir, dtype) : undefined,
+      sha256: modelSource.localDir ? localModelHash(modelSource.localDir, dtype) : verified?.graphSha256,
+      ...(verified ? { files: verified.files } : {}),
       maxLength: model.maxLength,
     },
     dtype,
@@ -359,8 +363,16 @@ async function main(argv: string[]): Promise<number> {
     loadSeconds: model.loadSeconds,
     bosResolved: resolveBos(settings.bos, model.modelType),
   });
-  const loadModel = () =>
-    CausalLM.load(modelSource, { dtype, device, rewrites: values['no-rewrite'] ? 'none' : 'auto' });
+  const loadModel = async () => {
+    let source = modelSource;
+    if (!modelSource.localDir) {
+      verified = await verifiedHubModel(modelSource.id, hubUrl, modelSource.revision ?? 'main', dtype, (m) =>
+        process.stderr.write(`${m}\n`),
+      );
+      source = verified.source;
+    }
+    return CausalLM.load(source, { dtype, device, rewrites: values['no-rewrite'] ? 'none' : 'auto' });
+  };
   const fingerprint = async (t: TemplateSpec, data: SubjectData[]): Promise<Fingerprint> => ({
     ...nodeRuntimeInfo(),
     threads: null,

@@ -172,6 +172,8 @@ export interface ServeOptions {
   prefix?: string;
   /** Test hook: for matching paths, declare the full length but send half and cut the connection. */
   truncate?: (path: string) => boolean;
+  /** Answer Range requests with 206 (default true); false mimics a server that cannot resume. */
+  ranges?: boolean;
 }
 
 /** Serves a folder on 127.0.0.1, with CORS (a page on another port may fetch from it). */
@@ -216,14 +218,35 @@ export async function serveStatic(
       res.writeHead(404, headers).end('not found');
       return;
     }
+    const size = statSync(file).size;
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    // Range requests (bytes=start- or start-end), as the hub's CDN answers them: a download resumes.
+    const range = opts.ranges === false ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    if (range) {
+      const start = Number(range[1]);
+      const end = range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+      if (start >= size || end < start) {
+        res.writeHead(416, { ...headers, 'Content-Range': `bytes */${size}` }).end();
+        return;
+      }
+      res.writeHead(206, {
+        ...headers,
+        'Content-Type': type,
+        'Content-Length': end - start + 1,
+        'Content-Range': `bytes ${start}-${end}/${size}`,
+        'Accept-Ranges': 'bytes',
+      });
+      createReadStream(file, { start, end }).pipe(res);
+      return;
+    }
     res.writeHead(200, {
       ...headers,
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Length': statSync(file).size,
+      'Content-Type': type,
+      'Content-Length': size,
+      ...(opts.ranges === false ? {} : { 'Accept-Ranges': 'bytes' }),
     });
     if (req.method === 'HEAD') res.end();
     else if (opts.truncate?.(path)) {
-      const size = statSync(file).size;
       createReadStream(file, { end: Math.floor(size / 2) })
         .on('data', (c) => res.write(c))
         .on('end', () => res.destroy());

@@ -6,44 +6,39 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { mirrorMmlu, mirrorModel, serveStatic } from '../../src/node/hubMirror.ts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildPayload, encodePayload } from '../../src/core/share/payload.ts';
 import { LM_EVAL_RESULTS } from '../fixtures/lmEvalResults.ts';
 import { fuzzLinks } from '../support/fuzzLinks.ts';
-import { cliRun, configure, FLAGS, runToEnd, SHOTS_DIR, waitUntil } from '../support/browser.ts';
-import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
+import {
+  cliRun,
+  configure,
+  runToEnd,
+  SHOTS_DIR,
+  startMirroredApp,
+  waitUntil,
+  type MirroredApp,
+} from '../support/browser.ts';
 
 const SUBJECTS = ['anatomy', 'astronomy'];
-let app: Awaited<ReturnType<typeof serveStatic>>;
-let hub: Awaited<ReturnType<typeof serveStatic>>;
+let env: MirroredApp;
 let browser: Browser;
 const pageErrors: string[] = [];
 
 before(async () => {
-  if (!existsSync(join(REPO, 'dist/index.html')))
-    spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
-  const root = mkdtempSync(join(tmpdir(), 'pb-share-hub-'));
-  mirrorModel(root, STORIES, 'test-org/stories260K');
-  mirrorMmlu(root, SHARED_MMLU, SUBJECTS);
-  hub = await serveStatic(root);
-  app = await serveStatic(join(REPO, 'dist'));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
-  mkdirSync(SHOTS_DIR, { recursive: true });
+  env = await startMirroredApp(SUBJECTS);
+  browser = env.browser;
 });
 
 after(async () => {
-  await browser?.close();
-  await app?.close();
-  await hub?.close();
+  await env?.close();
   assert.deepEqual(pageErrors, [], 'no uncaught exception in any page');
 });
 
-const base = () => `${app.url}/?hub=${encodeURIComponent(hub.url)}`;
+const base = () => env.base;
 
 async function open(width = 1280, url = base()): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width, height: 900 } });
@@ -92,7 +87,7 @@ test('a result reopens from its summary and full links in a fresh context with e
   const fresh = await open();
   const hubRequests: string[] = [];
   fresh.page.on('request', (r) => {
-    if (r.url().startsWith(hub.url)) hubRequests.push(r.url());
+    if (r.url().startsWith(env.hub.url)) hubRequests.push(r.url());
   });
   await fresh.page.goto(summaryLink);
   await fresh.page.getByTestId('shared-view').waitFor();

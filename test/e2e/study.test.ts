@@ -6,44 +6,40 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { mirrorMmlu, mirrorModel, serveStatic } from '../../src/node/hubMirror.ts';
-import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
-import { dump, FLAGS, runToEnd, SHOTS_DIR, waitForDone, waitUntil } from '../support/browser.ts';
+import type { Browser, Page } from 'playwright-core';
+import { SHARED_MMLU, STORIES } from '../support/paths.ts';
+import {
+  dump,
+  runToEnd,
+  SHOTS_DIR,
+  startMirroredApp,
+  waitForDone,
+  waitUntil,
+  type MirroredApp,
+} from '../support/browser.ts';
 import { runCli } from '../support/cli.ts';
 
 const SUBJECTS = ['anatomy', 'astronomy'];
 const LIMIT = 8;
 const SHOTS = 1;
-let app: Awaited<ReturnType<typeof serveStatic>>;
-let hub: Awaited<ReturnType<typeof serveStatic>>;
+let env: MirroredApp;
 let browser: Browser;
 
 before(async () => {
-  if (!existsSync(join(REPO, 'dist/index.html')))
-    spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
-  const root = mkdtempSync(join(tmpdir(), 'pb-e2e-study-hub-'));
-  mirrorModel(root, STORIES, 'test-org/stories260K');
-  mirrorMmlu(root, SHARED_MMLU, SUBJECTS);
-  hub = await serveStatic(root);
-  app = await serveStatic(join(REPO, 'dist'));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
-  mkdirSync(SHOTS_DIR, { recursive: true });
+  env = await startMirroredApp(SUBJECTS);
+  browser = env.browser;
 });
 
 after(async () => {
-  await browser?.close();
-  await app?.close();
-  await hub?.close();
+  await env?.close();
 });
 
 async function openApp(page: Page, path = '') {
   page.on('pageerror', (e) => console.error('pageerror:', e.message));
-  await page.goto(`${app.url}/?hub=${encodeURIComponent(hub.url)}${path}`);
+  await page.goto(`${env.base}${path}`);
   await waitUntil(page, 'window.__pagebench !== undefined');
 }
 

@@ -3,11 +3,12 @@
  * IndexedDB read back, and the CLI's numbers to compare the page's with.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { mirrorMmlu, mirrorModel, serveStatic } from '../../src/node/hubMirror.ts';
 import { runCli } from './cli.ts';
 import { REPO, SHARED_MMLU, STORIES } from './paths.ts';
 
@@ -192,4 +193,38 @@ export async function configure(page: Page, r: UiRun) {
   await page.getByTestId('subjects').selectOption(r.subjects);
   await page.getByTestId('shots').selectOption(String(r.shots));
   await page.getByTestId('limit').fill(String(r.limit));
+}
+
+/** The production build and a hub mirror (stories260K as test-org/stories260K, the given MMLU subjects) on 127.0.0.1, and Chromium. */
+export interface MirroredApp {
+  app: { url: string; close: () => Promise<void> };
+  hub: { url: string; close: () => Promise<void> };
+  browser: Browser;
+  /** The page's address with ?hub= pointing at the mirror. */
+  base: string;
+  close: () => Promise<void>;
+}
+
+export async function startMirroredApp(subjects: string[], prepare?: (root: string) => void): Promise<MirroredApp> {
+  if (!existsSync(join(REPO, 'dist/index.html')))
+    spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
+  const root = mkdtempSync(join(tmpdir(), 'pb-e2e-hub-'));
+  mirrorModel(root, STORIES, 'test-org/stories260K');
+  mirrorMmlu(root, SHARED_MMLU, subjects);
+  prepare?.(root);
+  const hub = await serveStatic(root);
+  const app = await serveStatic(join(REPO, 'dist'));
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  return {
+    app,
+    hub,
+    browser,
+    base: `${app.url}/?hub=${encodeURIComponent(hub.url)}`,
+    close: async () => {
+      await browser.close();
+      await app.close();
+      await hub.close();
+    },
+  };
 }

@@ -3,21 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CompareRow as Row } from '../../src/core/compare/compare.ts';
 import { LM_EVAL_RESULTS } from '../fixtures/lmEvalResults.ts';
 import { readSamples, runCli, storiesCli } from '../support/cli.ts';
 import { SHARED_MMLU } from '../support/paths.ts';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const json = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
-interface Row {
-  task: string;
-  metric: string;
-  a: number | null;
-  a_stderr: number | null;
-  b: number | null;
-  b_stderr: number | null;
-  diff: number | null;
-}
 
 const zero = tmp('pb-cmp-0-');
 const one = tmp('pb-cmp-1-');

@@ -1,5 +1,5 @@
 import { SETUP_FIELDS, fieldValue } from '../report/merge.ts';
-import { pairStats, type StudySample } from '../study/stats.ts';
+import { pairStats, type PairStats, type StudySample } from '../study/stats.ts';
 import type { ComparableResult } from './results.ts';
 
 export interface CompareRow {
@@ -13,22 +13,11 @@ export interface CompareRow {
   diff: number | null;
 }
 
-/** Paired statistics over the questions both sides picked on (the study issue's, with diff = b − a). */
-export interface PairedComparison {
-  n: number;
-  both_correct: number;
-  a_only: number;
-  b_only: number;
-  neither: number;
-  diff: number;
-  diff_ci: [number, number];
-  mcnemar_p: number;
-  agreement: number;
-  cohen_kappa: number | null;
-  kendall_tau: number | null;
+/** Paired statistics over the questions both sides picked on (the study issue's, with diff = b − a), and the flips. */
+export type PairedComparison = Omit<PairStats, 'a' | 'b'> & {
   /** Questions right on one side only: subject, doc_id, each side's pick and correctness. */
   flips: { subject: string; doc_id: number; a_pred: number; b_pred: number; a_correct: 0 | 1; b_correct: 0 | 1 }[];
-}
+};
 
 export interface Comparison {
   a: string;

@@ -11,7 +11,15 @@ import { computeGroup, computeScoreboard, type GroupScore, type Scoreboard, type
 
 /** Everything about a run that is needed to reproduce it, beyond the settings. */
 export interface RunFacts {
-  model: { id: string; revision: string; source: 'local' | 'hub'; sha256?: string; maxLength: number };
+  model: {
+    id: string;
+    revision: string;
+    source: 'local' | 'hub';
+    sha256?: string;
+    /** Hub models in the CLI: every file loaded, verified against the hub's listing (path → sha256). */
+    files?: Record<string, string>;
+    maxLength: number;
+  };
   dtype: string;
   device: string;
   data: string;
@@ -184,6 +192,7 @@ export function serializeResults(
       model_revision: facts.model.revision,
       model_source: facts.model.source,
       ...(facts.model.sha256 ? { model_sha256: facts.model.sha256 } : {}),
+      ...(facts.model.files ? { model_files: facts.model.files } : {}),
       max_length: facts.model.maxLength,
       dtype: facts.dtype,
       device: facts.device,

@@ -127,24 +127,13 @@ export function computeScoreboard(
       viewN: Object.fromEntries(views.map((v) => [v, st[`${metrics[0]}_${v}`]?.n ?? 0])),
     };
   });
-  const sb: Scoreboard = {
-    benchmark: benchmark.id,
-    template,
-    headline: getTemplate(template).headline,
-    metrics,
-    views,
-    tasks,
-    groups: [],
-    n: samples.length,
-    probabilities: {
-      ece: ece(samples),
-      brier: brier(samples),
-      rms_calibration_error: rmsCalibrationError(samples),
-      rms_calibration_error_by_group: {},
-      answer_distribution: answerDistribution(samples, Math.max(0, ...samples.map((x) => x.continuations.length))),
-    },
-  };
-  sb.groups = benchmark.groups(template, present).map((g) => computeGroup(sb, g));
+  const sb = assemble(benchmark, template, tasks, present, {
+    ece: ece(samples),
+    brier: brier(samples),
+    rms_calibration_error: rmsCalibrationError(samples),
+    rms_calibration_error_by_group: {},
+    answer_distribution: answerDistribution(samples, Math.max(0, ...samples.map((x) => x.continuations.length))),
+  });
   const walk = (g: GroupScore) => {
     const members = new Set(g.subsets);
     sb.probabilities.rms_calibration_error_by_group[g.name] = rmsCalibrationError(
@@ -233,12 +222,23 @@ export function scoreboardFromCounts(
       viewN: Object.fromEntries(views.map((v) => [v, r.views?.[v]?.n ?? 0])),
     };
   });
+  return assemble(benchmark, template, tasks, present, probabilities);
+}
+
+/** The scoreboard around its tasks: the template's metrics and headline, the benchmark's groups computed from the tasks. */
+function assemble(
+  benchmark: Benchmark,
+  template: string,
+  tasks: TaskScore[],
+  present: string[],
+  probabilities: Probabilities,
+): Scoreboard {
   const sb: Scoreboard = {
     benchmark: benchmark.id,
     template,
     headline: getTemplate(template).headline,
-    metrics,
-    views,
+    metrics: templateMetrics(template),
+    views: Object.keys(benchmark.views ?? {}),
     tasks,
     groups: [],
     n: tasks.reduce((a, t) => a + t.n, 0),
