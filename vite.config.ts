@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { ORT_WASM_FILES } from './src/core/runtime/webRuntime.ts';
@@ -45,9 +46,37 @@ function cspMeta(): Plugin {
   };
 }
 
+/**
+ * Writes the build's id into the service worker (public/sw.js's __PAGEBENCH_BUILD__): a hash of the
+ * emitted files' content-hashed names, or PAGEBENCH_BUILD_ID. A new deploy is then a new service
+ * worker with its own cache, and the page offers to reload instead of mixing versions.
+ */
+function serviceWorkerBuildId(): Plugin {
+  let outDir = 'dist';
+  const names: string[] = [];
+  return {
+    name: 'pagebench-sw-build-id',
+    apply: 'build',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    generateBundle(_options, bundle) {
+      names.push(...Object.keys(bundle));
+    },
+    closeBundle() {
+      const file = join(outDir, 'sw.js');
+      if (!existsSync(file)) return;
+      const id =
+        process.env.PAGEBENCH_BUILD_ID ??
+        createHash('sha256').update(names.sort().join('\n')).digest('hex').slice(0, 12);
+      writeFileSync(file, readFileSync(file, 'utf8').replaceAll('__PAGEBENCH_BUILD__', id));
+    },
+  };
+}
+
 export default defineConfig({
   base: './',
-  plugins: [svelte(), ortWasmFiles(), cspMeta()],
+  plugins: [svelte(), ortWasmFiles(), cspMeta(), serviceWorkerBuildId()],
   server: { host: '127.0.0.1', headers: isolation },
   preview: { host: '127.0.0.1', headers: { ...isolation, 'Content-Security-Policy': BASE_CSP } },
   worker: { format: 'es' },

@@ -38,6 +38,7 @@ import {
   type RunRecord,
 } from '../src/storage/db.ts';
 import { cachedFetch, modelFileCache, verifiedFetch, type Expected } from '../src/storage/fileCache.ts';
+import { withDownloadLock, withRunLock } from '../src/storage/locks.ts';
 import { repoManifest, type ListedFile } from '../src/core/runtime/hubSizes.ts';
 import { storedDataSource, storedRowSource } from '../src/storage/localData.ts';
 
@@ -149,7 +150,7 @@ function getModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<Caus
     if (loaded) await loaded.model.dispose();
     loaded = null;
     emit({ type: 'phase', phase: 'model', message: `loading ${spec.id} (${spec.dtype}, ${spec.device})` });
-    const model = await loadModel(spec, emit);
+    const model = await withDownloadLock(spec.hubUrl, spec.id, () => loadModel(spec, emit));
     loaded = { key, model };
     return model;
   });
@@ -420,7 +421,7 @@ const api = {
 
   /** Runs (or resumes) a stored run to completion, writing each sample to IndexedDB as it finishes. */
   run(runId: string, emit: (e: WorkerEvent) => void): Promise<RunRecord> {
-    return exclusive(() => runStored(runId, emit));
+    return exclusive(() => withRunLock(runId, () => runStored(runId, emit)));
   },
 
   /** Counts what a run would send to the model (questions, prompt tokens, truncation) from the tokenizer alone. */

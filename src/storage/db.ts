@@ -99,7 +99,7 @@ export async function runSamples(db: PagebenchDB, runId: string): Promise<Stored
 }
 
 /** Every stored sample of a run, or of every variant of a study. */
-async function recordSamples(db: PagebenchDB, r: RunRecord): Promise<StoredSample[]> {
+export async function recordSamples(db: PagebenchDB, r: RunRecord): Promise<StoredSample[]> {
   if (!r.study) return runSamples(db, r.id);
   const parts = await Promise.all(r.study.variants.map((v) => runSamples(db, variantRunId(r.id, v.id))));
   return parts.flat();
@@ -157,9 +157,14 @@ export async function addSample(
  * Runs left 'running' by a page that went away (reload, crash, closed tab) become 'stopped', with
  * `done` and `scoreSum` recounted from the stored samples.
  */
-export async function settleInterruptedRuns(db: PagebenchDB, headline: (r: RunRecord) => string): Promise<void> {
+export async function settleInterruptedRuns(
+  db: PagebenchDB,
+  headline: (r: RunRecord) => string,
+  /** Runs still being scored (in another tab): left as they are. */
+  live: ReadonlySet<string> = new Set(),
+): Promise<void> {
   for (const r of await db.getAll('runs')) {
-    if (r.status !== 'running') continue;
+    if (r.status !== 'running' || live.has(r.id)) continue;
     const samples = await recordSamples(db, r);
     const metric = r.study ? 'acc' : headline(r);
     await updateRun(db, r.id, (x) => {

@@ -162,7 +162,9 @@ export function verifiedFetch(
   return async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const res = await fetch(input, init);
-    if (!res.ok || !isModelFile(url) || (init?.method ?? 'GET') !== 'GET') return res;
+    // A Range request (transformers.js probes a file's size with bytes=0-0) is not the file itself.
+    const ranged = res.status === 206 || new Headers(init?.headers).has('range');
+    if (!res.ok || ranged || !isModelFile(url) || (init?.method ?? 'GET') !== 'GET') return res;
     const expected = expectedFor(url);
     const path = url.replace(/^.*\/resolve\/[^/]+\//, '');
     if (!expected)

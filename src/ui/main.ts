@@ -1,6 +1,7 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { registerServiceWorker } from './serviceWorker.ts';
+import { appUpdate } from './state/appUpdate.svelte.ts';
 import { connectPolicy } from './csp.ts';
 import { configuredHub } from './hub.ts';
 
@@ -10,5 +11,7 @@ meta.httpEquiv = 'Content-Security-Policy';
 meta.content = connectPolicy(configuredHub());
 document.head.append(meta);
 
-registerServiceWorker().catch((e) => console.warn('service worker not registered:', e));
+registerServiceWorker((apply) => (appUpdate.apply = apply)).catch((e) =>
+  console.warn('service worker not registered:', e),
+);
 mount(App, { target: document.getElementById('app')! });

@@ -1,6 +1,7 @@
 import * as Comlink from 'comlink';
 import { getTemplate } from '../../core/templates/presets.ts';
-import { settleInterruptedRuns, updateRun, type PagebenchDB, type RunRecord } from '../../storage/db.ts';
+import { heldRunLocks, runsChannel } from '../../storage/locks.ts';
+import { recordSamples, settleInterruptedRuns, updateRun, type PagebenchDB, type RunRecord } from '../../storage/db.ts';
 import type { WorkerEvent } from '../../../workers/evalWorker.ts';
 import type { WorkerClient } from '../client.ts';
 import { explainFailure } from '../errors.ts';
@@ -45,8 +46,20 @@ export class RunsState {
 
   /** Runs a page that went away left 'running' are stopped runs, their counts taken from the samples. */
   async settleInterrupted(): Promise<void> {
-    await settleInterruptedRuns(this.db, (r) => getTemplate(r.settings.template).headline);
+    await settleInterruptedRuns(this.db, (r) => getTemplate(r.settings.template).headline, await heldRunLocks());
     await this.refresh();
+  }
+
+  /** Another tab's run started or ended: this tab's list follows. */
+  private readonly channel = (() => {
+    const c = runsChannel();
+    if (c) c.onmessage = () => void this.refresh();
+    return c;
+  })();
+
+  /** Whether some tab is scoring this run now (its lock is held). */
+  async liveElsewhere(runId: string): Promise<boolean> {
+    return runId !== this.activeRunId && (await heldRunLocks()).has(runId);
   }
 
   async start(run: RunRecord): Promise<void> {
@@ -63,12 +76,28 @@ export class RunsState {
     this.lastProgress = null;
     this.events = [];
     this.router.go('run', runId);
+    this.channel?.postMessage({ runId, state: 'started' });
     // A terminated worker never answers: Stop settles this race instead.
     const stopped = new Promise<'stopped'>((resolve) => (this.stopSignal = () => resolve('stopped')));
+    // A worker that fails outside the run's call (an uncaught error, out of memory) never answers either.
+    const crashed = new Promise<{ crash: string }>(
+      (resolve) => (this.client.onCrash = (message) => resolve({ crash: message })),
+    );
     try {
       const onEvent = (e: WorkerEvent) => this.onEvent(e);
-      const final = await Promise.race([this.client.api.run(runId, Comlink.proxy(onEvent)), stopped]);
-      if (final === 'stopped' || final.status === 'stopped') this.phase = 'stopped';
+      const final = await Promise.race([this.client.api.run(runId, Comlink.proxy(onEvent)), stopped, crashed]);
+      if (typeof final === 'object' && 'crash' in final) {
+        // Its state is unknown: a fresh worker; the run keeps every stored question and can resume.
+        await this.client.stop();
+        const samples = await this.countSamples(runId);
+        await updateRun(this.db, runId, (r) => {
+          r.status = 'stopped';
+          r.done = samples;
+          r.error = `the evaluation worker stopped unexpectedly (${final.crash})`;
+        });
+        this.error = `The evaluation stopped unexpectedly (${final.crash}). The ${samples} finished questions are kept; Resume continues the run.`;
+        this.phase = 'stopped';
+      } else if (final === 'stopped' || final.status === 'stopped') this.phase = 'stopped';
       else if (final.status === 'failed') this.error = final.error ?? 'the run failed';
       else if (final.status === 'complete') {
         this.phase = `finished: ${final.done} question(s)`;
@@ -77,11 +106,19 @@ export class RunsState {
     } catch (e) {
       this.error = explainFailure(e);
     } finally {
+      this.client.onCrash = null;
       this.stopSignal = null;
       this.activeRunId = null;
       await this.refresh();
+      this.channel?.postMessage({ runId, state: 'ended' });
       this.finished++;
     }
+  }
+
+  /** Questions stored for a run (a study's variant-questions). */
+  private async countSamples(runId: string): Promise<number> {
+    const run = await this.db.get('runs', runId);
+    return run ? (await recordSamples(this.db, run)).length : 0;
   }
 
   async stop(): Promise<void> {
