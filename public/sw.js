@@ -38,7 +38,11 @@ function isolated(response) {
 
 self.addEventListener('fetch', (event) => {
   const req = event.request;
-  if (req.method !== 'GET' || new URL(req.url).origin !== self.location.origin) return;
+  const url = new URL(req.url);
+  if (req.method !== 'GET' || url.origin !== self.location.origin) return;
+  // A hub served from this origin (pagebench serve): its files live in IndexedDB, not here; its
+  // Range probes get partial (206) answers, which a cache cannot hold. Only the isolation headers.
+  const hubFile = /\/(resolve|api)\//.test(url.pathname) || req.headers.has('range');
   event.respondWith(
     (async () => {
       const cache = await caches.open(CACHE);
@@ -47,7 +51,8 @@ self.addEventListener('fetch', (event) => {
         (req.mode === 'navigate' ? await cache.match(new URL('./', self.location.href)) : undefined);
       try {
         const res = await fetch(req);
-        if (res.ok) {
+        if (hubFile) return isolated(res);
+        if (res.status === 200) {
           await cache.put(req, res.clone());
           return isolated(res);
         }

@@ -20,7 +20,12 @@ import { getTemplate } from '../src/core/templates/presets.ts';
 import { explainFailure } from '../src/ui/errors.ts';
 import { hubSource } from '../src/core/benchmarks/mmlu/source.ts';
 import { CausalLM } from '../src/core/runtime/causalLm.ts';
-import { configureWebRuntime, webRuntimeInfo } from '../src/core/runtime/webRuntime.ts';
+import {
+  configureWebRuntime,
+  webgpuDevice,
+  webRuntimeInfo,
+  type GpuDeviceLike,
+} from '../src/core/runtime/webRuntime.ts';
 import { dataHash, templateHash, type Fingerprint } from '../src/core/report/fingerprint.ts';
 import { runTemplate } from '../src/core/templates/presets.ts';
 import type { TemplateSpec } from '../src/core/templates/template.ts';
@@ -139,6 +144,24 @@ async function capabilities(): Promise<Capabilities> {
   return { webgpu: !!a, shaderF16, adapter, threads, crossOriginIsolated: self.crossOriginIsolated };
 }
 
+/**
+ * Why the WebGPU device was lost (driver reset, GPU removed, the browser reclaiming it), once it
+ * is: a run that fails then is stopped, not failed, and can resume on WASM.
+ */
+let gpuLost: string | null = null;
+
+async function watchGpu(): Promise<void> {
+  const device = await webgpuDevice();
+  if (!device) return;
+  gpuLost = null;
+  // The handle lets the fault-injection tests lose the device for real (device.destroy()).
+  (self as unknown as { pagebenchGpuDevice?: GpuDeviceLike }).pagebenchGpuDevice = device;
+  void device.lost.then((info) => {
+    gpuLost = info.message || info.reason || 'lost';
+    loaded = null; // its sessions are unusable now
+  });
+}
+
 /** Model loads one at a time: a run started while a calibration is loading the same model waits for it. */
 let loading: Promise<unknown> = Promise.resolve();
 
@@ -152,6 +175,7 @@ function getModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<Caus
     emit({ type: 'phase', phase: 'model', message: `loading ${spec.id} (${spec.dtype}, ${spec.device})` });
     const model = await withDownloadLock(spec.hubUrl, spec.id, () => loadModel(spec, emit));
     loaded = { key, model };
+    if (spec.device === 'webgpu') await watchGpu();
     return model;
   });
   loading = next.catch(() => {});
@@ -257,11 +281,19 @@ async function settleRun(run: RunRecord, work: () => Promise<void>): Promise<Run
     await work();
   } catch (e) {
     Object.assign(run, await db.get('runs', run.id));
-    run.status = 'failed';
-    run.error = explainFailure(e);
+    // The device-lost promise may settle just after the failed call it caused.
+    if (run.model.device === 'webgpu' && !gpuLost) await new Promise((r) => setTimeout(r, 200));
+    if (run.model.device === 'webgpu' && gpuLost) {
+      run.status = 'stopped';
+      run.error = `the GPU device was lost (${gpuLost})`;
+      run.gpuLost = true;
+    } else {
+      run.status = 'failed';
+      run.error = explainFailure(e);
+    }
   }
-  const { facts, status, error } = run;
-  return (await updateRun(db, run.id, (r) => Object.assign(r, { facts, status, error })))!;
+  const { facts, status, error, gpuLost: lost } = run;
+  return (await updateRun(db, run.id, (r) => Object.assign(r, { facts, status, error, gpuLost: lost })))!;
 }
 
 /** Runs (or resumes) a stored run to completion, writing each sample to IndexedDB as it finishes. */

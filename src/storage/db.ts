@@ -50,6 +50,10 @@ export interface RunRecord {
   /** Sum of the template's headline metric over the stored samples (accuracy = scoreSum / done). */
   scoreSum?: number;
   error?: string;
+  /** The WebGPU device was lost during the run (it stopped; it can resume on WASM). */
+  gpuLost?: boolean;
+  /** The run moved to another device part way (after a lost GPU): from which, after how many questions. */
+  switchedFrom?: { device: string; atQuestion: number };
   facts?: {
     revision: string;
     maxLength: number;

@@ -26,6 +26,9 @@ export function runResults(run: RunRecord, samples: Sample[]): Record<string, un
     ...(f?.bosResolved ? { bosResolved: f.bosResolved } : {}),
     ...(f?.fingerprint ? { fingerprint: f.fingerprint } : {}),
     ...(f?.part ? { part: f.part } : {}),
+    ...(run.switchedFrom
+      ? { deviceSwitch: { from: run.switchedFrom.device, atQuestion: run.switchedFrom.atQuestion } }
+      : {}),
     loadSeconds: f?.loadSeconds ?? 0,
     evalSeconds: f?.evalSeconds ?? 0,
     promptTokens: f?.promptTokens ?? 0,

@@ -36,6 +36,8 @@ export interface RunFacts {
   bosResolved?: string;
   /** Runtime, versions and hashes (report/fingerprint.ts). */
   fingerprint?: Fingerprint;
+  /** The run moved device part way (its GPU was lost): the first device and how many questions it scored. */
+  deviceSwitch?: { from: string; atQuestion: number };
   /** A study's variant: its id and every prompt axis. */
   variant?: { id: string; axes: Record<string, string> };
   /** Set when the run stopped before every question was scored: such numbers are not a full run's. */
@@ -196,6 +198,9 @@ export function serializeResults(
       max_length: facts.model.maxLength,
       dtype: facts.dtype,
       device: facts.device,
+      ...(facts.deviceSwitch
+        ? { device_switch: { from: facts.deviceSwitch.from, at_question: facts.deviceSwitch.atQuestion } }
+        : {}),
       ...(facts.threads !== undefined ? { threads: facts.threads } : {}),
       batch_size: facts.batchSize,
       graph_rewrites: facts.graphRewrites,

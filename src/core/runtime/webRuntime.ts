@@ -43,3 +43,19 @@ export function webRuntimeInfo(): { runtime: string; onnxruntime: string; transf
     transformers_js: env.version,
   };
 }
+
+/** What the page needs of a WebGPU device (the DOM typings here carry no WebGPU types). */
+export interface GpuDeviceLike {
+  lost: Promise<{ message: string; reason?: string }>;
+  destroy(): void;
+}
+
+/** The WebGPU device ONNX Runtime Web uses (once a WebGPU session exists), or null. */
+export async function webgpuDevice(): Promise<GpuDeviceLike | null> {
+  try {
+    const d = (ortEnv.webgpu as { device?: GpuDeviceLike | Promise<GpuDeviceLike> }).device;
+    return (await d) ?? null;
+  } catch {
+    return null;
+  }
+}

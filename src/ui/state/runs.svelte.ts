@@ -121,6 +121,20 @@ export class RunsState {
     return run ? (await recordSamples(this.db, run)).length : 0;
   }
 
+  /** A run whose GPU was lost continues on WASM (the switch is recorded in its result). */
+  async resumeOnWasm(runId: string): Promise<void> {
+    // A fresh worker: ONNX Runtime's WebGPU state does not survive its device.
+    await this.client.stop();
+    await updateRun(this.db, runId, (r) => {
+      r.switchedFrom = { device: r.model.device, atQuestion: r.done };
+      r.model = { ...r.model, device: 'wasm' };
+      r.gpuLost = undefined;
+      r.error = undefined;
+    });
+    await this.refresh();
+    await this.execute(runId);
+  }
+
   async stop(): Promise<void> {
     const id = this.activeRunId;
     await this.client.stop();

@@ -1,14 +1,17 @@
 /**
- * Two tabs of the page on one run (real Chromium, the production build, a local hub mirror): the
- * second tab neither marks the first tab's run interrupted nor scores it too (a Web Lock per run),
- * and follows it to its end (BroadcastChannel); every question is stored once.
+ * Faults in a real browser (Chromium, the production build, a local hub mirror), and what the user
+ * sees: a second tab on a running run (a Web Lock per run; BroadcastChannel), the evaluation worker
+ * failing mid-run, the WebGPU device lost mid-run. In each, no finished question is lost and the
+ * run completes with every question stored once.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import {
   configure,
   dump,
+  FLAGS,
   runToEnd,
   SHOTS_DIR,
   startMirroredApp,
@@ -95,4 +98,42 @@ test('the evaluation worker fails mid-run: the run stops with a clear message, k
   assert.equal(samples.length, done.total);
   assert.equal(new Set(samples.map((s) => `${String(s.subject)}#${String(s.doc_id)}`)).size, samples.length);
   await context.close();
+});
+
+test('the WebGPU device is lost mid-run: the run stops saying so, keeps every finished question, and resumes on WASM', async () => {
+  // SwiftShader's WebGPU adapter; destroying ONNX Runtime's device is a real device loss.
+  const gpuBrowser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [...FLAGS, '--enable-unsafe-webgpu'],
+  });
+  try {
+    const context = await gpuBrowser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(env.base);
+    await waitUntil(page, 'window.__pagebench !== undefined');
+    await configure(page, { subjects: ['anatomy'], shots: 0, limit: 40, device: 'webgpu' });
+    await page.getByTestId('start').click();
+    await waitForDone(page, 3);
+    const worker = page.workers().find((w) => w.url().includes('evalWorker'))!;
+    await worker.evaluate('self.pagebenchGpuDevice.destroy()');
+    await page.getByTestId('resume-wasm').waitFor({ timeout: 120_000 });
+    assert.match((await page.getByTestId('run-status').textContent())!, /the GPU device was lost/);
+    await page.screenshot({ path: join(SHOTS_DIR, 'gpu-lost.png'), fullPage: true });
+    const d = await dump(page);
+    const run = d.runs[0]!;
+    const stored = d.samples.filter((s) => s.runId === run.id).length;
+    assert.equal(run.status, 'stopped');
+    assert.equal(run.done, stored);
+    assert.ok(stored >= 3 && stored < 40, String(stored));
+    await runToEnd(page, () => page.getByTestId('resume-wasm').click(), 300_000);
+    const after_ = await dump(page);
+    const done = after_.runs.find((r) => r.id === run.id)!;
+    assert.equal(done.status, 'complete', String(done.error));
+    assert.equal((done.model as { device: string }).device, 'wasm');
+    assert.deepEqual(done.switchedFrom, { device: 'webgpu', atQuestion: stored });
+    assert.equal(after_.samples.filter((s) => s.runId === run.id).length, 40);
+    await context.close();
+  } finally {
+    await gpuBrowser.close();
+  }
 });
