@@ -298,3 +298,15 @@ export function buildMirror(out: string, models: string[], data?: string): { mod
   }
   return { models: ids, subjects };
 }
+
+/**
+ * A model mirrored under `hubId` whose served graph has one byte changed after the listing was
+ * written: its sha256 is not the listed one (for tests of download verification).
+ */
+export function mirrorCorruptModel(root: string, modelDir: string, hubId: string): void {
+  mirrorModel(root, modelDir, hubId);
+  const served = join(root, hubId, 'resolve/main/onnx/model.onnx');
+  const bytes = readFileSync(served);
+  bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+  writeFileSync(served, bytes);
+}

@@ -20,7 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { mirrorMmlu, mirrorModel, serveStatic } from '../../src/node/hubMirror.ts';
+import { mirrorCorruptModel, mirrorMmlu, mirrorModel, serveStatic } from '../../src/node/hubMirror.ts';
 import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
 import {
   assertMatchesCli,
@@ -48,12 +48,7 @@ before(async () => {
   const root = mkdtempSync(join(tmpdir(), 'pb-e2e-hub-'));
   mirrorModel(root, STORIES, 'test-org/stories260K');
   mirrorModel(root, STORIES, 'test-org/truncated');
-  // A served weight file with one byte changed after the listing was written: its sha256 is not the listed one.
-  mirrorModel(root, STORIES, 'test-org/corrupt');
-  const served = join(root, 'test-org/corrupt/resolve/main/onnx/model.onnx');
-  const bytes = readFileSync(served);
-  bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
-  writeFileSync(served, bytes);
+  mirrorCorruptModel(root, STORIES, 'test-org/corrupt');
   mirrorMmlu(root, SHARED_MMLU, SUBJECTS);
   // Repositories a user can name by mistake: each must get one sentence saying what is wrong.
   const variant = (name: string, change: (dir: string) => void) => {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mirrorModel, serveStatic } from '../../src/node/hubMirror.ts';
+import { mirrorCorruptModel, mirrorModel, serveStatic } from '../../src/node/hubMirror.ts';
 import { readSamples, runCliAsync } from '../support/cli.ts';
 import { SHARED_MMLU, STORIES } from '../support/paths.ts';
 
@@ -12,11 +12,7 @@ const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 const root = tmp('pb-dl-hub-');
 mirrorModel(root, STORIES, 'test-org/stories260K');
-mirrorModel(root, STORIES, 'test-org/corrupt');
-const served = join(root, 'test-org/corrupt/resolve/main/onnx/model.onnx');
-const bytes = readFileSync(served);
-bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
-writeFileSync(served, bytes);
+mirrorCorruptModel(root, STORIES, 'test-org/corrupt');
 // The first request for a "flaky" file is cut halfway; later ones are served whole (with Range support).
 mirrorModel(root, STORIES, 'test-org/flaky');
 let flakyCuts = 0;
