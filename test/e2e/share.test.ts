@@ -290,12 +290,20 @@ test('generation in the page: helm by generation with decoding settings, recorde
   const cli = cliRun(['anatomy'], 1, 6, '--template', 'helm', '--max-new-tokens', '3');
   assert.deepEqual(greedy.results, cli.results.results);
   await configure(page, { subjects: ['anatomy'], shots: 1, limit: 6 });
+  await page.getByTestId('stop').fill('\\n\\n,Answer');
   await page.getByTestId('temperature').fill('0.7');
   await page.getByTestId('top-k').fill('20');
   await page.getByTestId('seed').fill('3');
   await runToEnd(page, () => page.getByTestId('start').click());
   await page.getByTestId('share-panel').waitFor();
   const sampled = (await downloadJson(page, 'download-results')).config as Record<string, unknown>;
-  assert.deepEqual(sampled.generation, { max_new_tokens: 3, stop: [], temperature: 0.7, top_k: 20, top_p: 1, seed: 3 });
+  assert.deepEqual(sampled.generation, {
+    max_new_tokens: 3,
+    stop: ['\n\n', 'Answer'],
+    temperature: 0.7,
+    top_k: 20,
+    top_p: 1,
+    seed: 3,
+  });
   await context.close();
 });

@@ -8,6 +8,7 @@ import { explainFailure } from '../../src/ui/errors.ts';
 import { fromCalibration, fromEarlierRuns } from '../../src/ui/estimate.ts';
 import { nearest } from '../../src/core/util/suggest.ts';
 import { chooseDevice } from '../../src/ui/device.ts';
+import { formatStops, parseStops } from '../../src/ui/stops.ts';
 import type { RunRecord } from '../../src/storage/db.ts';
 import { planRun } from '../../src/core/plan.ts';
 import { evaluate } from '../../src/core/evaluate.ts';
@@ -86,4 +87,12 @@ test('auto device: WebGPU only on a hardware adapter not measured slower than WA
   assert.match(slow.why, /WebGPU .* at 2\.00 q\/s, WASM at 5\.00 q\/s/);
   assert.equal(chooseDevice(caps(hw), [run('webgpu', 9), run('wasm', 5)], 'm').device, 'webgpu');
   assert.equal(chooseDevice(caps(hw), [run('webgpu', 2), run('wasm', 5)], 'other').device, 'webgpu');
+});
+
+test('stop strings as typed in the page: comma-separated with \\n, \\t, \\\\ and \\, escapes; formatting is the inverse', () => {
+  assert.deepEqual(parseStops('\\n\\n,Answer:,a\\,b,\\t,\\\\'), ['\n\n', 'Answer:', 'a,b', '\t', '\\']);
+  assert.deepEqual(parseStops(''), []);
+  assert.deepEqual(parseStops(',,'), []);
+  for (const stops of [['\n'], ['</s>', '<|im_end|>'], ['a,b', '\\n literally', '\t\n']])
+    assert.deepEqual(parseStops(formatStops(stops)), stops);
 });

@@ -5,6 +5,7 @@ import type { Axis } from '../../core/study/axes.ts';
 import type { BosPolicy } from '../../core/scoring/requests.ts';
 import type { ChatMode } from '../../core/templates/chat.ts';
 import { getTemplate } from '../../core/templates/presets.ts';
+import { formatStops, parseStops } from '../stops.ts';
 import type { GenerationSettings } from '../../core/templates/template.ts';
 import type { RunConfig } from '../../core/report/runConfig.ts';
 import type { EvalSettings } from '../../core/evaluate.ts';
@@ -35,6 +36,8 @@ export interface SavedSetup {
   genTemplate: string;
   /** Decoding overrides (null: the template's own value). */
   maxNewTokens: number | null;
+  /** Stop strings, comma-separated with \n and \t escapes ('' = the template's). */
+  stop: string;
   temperature: number;
   topK: number;
   topP: number;
@@ -72,6 +75,7 @@ export const DEFAULT_SETUP: SavedSetup = {
   scoring: 'loglikelihood',
   genTemplate: 'generate',
   maxNewTokens: null,
+  stop: '',
   temperature: 0,
   topK: 0,
   topP: 1,
@@ -107,6 +111,7 @@ export class SetupState {
   scoring = $state<SavedSetup['scoring']>('loglikelihood');
   genTemplate = $state('generate');
   maxNewTokens = $state<number | null>(null);
+  stop = $state('');
   temperature = $state(0);
   topK = $state(0);
   topP = $state(1);
@@ -156,6 +161,7 @@ export class SetupState {
       scoring: this.scoring,
       genTemplate: this.genTemplate,
       maxNewTokens: this.maxNewTokens,
+      stop: this.stop,
       temperature: this.temperature,
       topK: this.topK,
       topP: this.topP,
@@ -202,6 +208,10 @@ export class SetupState {
     const g = c.generation;
     this.maxNewTokens =
       g && g.max_new_tokens !== getTemplate(c.template).generation?.maxNewTokens ? g.max_new_tokens : null;
+    this.stop =
+      g && JSON.stringify(g.stop) !== JSON.stringify(getTemplate(c.template).generation?.stop)
+        ? formatStops(g.stop)
+        : '';
     this.temperature = g?.temperature ?? 0;
     this.topK = g?.top_k ?? 0;
     this.topP = g?.top_p ?? 1;
@@ -295,6 +305,8 @@ export class SetupState {
     if (this.scoring !== 'generate') return undefined;
     const g: Partial<GenerationSettings> = {};
     if (this.maxNewTokens !== null && this.maxNewTokens >= 1) g.maxNewTokens = Math.floor(this.maxNewTokens);
+    const stops = parseStops(this.stop);
+    if (stops.length) g.stop = stops;
     if (this.temperature > 0) {
       g.temperature = this.temperature;
       if (this.topK > 0) g.topK = Math.floor(this.topK);
