@@ -53,7 +53,8 @@ self.addEventListener('fetch', (event) => {
         const res = await fetch(req);
         if (hubFile) return isolated(res);
         if (res.status === 200) {
-          await cache.put(req, res.clone());
+          // A full disk (QuotaExceededError) must not fail the request: the copy is only for offline use.
+          event.waitUntil(cache.put(req, res.clone()).catch(() => {}));
           return isolated(res);
         }
         // A file of this version that a newer deploy removed: this version's copy.

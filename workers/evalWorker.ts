@@ -41,6 +41,7 @@ import {
   type ModelSpec,
   type PagebenchDB,
   type RunRecord,
+  type StoredFile,
 } from '../src/storage/db.ts';
 import { cachedFetch, modelFileCache, verifiedFetch, type Expected } from '../src/storage/fileCache.ts';
 import { withDownloadLock, withRunLock } from '../src/storage/locks.ts';
@@ -56,6 +57,8 @@ export interface FileProgress {
 export type WorkerEvent =
   | { type: 'phase'; phase: 'model' | 'data' | 'eval'; message: string }
   | { type: 'file'; progress: FileProgress }
+  /** Something the user should know about a download: resumed, restarted, evicted, waiting for another tab. */
+  | { type: 'note'; message: string }
   | { type: 'progress'; progress: Progress; done: number; total: number }
   | { type: 'sample'; subject: string; docId: number; acc: number; variant?: string };
 
@@ -85,7 +88,10 @@ export interface Calibration {
 }
 
 let db: PagebenchDB;
-let loaded: { key: string; model: CausalLM } | null = null;
+let loaded: { key: string; model: CausalLM; files: Record<string, string> } | null = null;
+
+/** The model files (path → verified sha256) served to the load in progress, for config.model_files. */
+let servedFiles: Record<string, string> | null = null;
 let threads = 1;
 
 /**
@@ -103,8 +109,10 @@ async function ensureManifest(spec: Pick<ModelSpec, 'hubUrl' | 'id'>): Promise<v
   if (m) manifests.set(repoKey(spec.hubUrl, spec.id), m);
 }
 
-/** Where the verified fetch reports download progress (the model load in progress). */
-let downloadProgress: ((file: string, loaded: number, total: number) => void) | null = null;
+/** Where the verified fetch reports download progress and notes (the model load in progress). */
+let downloadEvents: ((e: WorkerEvent) => void) | null = null;
+
+const filePath = (url: string) => url.replace(/^.*\/resolve\/[^/]+\//, '');
 
 function expectedFor(url: string): Expected | undefined {
   const m = /^(.*)\/resolve\/[^/]+\/(.+)$/.exec(url);
@@ -173,8 +181,20 @@ function getModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<Caus
     if (loaded) await loaded.model.dispose();
     loaded = null;
     emit({ type: 'phase', phase: 'model', message: `loading ${spec.id} (${spec.dtype}, ${spec.device})` });
-    const model = await withDownloadLock(spec.hubUrl, spec.id, () => loadModel(spec, emit));
-    loaded = { key, model };
+    const files: Record<string, string> = {};
+    servedFiles = files;
+    const model = await withDownloadLock(
+      spec.hubUrl,
+      spec.id,
+      () => loadModel(spec, emit),
+      () =>
+        emit({
+          type: 'note',
+          message: `another tab is downloading ${spec.id}: this one waits for it, then uses the stored files`,
+        }),
+    );
+    servedFiles = null;
+    loaded = { key, model, files };
     if (spec.device === 'webgpu') await watchGpu();
     return model;
   });
@@ -195,11 +215,11 @@ const CALIBRATION_QUESTIONS = 8;
 const CALIBRATION_RUN = '__calibration__';
 
 async function loadModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<CausalLM> {
-  downloadProgress = (file, loaded, total) => emit({ type: 'file', progress: { file, loaded, total } });
+  downloadEvents = emit;
   try {
     return await loadModelFiles(spec, emit);
   } finally {
-    downloadProgress = null;
+    downloadEvents = null;
   }
 }
 
@@ -246,6 +266,7 @@ function modelFacts(run: RunRecord, model: CausalLM, result: { seconds: number; 
     graphRewrites: model.graphRewrites,
     bosResolved: resolveBos(run.settings.bos, model.modelType),
     loadSeconds: model.loadSeconds,
+    ...(loaded?.model === model && Object.keys(loaded.files).length ? { modelFiles: loaded.files } : {}),
     evalSeconds: (prev?.evalSeconds ?? 0) + result.seconds,
     promptTokens: (prev?.promptTokens ?? 0) + result.promptTokens,
   };
@@ -435,12 +456,22 @@ const api = {
     // A calibration cut short by a reload leaves its samples behind.
     await deleteRun(db, CALIBRATION_RUN);
     env.useCustomCache = true;
-    env.customCache = modelFileCache(db, classify, expectedFor);
-    env.fetch = verifiedFetch(
-      (url) => classify(url).kind === 'model',
-      expectedFor,
-      (url, loaded, total) => downloadProgress?.(url.replace(/^.*\/resolve\/[^/]+\//, ''), loaded, total),
-    );
+    const served = (f: StoredFile) => {
+      if (servedFiles && f.kind === 'model' && f.sha256) servedFiles[filePath(f.url)] = f.sha256;
+    };
+    env.customCache = modelFileCache(db, classify, {
+      onServe: served,
+      onEvicted: (url) =>
+        downloadEvents?.({
+          type: 'note',
+          message: `${filePath(url)} was listed as stored but its data is gone (evicted by the browser?): downloading it again`,
+        }),
+    });
+    env.fetch = verifiedFetch(db, classify, expectedFor, served, (url) => ({
+      onProgress: (loaded, total) =>
+        downloadEvents?.({ type: 'file', progress: { file: filePath(url), loaded, total } }),
+      onNote: (message) => downloadEvents?.({ type: 'note', message }),
+    }));
     env.useBrowserCache = false;
     return capabilities();
   },

@@ -170,10 +170,53 @@ export interface ServeOptions {
   isolate?: boolean;
   /** Serve the folder under this path (e.g. /pagebench/, GitHub Pages style). */
   prefix?: string;
-  /** Test hook: for matching paths, declare the full length but send half and cut the connection. */
-  truncate?: (path: string) => boolean;
+  /** Fault injection (tests): what to do wrong for this request, decided per request. */
+  fault?: (path: string, req: IncomingMessage) => Fault | undefined;
   /** Answer Range requests with 206 (default true); false mimics a server that cannot resume. */
   ranges?: boolean;
+}
+
+/** A fault the mirror injects into one response, as a flaky network or server would. */
+export interface Fault {
+  /** Answer with this status and no body (e.g. 500, 416). */
+  status?: number;
+  /** Declare the full length, send this many bytes of the body, then cut the connection. */
+  cutAfter?: number;
+  /** Send the byte at this offset of the file inverted (a corrupt transfer or mirror). */
+  flipByteAt?: number;
+  /** Send at most this many bytes per second (a slow connection). */
+  bytesPerSecond?: number;
+  /** Answer a Range request with the whole file (200), as a server that cannot resume does. */
+  ignoreRange?: boolean;
+}
+
+/** Writes bytes [start, end] of a file to the response, applying a fault's cut, flipped byte and pace. */
+async function sendBody(res: ServerResponse, file: string, start: number, end: number, fault?: Fault) {
+  const piece = fault?.bytesPerSecond ? Math.max(1024, Math.min(64 * 1024, fault.bytesPerSecond >> 3)) : 64 * 1024;
+  let pos = start;
+  let sent = 0;
+  for await (const chunk of createReadStream(file, { start, end, highWaterMark: piece })) {
+    if (res.destroyed) return;
+    let c = chunk as Buffer;
+    if (fault?.flipByteAt !== undefined && fault.flipByteAt >= pos && fault.flipByteAt < pos + c.length) {
+      c = Buffer.from(c);
+      c[fault.flipByteAt - pos]! ^= 0xff;
+    }
+    if (fault?.cutAfter !== undefined && sent + c.length >= fault.cutAfter) {
+      res.write(c.subarray(0, fault.cutAfter - sent), () => res.destroy());
+      return;
+    }
+    // A client that went away never drains: stop waiting when the response closes.
+    if (!res.write(c))
+      await new Promise((r) => {
+        res.once('drain', r);
+        res.once('close', r);
+      });
+    if (fault?.bytesPerSecond) await new Promise((r) => setTimeout(r, (1000 * c.length) / fault.bytesPerSecond!));
+    pos += c.length;
+    sent += c.length;
+  }
+  res.end();
 }
 
 /** Serves a folder on 127.0.0.1, with CORS (a page on another port may fetch from it). */
@@ -194,6 +237,9 @@ export async function serveStatic(
     const headers: Record<string, string> = {
       ...(mount ? {} : opts.headers),
       'Access-Control-Allow-Origin': '*',
+      // As the hub does: a page may read a partial response's range and the file's listed size.
+      'Access-Control-Expose-Headers':
+        'Content-Range, Accept-Ranges, Content-Length, ETag, X-Linked-Size, X-Linked-ETag',
       'Cross-Origin-Resource-Policy': 'cross-origin',
       ...(opts.isolate === false
         ? {}
@@ -220,11 +266,19 @@ export async function serveStatic(
     }
     const size = statSync(file).size;
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    const fault = opts.fault?.(path, req);
+    if (fault?.status) {
+      res.writeHead(fault.status, headers).end();
+      return;
+    }
     // Range requests (bytes=start- or start-end), as the hub's CDN answers them: a download resumes.
-    const range = opts.ranges === false ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    const range =
+      opts.ranges === false || fault?.ignoreRange ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    let start = 0;
+    let end = size - 1;
     if (range) {
-      const start = Number(range[1]);
-      const end = range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+      start = Number(range[1]);
+      end = range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
       if (start >= size || end < start) {
         res.writeHead(416, { ...headers, 'Content-Range': `bytes */${size}` }).end();
         return;
@@ -236,21 +290,15 @@ export async function serveStatic(
         'Content-Range': `bytes ${start}-${end}/${size}`,
         'Accept-Ranges': 'bytes',
       });
-      createReadStream(file, { start, end }).pipe(res);
-      return;
-    }
-    res.writeHead(200, {
-      ...headers,
-      'Content-Type': type,
-      'Content-Length': size,
-      ...(opts.ranges === false ? {} : { 'Accept-Ranges': 'bytes' }),
-    });
+    } else
+      res.writeHead(200, {
+        ...headers,
+        'Content-Type': type,
+        'Content-Length': size,
+        ...(opts.ranges === false ? {} : { 'Accept-Ranges': 'bytes' }),
+      });
     if (req.method === 'HEAD') res.end();
-    else if (opts.truncate?.(path)) {
-      createReadStream(file, { end: Math.floor(size / 2) })
-        .on('data', (c) => res.write(c))
-        .on('end', () => res.destroy());
-    } else createReadStream(file).pipe(res);
+    else void sendBody(res, file, start, end, fault).catch(() => res.destroy());
   };
   const server = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler);
   await new Promise<void>((r, reject) => {

@@ -10,9 +10,32 @@ export interface StoredFile {
   kind: 'model' | 'dataset' | 'runtime';
   group: string;
   size: number;
-  bytes: ArrayBuffer;
+  /** The bytes of a small file (datasets, dropped-in files, the runtime's wasm)… */
+  bytes?: ArrayBuffer;
+  /** …or, for a streamed download (model files), how many records of the `parts` store hold them. */
+  parts?: number;
   storedAt: number;
   sha256?: string;
+}
+
+/** One piece of a streamed download, in order: [url, index]. */
+export interface FilePart {
+  url: string;
+  index: number;
+  bytes: Uint8Array;
+}
+
+/** A download under way or interrupted: its first `received` bytes are in `parts` records. */
+export interface PartialFile {
+  url: string;
+  kind: StoredFile['kind'];
+  group: string;
+  /** What the finished file must be (the hub's listing it was started for). */
+  size: number;
+  sha256?: string;
+  received: number;
+  parts: number;
+  updatedAt: number;
 }
 
 export interface ModelSpec {
@@ -66,6 +89,8 @@ export interface RunRecord {
     /** Questions per forward pass used (chosen by probing when settings.batchSize is 'auto'). */
     batchSize?: number;
     loadSeconds: number;
+    /** The model files the run loaded (path → sha256, each verified against the hub's listing). */
+    modelFiles?: Record<string, string>;
     evalSeconds: number;
     promptTokens: number;
     truncatedCount: number;
@@ -84,16 +109,24 @@ interface Schema extends DBSchema {
   files: { key: string; value: StoredFile; indexes: { byGroup: string } };
   runs: { key: string; value: RunRecord };
   samples: { key: [string, string, number]; value: StoredSample; indexes: { byRun: string } };
+  parts: { key: [string, number]; value: FilePart };
+  partials: { key: string; value: PartialFile; indexes: { byGroup: string } };
 }
 
 export type PagebenchDB = IDBPDatabase<Schema>;
 
 export function openStore(name = 'pagebench'): Promise<PagebenchDB> {
-  return openDB<Schema>(name, 1, {
-    upgrade(db) {
-      db.createObjectStore('files', { keyPath: 'url' }).createIndex('byGroup', 'group');
-      db.createObjectStore('runs', { keyPath: 'id' });
-      db.createObjectStore('samples', { keyPath: ['runId', 'subject', 'doc_id'] }).createIndex('byRun', 'runId');
+  return openDB<Schema>(name, 2, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore('files', { keyPath: 'url' }).createIndex('byGroup', 'group');
+        db.createObjectStore('runs', { keyPath: 'id' });
+        db.createObjectStore('samples', { keyPath: ['runId', 'subject', 'doc_id'] }).createIndex('byRun', 'runId');
+      }
+      if (oldVersion < 2) {
+        db.createObjectStore('parts', { keyPath: ['url', 'index'] });
+        db.createObjectStore('partials', { keyPath: 'url' }).createIndex('byGroup', 'group');
+      }
     },
   });
 }
@@ -194,12 +227,19 @@ export async function deleteRun(db: PagebenchDB, runId: string): Promise<void> {
   await tx.done;
 }
 
+/** The key range of every part of one file. */
+export const partsOf = (url: string) => IDBKeyRange.bound([url, 0], [url, Infinity]);
+
+/** A model's or dataset's files, complete and partial, with their parts. */
 export async function deleteGroup(db: PagebenchDB, group: string): Promise<void> {
-  const tx = db.transaction('files', 'readwrite');
-  let cursor = await tx.store.index('byGroup').openCursor(group);
-  while (cursor) {
-    await cursor.delete();
-    cursor = await cursor.continue();
+  const tx = db.transaction(['files', 'partials', 'parts'], 'readwrite');
+  for (const name of ['files', 'partials'] as const) {
+    let cursor = await tx.objectStore(name).index('byGroup').openCursor(group);
+    while (cursor) {
+      await tx.objectStore('parts').delete(partsOf(cursor.value.url));
+      await cursor.delete();
+      cursor = await cursor.continue();
+    }
   }
   await tx.done;
 }
@@ -209,6 +249,9 @@ export interface StorageGroup {
   group: string;
   files: number;
   bytes: number;
+  /** Downloads that did not finish (they resume on the next start): how many, and the bytes they hold. */
+  partialFiles?: number;
+  partialBytes?: number;
 }
 
 /** What is stored, grouped by model / dataset (sizes without loading the bytes into memory twice). */
@@ -222,6 +265,12 @@ export async function listGroups(db: PagebenchDB): Promise<StorageGroup[]> {
     g.bytes += f.size;
     groups.set(f.group, g);
     cursor = await cursor.continue();
+  }
+  for (const p of await db.getAll('partials')) {
+    const g = groups.get(p.group) ?? { kind: p.kind, group: p.group, files: 0, bytes: 0 };
+    g.partialFiles = (g.partialFiles ?? 0) + 1;
+    g.partialBytes = (g.partialBytes ?? 0) + p.received;
+    groups.set(p.group, g);
   }
   return [...groups.values()];
 }

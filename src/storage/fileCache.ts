@@ -1,4 +1,8 @@
 import type { PagebenchDB, StoredFile } from './db.ts';
+import { downloadFile, VerificationError, type DownloadEvents, type Expected } from './download.ts';
+import { indexedDbParts, storedIntact, storedResponse } from './partStore.ts';
+
+export { VerificationError, type Expected } from './download.ts';
 
 export class IncompleteDownloadError extends Error {
   override name = 'IncompleteDownloadError';
@@ -9,18 +13,6 @@ type Progress = (p: { progress: number; loaded: number; total: number }) => void
 async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** A download whose bytes are not the file the hub lists (wrong size or sha256): never stored, never used. */
-export class VerificationError extends Error {
-  override name = 'VerificationError';
-}
-
-/** What a file must be, from the hub's tree listing (report/hubSizes.ts repoManifest). */
-export interface Expected {
-  path: string;
-  size: number;
-  sha256?: string;
 }
 
 /**
@@ -86,38 +78,38 @@ export async function readChecked(
 }
 
 /**
- * transformers.js' env.customCache backed by IndexedDB (match/put of the Cache API). It receives
- * model files and, since wasmPaths is set, ONNX Runtime's wasm files too.
+ * transformers.js' env.customCache backed by IndexedDB (match/put of the Cache API). Model files
+ * are stored by verifiedFetch as they stream in; put receives ONNX Runtime's wasm files (wasmPaths
+ * is set). A stored file whose parts are gone (evicted) is reported and counts as not stored, so
+ * it is downloaded again.
  */
 export function modelFileCache(
   db: PagebenchDB,
   classify: (url: string) => Pick<StoredFile, 'kind' | 'group'>,
-  /** What a model file must be (from the hub's listing); a model file without one is refused. */
-  expectedFor: (url: string) => Expected | undefined = () => undefined,
+  hooks: { onServe?: (f: StoredFile) => void; onEvicted?: (url: string) => void } = {},
 ) {
   return {
     async match(request: string): Promise<Response | undefined> {
       const f = await db.get('files', request);
       if (!f) return undefined;
-      return new Response(f.bytes, { headers: { 'content-length': String(f.size) } });
+      if (!(await storedIntact(db, f))) {
+        hooks.onEvicted?.(request);
+        return undefined;
+      }
+      hooks.onServe?.(f);
+      return storedResponse(db, f);
     },
     async put(request: string, response: Response, progress?: Progress): Promise<void> {
       const where = classify(request);
-      const expected = where.kind === 'model' ? expectedFor(request) : undefined;
-      if (where.kind === 'model' && !expected)
-        throw new VerificationError(
-          `${request.replace(/^.*\/resolve\/[^/]+\//, '')} of ${where.group} is not in the hub's file listing, so it cannot be verified; nothing was stored`,
-        );
-      const { bytes, sha256 } = await readChecked(request, response, progress, expected);
-      const rec: StoredFile = {
-        url: request,
-        ...where,
-        size: bytes.byteLength,
-        bytes,
-        storedAt: Date.now(),
-        sha256,
-      };
-      await db.put('files', rec);
+      // Model files are stored (verified) by verifiedFetch before transformers.js sees them.
+      if (where.kind === 'model') return;
+      const { bytes, sha256 } = await readChecked(request, response, progress);
+      // The runtime's own files are served by the site: a full disk only means they are fetched again.
+      await db
+        .put('files', { url: request, ...where, size: bytes.byteLength, bytes, storedAt: Date.now(), sha256 })
+        .catch((e: unknown) => {
+          if ((e as { name?: string })?.name !== 'QuotaExceededError') throw e;
+        });
     },
   };
 }
@@ -131,7 +123,7 @@ export function cachedFetch(
   return async (input: RequestInfo | URL) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const hit = await db.get('files', url);
-    if (hit) return new Response(hit.bytes, { headers: { 'content-length': String(hit.size) } });
+    if (hit && (await storedIntact(db, hit))) return storedResponse(db, hit);
     const res = await fetch(url);
     if (!res.ok) return res;
     const { bytes, sha256 } = await readChecked(url, res, (p) => onFile?.(url, p.loaded, p.total));
@@ -150,28 +142,38 @@ export function cachedFetch(
 }
 
 /**
- * A fetch for transformers.js (env.fetch) that hands over a model file only once it is complete and
- * checked against the hub's listing: transformers.js uses what fetch returns even when storing it
- * in the cache fails, so the check has to be here. Other requests pass through.
+ * A fetch for transformers.js (env.fetch) that hands over a model file only once it is stored
+ * complete and verified against the hub's listing: it streams the file into IndexedDB
+ * (download.ts: bounded memory, incremental sha256, Range resume) and answers from there.
+ * transformers.js uses what fetch returns even when caching it fails, so the check has to be here.
+ * Other requests, and Range probes (transformers.js asks for bytes=0-0 to learn a size), pass through.
  */
 export function verifiedFetch(
-  isModelFile: (url: string) => boolean,
+  db: PagebenchDB,
+  classify: (url: string) => Pick<StoredFile, 'kind' | 'group'>,
   expectedFor: (url: string) => Expected | undefined,
-  onProgress?: (url: string, loaded: number, total: number) => void,
+  /** Told of each model file handed to transformers.js (its record carries the verified sha256). */
+  onServe: (f: StoredFile) => void,
+  events: (url: string) => DownloadEvents = () => ({}),
 ): typeof fetch {
   return async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const res = await fetch(input, init);
-    // A Range request (transformers.js probes a file's size with bytes=0-0) is not the file itself.
-    const ranged = res.status === 206 || new Headers(init?.headers).has('range');
-    if (!res.ok || ranged || !isModelFile(url) || (init?.method ?? 'GET') !== 'GET') return res;
+    const where = classify(url);
+    const ranged = new Headers(init?.headers).has('range');
+    if (where.kind !== 'model' || ranged || (init?.method ?? 'GET') !== 'GET') return fetch(input, init);
+    const stored = await db.get('files', url);
+    if (stored && (await storedIntact(db, stored))) {
+      onServe(stored);
+      return storedResponse(db, stored);
+    }
     const expected = expectedFor(url);
-    const path = url.replace(/^.*\/resolve\/[^/]+\//, '');
     if (!expected)
       throw new VerificationError(
-        `${path} is not in the hub's file listing (or the listing did not answer), so it cannot be verified; nothing was stored`,
+        `${url.replace(/^.*\/resolve\/[^/]+\//, '')} is not in the hub's file listing (or the listing did not answer), so it cannot be verified; nothing was stored`,
       );
-    const { bytes } = await readChecked(url, res, (p) => onProgress?.(url, p.loaded, p.total), expected);
-    return new Response(bytes, { status: 200, headers: { 'content-length': String(bytes.byteLength) } });
+    await downloadFile(url, expected, indexedDbParts(db, url, where, expected), events(url));
+    const fresh = (await db.get('files', url))!;
+    onServe(fresh);
+    return storedResponse(db, fresh);
   };
 }

@@ -1,6 +1,7 @@
 import { DataError, type Split } from '../core/benchmarks/mmlu/question.ts';
 import type { DataSource } from '../core/benchmarks/mmlu/source.ts';
 import type { PagebenchDB } from './db.ts';
+import { storedBytes } from './partStore.ts';
 import type { RowFile, RowSource } from '../core/benchmarks/rows.ts';
 
 export type LocalFormat = 'csv' | 'parquet';
@@ -18,7 +19,7 @@ export function storedDataSource(db: PagebenchDB, group: string): DataSource {
       for (const format of ['csv', 'parquet'] as const) {
         const key = localDataKey(group, split, subject, format);
         const f = await db.get('files', key);
-        if (f) return { name: key.replace('local-data:', ''), format, bytes: new Uint8Array(f.bytes) };
+        if (f) return { name: key.replace('local-data:', ''), format, bytes: await storedBytes(db, f) };
       }
       throw new DataError(`no ${split} file for ${subject} among the dropped files (${group})`);
     },
@@ -47,7 +48,7 @@ export function storedRowSource(db: PagebenchDB): RowSource {
       const out: RowFile[] = [];
       for (const key of keys) {
         const f = (await db.get('files', key))!;
-        out.push({ name: key, format: key.endsWith('.jsonl') ? 'jsonl' : 'parquet', bytes: new Uint8Array(f.bytes) });
+        out.push({ name: key, format: key.endsWith('.jsonl') ? 'jsonl' : 'parquet', bytes: await storedBytes(db, f) });
       }
       return out;
     },

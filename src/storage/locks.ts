@@ -22,10 +22,24 @@ export async function withRunLock<T>(runId: string, work: () => Promise<T>): Pro
   }) as Promise<T>;
 }
 
-/** Runs `work` holding the repository's download lock (waiting for another tab's download to end). */
-export async function withDownloadLock<T>(hubUrl: string, id: string, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` holding the repository's download lock, waiting for another tab's download to end
+ * (`onWait` says so first).
+ */
+export async function withDownloadLock<T>(
+  hubUrl: string,
+  id: string,
+  work: () => Promise<T>,
+  onWait: () => void = () => {},
+): Promise<T> {
   if (!navigator.locks) return work();
-  return navigator.locks.request(downloadLockName(hubUrl, id), work) as Promise<T>;
+  const name = downloadLockName(hubUrl, id);
+  const now = await navigator.locks.request(name, { ifAvailable: true }, async (lock) =>
+    lock ? { result: await work() } : null,
+  );
+  if (now) return now.result;
+  onWait();
+  return navigator.locks.request(name, work) as Promise<T>;
 }
 
 /** The run ids whose lock some tab holds now. */

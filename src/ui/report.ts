@@ -13,6 +13,7 @@ export function runResults(run: RunRecord, samples: Sample[]): Record<string, un
       revision: f?.revision ?? 'main',
       source: run.model.id.startsWith('local/') ? 'local' : 'hub',
       maxLength: f?.maxLength ?? 0,
+      ...(f?.modelFiles ? { files: f.modelFiles } : {}),
     },
     dtype: run.model.dtype,
     device: run.model.device,

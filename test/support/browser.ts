@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { mirrorMmlu, mirrorModel, serveStatic } from '../../src/node/hubMirror.ts';
+import { mirrorMmlu, mirrorModel, serveStatic, type ServeOptions } from '../../src/node/hubMirror.ts';
 import { runCli } from './cli.ts';
 import { REPO, SHARED_MMLU, STORIES } from './paths.ts';
 
@@ -198,21 +198,25 @@ export async function configure(page: Page, r: UiRun) {
 /** The production build and a hub mirror (stories260K as test-org/stories260K, the given MMLU subjects) on 127.0.0.1, and Chromium. */
 export interface MirroredApp {
   app: { url: string; close: () => Promise<void> };
-  hub: { url: string; close: () => Promise<void> };
+  hub: Awaited<ReturnType<typeof serveStatic>>;
   browser: Browser;
   /** The page's address with ?hub= pointing at the mirror. */
   base: string;
   close: () => Promise<void>;
 }
 
-export async function startMirroredApp(subjects: string[], prepare?: (root: string) => void): Promise<MirroredApp> {
+export async function startMirroredApp(
+  subjects: string[],
+  prepare?: (root: string) => void,
+  hubOptions: ServeOptions = {},
+): Promise<MirroredApp> {
   if (!existsSync(join(REPO, 'dist/index.html')))
     spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
   const root = mkdtempSync(join(tmpdir(), 'pb-e2e-hub-'));
   mirrorModel(root, STORIES, 'test-org/stories260K');
   mirrorMmlu(root, SHARED_MMLU, subjects);
   prepare?.(root);
-  const hub = await serveStatic(root);
+  const hub = await serveStatic(root, hubOptions);
   const app = await serveStatic(join(REPO, 'dist'));
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
   mkdirSync(SHOTS_DIR, { recursive: true });

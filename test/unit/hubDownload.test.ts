@@ -17,8 +17,12 @@ mirrorCorruptModel(root, STORIES, 'test-org/corrupt');
 mirrorModel(root, STORIES, 'test-org/flaky');
 let flakyCuts = 0;
 const ranges: string[] = [];
+const FLAKY_SIZE = statSync(join(STORIES, 'onnx/model.onnx')).size;
 const hub = await serveStatic(root, {
-  truncate: (p) => p === '/test-org/flaky/resolve/main/onnx/model.onnx' && flakyCuts++ === 0,
+  fault: (p) =>
+    p === '/test-org/flaky/resolve/main/onnx/model.onnx' && flakyCuts++ === 0
+      ? { cutAfter: Math.floor(FLAKY_SIZE / 2) }
+      : undefined,
 });
 hub.server.on('request', (req) => {
   if (req.headers.range) ranges.push(`${req.url} ${req.headers.range}`);

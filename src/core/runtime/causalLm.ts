@@ -239,8 +239,11 @@ export function explainLoadFailure(
     : null;
   let msg: string;
   // A connection dropped mid-transfer reads as "network error" in Chromium; one never made as "fetch failed".
-  if (/is corrupt: its sha256|but the hub lists|cannot be verified/i.test(raw))
+  if (/is corrupt: its sha256|but the hub lists|cannot be verified|sent more than the/i.test(raw))
     msg = `downloading ${source.id}: ${raw.replace(/^\w*Error: /, '')} — the file is not the one the hub lists; try again later or use another revision`;
+  // The page's streamed downloads word these for the user (storage/download.ts): what is kept, what to do.
+  else if (/download interrupted at|storage for this site is full|the server answered HTTP/i.test(raw))
+    msg = `downloading ${source.id}: ${raw.replace(/^\w*Error: /, '')}`;
   else if (/incomplete download|download interrupted|network ?error/i.test(raw))
     msg = `downloading ${source.id} failed or was cut short (${raw.split(': ').at(-1)}); nothing partial was stored — check the connection and start again`;
   else if (/fetch failed|failed to fetch|ECONNREFUSED|ENOTFOUND/i.test(raw))

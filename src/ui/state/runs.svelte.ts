@@ -9,6 +9,8 @@ import type { Router } from './router.svelte.ts';
 
 export interface FileProgressView {
   loaded: number;
+  /** Bytes already there when this session first reported the file (a resumed download). */
+  l0: number;
   total: number;
   t0: number;
   t: number;
@@ -26,6 +28,10 @@ export class RunsState {
   files = $state<Record<string, FileProgressView>>({});
   phase = $state('');
   error = $state('');
+  /** What the downloads of the run in progress met: resumed, restarted, evicted, waiting for another tab. */
+  notes = $state<string[]>([]);
+  /** Whether the browser agreed to keep this site's storage (asked when a run starts); null: cannot tell. */
+  persisted = $state<boolean | null>(null);
   /** Runs that have ended since the page loaded (the e2e tests wait on it). */
   finished = 0;
   private stopSignal: (() => void) | null = null;
@@ -73,9 +79,12 @@ export class RunsState {
     this.error = '';
     this.activeRunId = runId;
     this.files = {};
+    this.notes = [];
     this.lastProgress = null;
     this.events = [];
     this.router.go('run', runId);
+    // Downloads are large: ask the browser not to evict them, and say what it answered.
+    this.persisted = navigator.storage?.persist ? await navigator.storage.persist().catch(() => false) : null;
     this.channel?.postMessage({ runId, state: 'started' });
     // A terminated worker never answers: Stop settles this race instead.
     const stopped = new Promise<'stopped'>((resolve) => (this.stopSignal = () => resolve('stopped')));
@@ -154,11 +163,13 @@ export class RunsState {
       this.files[e.progress.file] = {
         loaded: e.progress.loaded,
         total: e.progress.total,
+        l0: prev?.l0 ?? e.progress.loaded,
         t0: prev?.t0 ?? now,
         t: now,
       };
     } else if (e.type === 'progress') this.lastProgress = e;
     else if (e.type === 'phase') this.phase = e.message;
+    else if (e.type === 'note') this.notes = [...this.notes.slice(-20), e.message];
     else this.events = [...this.events.slice(-200), e];
   }
 }
