@@ -47,6 +47,7 @@ import { cachedFetch, modelFileCache, verifiedFetch, type Expected } from '../sr
 import { withDownloadLock, withRunLock } from '../src/storage/locks.ts';
 import { repoManifest, type ListedFile } from '../src/core/runtime/hubSizes.ts';
 import { storedDataSource, storedRowSource } from '../src/storage/localData.ts';
+import { installTrustedTypes } from '../src/ui/csp.ts';
 
 export interface FileProgress {
   file: string;
@@ -86,6 +87,9 @@ export interface Calibration {
   questionSeconds: number[];
   loadSeconds: number;
 }
+
+// Before ONNX Runtime starts its thread workers (the worker's own policy comes with its headers).
+installTrustedTypes();
 
 let db: PagebenchDB;
 let loaded: { key: string; model: CausalLM; files: Record<string, string> } | null = null;

@@ -8,6 +8,7 @@ import { configureWebRuntime } from '../core/runtime/webRuntime.ts';
 import type { BenchCase } from './cases.ts';
 import { MATMUL_SHAPE, matmulGflops } from './matmul.ts';
 import { runCase } from './runCase.ts';
+import { installTrustedTypes } from '../ui/csp.ts';
 
 declare global {
   interface Window {
@@ -22,6 +23,7 @@ const threads = Number(params.get('threads') ?? navigator.hardwareConcurrency);
 const status = document.getElementById('status')!;
 
 async function main() {
+  installTrustedTypes();
   // The page lives at src/bench/bench.html in the build; ONNX Runtime's files at the site's root ort/.
   configureWebRuntime({ ortBaseUrl: new URL('../../ort/', location.href).href, threads });
   if (!crossOriginIsolated && threads > 1) throw new Error('not cross-origin isolated: WASM threads unavailable');

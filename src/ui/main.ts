@@ -2,8 +2,10 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import { registerServiceWorker } from './serviceWorker.ts';
 import { appUpdate } from './state/appUpdate.svelte.ts';
-import { connectPolicy } from './csp.ts';
+import { connectPolicy, installTrustedTypes } from './csp.ts';
 import { configuredHub } from './hub.ts';
+
+installTrustedTypes();
 
 // Narrow connect-src to the site and the configured hub before anything is fetched.
 const meta = document.createElement('meta');

@@ -1,7 +1,7 @@
 /**
  * Model downloads under faults, in real Chromium (the production build, real IndexedDB) from a
  * local hub mirror that injects them (src/node/hubMirror.ts Fault): connections cut part way, a
- * wrong byte, a reload during a download, storage running out (a small quota set through the
+ * server that cannot resume (200) or refuses to (416), a wrong byte, a reload during a download, storage running out (a small quota set through the
  * DevTools protocol), two tabs wanting the same download, a stored file whose data was evicted,
  * and a 256 MB file downloaded with bounded memory. In each: what the user sees, no finished
  * question lost, and no file used that was not verified against the hub's listing.
@@ -31,7 +31,7 @@ import { STORIES } from '../support/paths.ts';
 const GRAPH = readFileSync(join(STORIES, 'onnx/model.onnx'));
 const GRAPH_SHA = createHash('sha256').update(GRAPH).digest('hex');
 const BIG_BYTES = 1024 * 1024 * 1024;
-const REPOS = ['cut', 'norange', 'flip', 'reload', 'quota', 'shared', 'evict'];
+const REPOS = ['cut', 'norange', 'refused', 'flip', 'reload', 'quota', 'shared', 'evict'];
 
 /** Per repository: the fault for a request of its onnx/model.onnx (Range probes bytes=0-0 pass). */
 const faults = new Map<string, (req: IncomingMessage) => Fault | undefined>();
@@ -156,6 +156,23 @@ test('a server that cannot resume: after a cut the download starts over from the
   assert.equal(requests.get('norange')![0], 'whole');
   assert.match(requests.get('norange')![1]!, /^bytes=\d+-$/);
   assert.equal((await stored(page, 'norange')).file?.sha256, GRAPH_SHA);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('a resume the server refuses with 416: the download starts over from the first byte and completes, verified', async () => {
+  let step = 0;
+  faults.set('refused', () => [{ cutAfter: 500_000 }, { status: 416 }][step++]);
+  const { ctx, page, errors } = await openPage();
+  await configure(page, { model: 'test-org/refused', subjects: ['anatomy'], shots: 0, limit: 2 });
+  await runToEnd(page, () => page.getByTestId('start').click(), 120_000);
+  const { run } = await lastRun(page, 'refused');
+  assert.equal(run.status, 'complete', String(run.error));
+  const log = requests.get('refused')!;
+  assert.equal(log.length, 3, log.join(' | '));
+  assert.match(log[1]!, /^bytes=\d+-$/);
+  assert.equal(log[2], 'whole');
+  assert.equal((await stored(page, 'refused')).file?.sha256, GRAPH_SHA);
   assert.deepEqual(errors, []);
   await ctx.close();
 });

@@ -366,3 +366,19 @@ test('ARC-Easy through the mirror (hub parquet listing); routes: reload at #/res
   assert.deepEqual(errors, []);
   await page.context().close();
 });
+
+test('Trusted Types are enforced in the page and its worker: an HTML string and a foreign script URL are refused', async () => {
+  const { page } = await newcomer();
+  const attempt = (code: string) => `(() => { try { ${code}; return 'allowed'; } catch (e) { return e.name; } })()`;
+  // Only Svelte's policy creates HTML; the default policy refuses any other HTML string…
+  assert.equal(await page.evaluate(attempt(`document.createElement('div').innerHTML = '<img src=x>'`)), 'TypeError');
+  // …and admits script URLs of this site only (a foreign one fails in the policy, before any fetch).
+  assert.equal(await page.evaluate(attempt(`new Worker('https://example.com/w.js')`)), 'TypeError');
+  for (let i = 0; !page.workers().some((w) => w.url().includes('evalWorker')); i++) {
+    assert.ok(i < 100, 'the evaluation worker starts');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const worker = page.workers().find((w) => w.url().includes('evalWorker'))!;
+  assert.equal(await worker.evaluate(attempt(`new Worker('https://example.com/w.js')`)), 'TypeError');
+  assert.equal(await worker.evaluate(attempt(`new Worker(new URL('./x.js', location.href))`)), 'allowed');
+});

@@ -12,6 +12,8 @@ export interface RunConfig {
   model_revision: string;
   model_source: 'local' | 'hub';
   model_sha256?: string;
+  /** Each loaded model file's verified sha256 (path → hex). */
+  model_files?: Record<string, string>;
   max_length: number;
   dtype: string;
   device: string;
@@ -73,6 +75,7 @@ export function factsFromConfig(c: RunConfig): RunFacts {
       revision: c.model_revision,
       source: c.model_source,
       ...(c.model_sha256 ? { sha256: c.model_sha256 } : {}),
+      ...(c.model_files ? { files: c.model_files } : {}),
       maxLength: c.max_length,
     },
     dtype: c.dtype,
