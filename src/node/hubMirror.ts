@@ -208,9 +208,14 @@ async function sendBody(res: ServerResponse, file: string, start: number, end: n
     }
     // A client that went away never drains: stop waiting when the response closes.
     if (!res.write(c))
-      await new Promise((r) => {
-        res.once('drain', r);
-        res.once('close', r);
+      await new Promise<void>((r) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          r();
+        };
+        res.on('drain', done);
+        res.on('close', done);
       });
     if (fault?.bytesPerSecond) await new Promise((r) => setTimeout(r, (1000 * c.length) / fault.bytesPerSecond!));
     pos += c.length;

@@ -113,7 +113,10 @@ async function lastRun(page: Page, repo: string) {
 test('connections cut part way: the download resumes with Range requests, completes with the listed sha256, and the run records the verified file', async () => {
   let cuts = 0;
   // The first response is cut at 400 kB, the first resume at 300 kB more; then the server behaves.
-  faults.set('cut', () => (cuts++ < 2 ? { cutAfter: cuts === 1 ? 400_000 : 300_000 } : undefined));
+  // (Paced, so the bytes before each cut arrive rather than vanish with the connection.)
+  faults.set('cut', () =>
+    cuts++ < 2 ? { cutAfter: cuts === 1 ? 400_000 : 300_000, bytesPerSecond: 2_000_000 } : undefined,
+  );
   const { ctx, page, errors } = await openPage();
   await configure(page, { model: 'test-org/cut', subjects: ['anatomy'], shots: 0, limit: 5 });
   await runToEnd(page, () => page.getByTestId('start').click(), 120_000);
@@ -147,7 +150,9 @@ test('connections cut part way: the download resumes with Range requests, comple
 
 test('a server that cannot resume: after a cut the download starts over from the first byte and completes, verified', async () => {
   let cut = false;
-  faults.set('norange', () => (cut ? { ignoreRange: true } : ((cut = true), { cutAfter: 500_000 })));
+  faults.set('norange', () =>
+    cut ? { ignoreRange: true } : ((cut = true), { cutAfter: 500_000, bytesPerSecond: 2_000_000 }),
+  );
   const { ctx, page, errors } = await openPage();
   await configure(page, { model: 'test-org/norange', subjects: ['anatomy'], shots: 0, limit: 2 });
   await runToEnd(page, () => page.getByTestId('start').click(), 120_000);
@@ -161,8 +166,14 @@ test('a server that cannot resume: after a cut the download starts over from the
 });
 
 test('a resume the server refuses with 416: the download starts over from the first byte and completes, verified', async () => {
-  let step = 0;
-  faults.set('refused', () => [{ cutAfter: 500_000 }, { status: 416 }][step++]);
+  // The first response is cut (sent in paced pieces, so what came before the cut arrives), the first resume refused.
+  let cut = false;
+  let refused = false;
+  faults.set('refused', (req) => {
+    if (!req.headers.range && !cut) return ((cut = true), { cutAfter: 500_000, bytesPerSecond: 2_000_000 });
+    if (req.headers.range && !refused) return ((refused = true), { status: 416 });
+    return undefined;
+  });
   const { ctx, page, errors } = await openPage();
   await configure(page, { model: 'test-org/refused', subjects: ['anatomy'], shots: 0, limit: 2 });
   await runToEnd(page, () => page.getByTestId('start').click(), 120_000);
