@@ -7,7 +7,7 @@ import {
   type PreTrainedModel,
   type PreTrainedTokenizer,
 } from '@huggingface/transformers';
-import { wantedRewrites, type RewriteName } from './graphRewrites.ts';
+import { NO_REWRITES, wantedRewrites } from './graphRewrites.ts';
 import { withRewrites } from './sessionRewrites.ts';
 
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
@@ -63,7 +63,7 @@ export class CausalLM {
     readonly maxLength: number,
     readonly loadSeconds: number,
     /** Graph rewrites applied at load time (part of the run's facts). */
-    readonly graphRewrites: RewriteName[],
+    readonly graphRewrites: string[],
   ) {}
 
   static async load(source: ModelSource, options: LoadOptions): Promise<CausalLM> {
@@ -76,10 +76,11 @@ export class CausalLM {
     };
     let tokenizer: PreTrainedTokenizer;
     let model: PreTrainedModel;
-    let graphRewrites: RewriteName[] = [];
+    let graphRewrites: string[] = [];
+
     const want =
       options.rewrites === 'none'
-        ? { logitsToKeep: false, preciseSinCos: false }
+        ? NO_REWRITES
         : wantedRewrites(options.device, options.dtype);
     try {
       tokenizer = await AutoTokenizer.from_pretrained(id, common);
@@ -96,7 +97,7 @@ export class CausalLM {
         }),
       );
       model = loaded.value;
-      graphRewrites = loaded.applied;
+      graphRewrites = [...loaded.applied, ...loaded.notes];
     } catch (e) {
       throw explainLoadFailure(source, 'model', options.dtype, e, options.device);
     }
@@ -131,6 +132,16 @@ export class CausalLM {
 
   get inputNames(): string[] {
     return (this.model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model!.inputNames;
+  }
+
+  /**
+   * Whether several questions may share one left-padded pass. Padding changes the float rounding of
+   * attention (~1e-6 in fp32), which a graph that rounds activations again, to 8 bits (q8) or to
+   * float16, turns into a whole rounding step for a token now and then (measured on stories260K: up
+   * to 0.06 nats for q8): such models score one question per pass, so batch size cannot move a number.
+   */
+  get packsQuestions(): boolean {
+    return this.options.dtype === 'fp32' || this.options.dtype === 'q4';
   }
 
   get vocabSize(): number {
@@ -190,7 +201,9 @@ export class CausalLM {
     for (const [name, t] of Object.entries(out)) {
       if (name.startsWith('present')) cache[name.replace('present', 'past_key_values')] = t;
     }
-    return { logits: out.logits!, cache };
+    // fp16 exports return float16 logits (a Uint16Array where Float16Array is missing): score in float32
+    const logits = out.logits!.type === 'float32' ? out.logits! : out.logits!.to('float32');
+    return { logits, cache };
   }
 
   async dispose(): Promise<void> {

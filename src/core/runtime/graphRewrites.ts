@@ -1,4 +1,6 @@
+import { NodeBuilder } from './nodeBuilder.ts';
 import { DataType, OnnxModelEditor, type GraphSummary, type NewNode, type NodeInfo } from './onnxGraph.ts';
+import { addPerRowQuant, perRowFit, PER_ROW } from './perRowQuant.ts';
 
 /**
  * Load-time rewrites of a causal LM's ONNX graph. Each leaves the model's numbers as they are (up
@@ -9,9 +11,12 @@ import { DataType, OnnxModelEditor, type GraphSummary, type NewNode, type NodeIn
  * - precise-sin-cos: replaces Sin/Cos (rotary embeddings) with range reduction and polynomials in
  *   basic arithmetic. WebGPU's sin/cos are approximate (WGSL allows 2^-11 absolute error;
  *   SwiftShader's measured 1.9e-4), which moved log-likelihoods by ~1e-3; the polynomials are
- *   accurate to ~1e-7 on any adapter.
+ *   accurate to ~1e-7 on any adapter;
+ * - per-row-dynamic-quant (perRowQuant.ts): q8 exports quantize activations with one scale per
+ *   tensor; this gives each token its own, so no scoring mode or batch changes a token's numbers.
+ *   Unlike the others it changes the export's numbers (see the README for by how much).
  */
-export type RewriteName = 'logits-to-keep' | 'precise-sin-cos';
+export type RewriteName = 'logits-to-keep' | 'precise-sin-cos' | typeof PER_ROW;
 
 export interface RewriteOutcome {
   bytes: Uint8Array;
@@ -23,92 +28,67 @@ export interface RewriteOutcome {
 const LOGITS_TO_KEEP = 'num_logits_to_keep';
 const MIN_OPSET = 11; // Slice with tensor inputs, Equal on floats, Where
 
-function f32(x: number): Uint8Array {
-  return new Uint8Array(new Float32Array([x]).buffer);
+interface LmHead {
+  /** The node whose first input is the hidden states to slice. */
+  node: NodeInfo;
+  /** The head's activations are quantized per tensor (DynamicQuantizeLinear before MatMulInteger). */
+  quantized: boolean;
 }
 
-function i64(xs: bigint[]): Uint8Array {
-  return new Uint8Array(new BigInt64Array(xs).buffer);
-}
-
-/** Builds nodes with unique names under one prefix. */
-class NodeBuilder {
-  readonly nodes: NewNode[] = [];
-  private n = 0;
-  constructor(private readonly prefix: string) {}
-
-  private fresh(): string {
-    return `${this.prefix}/${this.n++}`;
-  }
-
-  op(opType: string, inputs: string[], output?: string): string {
-    const out = output ?? this.fresh();
-    this.nodes.push({ opType, name: `${out}_node`, inputs, outputs: [out] });
-    return out;
-  }
-
-  private constant(tensor: { dataType: number; dims: number[]; raw: Uint8Array }): string {
-    const out = this.fresh();
-    this.nodes.push({
-      opType: 'Constant',
-      name: `${out}_node`,
-      inputs: [],
-      outputs: [out],
-      attributes: [{ name: 'value', tensor }],
-    });
-    return out;
-  }
-
-  float(x: number): string {
-    return this.constant({ dataType: DataType.float, dims: [], raw: f32(x) });
-  }
-
-  int64s(xs: bigint[]): string {
-    return this.constant({ dataType: DataType.int64, dims: [xs.length], raw: i64(xs) });
-  }
-
-  /** Horner: c[0] + z*(c[1] + z*(c[2] + ...)). */
-  poly(z: string, coeffs: number[]): string {
-    let acc = this.float(coeffs.at(-1)!);
-    for (let i = coeffs.length - 2; i >= 0; i--)
-      acc = this.op('Add', [this.op('Mul', [acc, z]), this.float(coeffs[i]!)]);
-    return acc;
-  }
-}
-
-/** The LM head's matrix product behind the `logits` output (through Cast/Identity). */
-function lmHead(g: GraphSummary): NodeInfo | undefined {
-  const producer = (name: string) => g.nodes.find((n) => n.outputs.includes(name));
+/**
+ * The LM head's matrix product behind the `logits` output (through Cast/Identity, and for q8 the
+ * Mul by the scales and the Cast of MatMulInteger's output), and where to slice its input.
+ */
+function lmHead(g: GraphSummary): LmHead | undefined {
+  const producer = (name: string | undefined) => (name ? g.nodes.find((n) => n.outputs.includes(name)) : undefined);
   let node = producer('logits');
-  while (node && (node.opType === 'Cast' || node.opType === 'Identity')) node = producer(node.inputs[0]!);
-  return node && ['MatMul', 'MatMulNBits', 'Gemm'].includes(node.opType) ? node : undefined;
+  while (node && (node.opType === 'Cast' || node.opType === 'Identity')) node = producer(node.inputs[0]);
+  if (node && ['MatMul', 'MatMulNBits', 'Gemm'].includes(node.opType)) return { node, quantized: false };
+  if (node?.opType !== 'Mul') return undefined;
+  const mm = node.inputs.map((i) => producer(producer(i)?.opType === 'Cast' ? producer(i)!.inputs[0] : undefined))
+    .find((n) => n?.opType === 'MatMulInteger');
+  const dql = producer(mm?.inputs[0]);
+  if (!mm || dql?.opType !== 'DynamicQuantizeLinear') return undefined;
+  // the quantized hidden states must feed the head alone, or slicing them would change other outputs
+  const readers = g.nodes.filter((n) => n.inputs.some((i) => dql.outputs.includes(i)));
+  if (readers.some((n) => n !== mm && !(n.opType === 'Mul' && n.inputs.includes(dql.outputs[1]!)))) return undefined;
+  return { node: dql, quantized: true };
 }
 
 const sinCosNodes = (g: GraphSummary) =>
   g.nodes.filter((n) => (n.opType === 'Sin' || n.opType === 'Cos') && n.domain === '');
 
-/** Why `name` does not fit the graph, or null when it does (from its structure alone). */
-function whyNot(g: GraphSummary, name: RewriteName): string | null {
+/**
+ * Why `name` does not fit the graph, or null when it does (from its structure alone); 'absent'
+ * when there is nothing for it to do (a graph without quantized activations), which is no news.
+ */
+function whyNot(g: GraphSummary, name: RewriteName, want: RewriteWanted): string | null {
   if (name === 'logits-to-keep') {
     if (g.inputNames.includes(LOGITS_TO_KEEP)) return 'logits-to-keep: the graph already has num_logits_to_keep';
-    return lmHead(g) ? null : 'logits-to-keep: no MatMul found behind the logits output';
+    const head = lmHead(g);
+    if (!head) return 'logits-to-keep: no MatMul found behind the logits output';
+    if (head.quantized && !(want.perRowQuant && perRowFit(g) === null))
+      return 'logits-to-keep: the LM head quantizes its input with one scale per tensor; slicing it would change the kept rows';
+    return null;
   }
+  if (name === PER_ROW) return perRowFit(g);
   return sinCosNodes(g).length > 0 ? null : 'precise-sin-cos: the graph has no Sin/Cos';
 }
 
 const wantedNames = (want: RewriteWanted): RewriteName[] => [
   ...(want.logitsToKeep ? (['logits-to-keep'] as const) : []),
+  ...(want.perRowQuant ? ([PER_ROW] as const) : []),
   ...(want.preciseSinCos ? (['precise-sin-cos'] as const) : []),
 ];
 
 /** The wanted rewrites that would apply to a graph (from its structure alone). */
 export function applicableRewrites(g: GraphSummary, want: RewriteWanted): RewriteName[] {
   if (g.opsetVersion < MIN_OPSET) return [];
-  return wantedNames(want).filter((name) => whyNot(g, name) === null);
+  return wantedNames(want).filter((name) => whyNot(g, name, want) === null);
 }
 
 function addLogitsToKeep(g: OnnxModelEditor): void {
-  const head = lmHead(g)!;
+  const head = lmHead(g)!.node;
   const b = new NodeBuilder('pagebench/logits_to_keep');
   const k = b.op('Reshape', [LOGITS_TO_KEEP, b.int64s([1n])]);
   const start = b.op('Neg', [k]);
@@ -148,35 +128,55 @@ function replaceSinCos(g: OnnxModelEditor): void {
   sinCosNodes(g).forEach((n, i) => g.replaceNode(n.index, preciseSinCosNodes(n, i)));
 }
 
-const EDITS: Record<RewriteName, (g: OnnxModelEditor) => void> = {
-  'logits-to-keep': addLogitsToKeep,
-  'precise-sin-cos': replaceSinCos,
+/** Each edit returns why it could not be made after all (having changed nothing), or null. */
+const EDITS: Record<RewriteName, (g: OnnxModelEditor) => string | null> = {
+  'logits-to-keep': (g) => (addLogitsToKeep(g), null),
+  [PER_ROW]: addPerRowQuant,
+  'precise-sin-cos': (g) => (replaceSinCos(g), null),
 };
 
 export interface RewriteWanted {
   logitsToKeep: boolean;
   preciseSinCos: boolean;
+  perRowQuant: boolean;
 }
+
+export const NO_REWRITES: RewriteWanted = {
+  logitsToKeep: false,
+  preciseSinCos: false,
+  perRowQuant: false,
+};
 
 /** Which rewrites a load asks for. Sin/Cos only on WebGPU and with float32 activations. */
 export function wantedRewrites(device: string, dtype: string): RewriteWanted {
-  return { logitsToKeep: true, preciseSinCos: device === 'webgpu' && ['fp32', 'q8', 'q4'].includes(dtype) };
+  return {
+    logitsToKeep: true,
+    preciseSinCos: device === 'webgpu' && ['fp32', 'q8', 'q4'].includes(dtype),
+    perRowQuant: true,
+  };
 }
 
 /** Applies the wanted rewrites that fit the graph; returns the input bytes when none applied. */
 export function rewriteModel(bytes: Uint8Array, want: RewriteWanted): RewriteOutcome {
-  const g = new OnnxModelEditor(bytes);
+  let g = new OnnxModelEditor(bytes);
   if (g.opsetVersion < MIN_OPSET)
     return { bytes, applied: [], skipped: [`graph rewrites: opset ${g.opsetVersion} < ${MIN_OPSET}`] };
   const applied: RewriteName[] = [];
   const skipped: string[] = [];
-  for (const name of wantedNames(want)) {
-    const why = whyNot(g, name);
-    if (why) skipped.push(why);
-    else {
-      EDITS[name](g);
-      applied.push(name);
+  const names = wantedNames(want);
+  // A quantized head's slice goes before its DynamicQuantizeLinear, which per-row-dynamic-quant
+  // then replaces: that one needs the sliced graph parsed again.
+  const reparseAfterSlice = names.includes(PER_ROW) && lmHead(g)?.quantized === true;
+  for (const name of names) {
+    const why = whyNot(g, name, want);
+    if (why === 'absent') continue;
+    const failed = why ?? EDITS[name](g);
+    if (failed) {
+      skipped.push(failed);
+      continue;
     }
+    applied.push(name);
+    if (name === 'logits-to-keep' && reparseAfterSlice) g = new OnnxModelEditor(g.toBytes());
   }
   return { bytes: applied.length ? g.toBytes() : bytes, applied, skipped };
 }

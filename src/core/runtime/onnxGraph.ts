@@ -12,9 +12,9 @@ const MODEL = { graph: 7, opsetImport: 8 } as const;
 const OPSET = { domain: 1, version: 2 } as const;
 const GRAPH = { node: 1, initializer: 5, input: 11, output: 12 } as const;
 const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
-const ATTR = { name: 1, f: 2, i: 3, t: 5, type: 20 } as const;
-const ATTR_TYPE = { float: 1, int: 2, tensor: 4 } as const;
-const TENSOR = { dims: 1, dataType: 2, rawData: 9, dataLocation: 14 } as const;
+const ATTR = { name: 1, f: 2, i: 3, t: 5, ints: 8, type: 20 } as const;
+const ATTR_TYPE = { float: 1, int: 2, tensor: 4, ints: 7 } as const;
+const TENSOR = { dims: 1, dataType: 2, name: 8, rawData: 9, dataLocation: 14 } as const;
 const VALUE_INFO = { name: 1, type: 2 } as const;
 const TYPE = { tensorType: 1 } as const;
 const TENSOR_TYPE = { elemType: 1, shape: 2 } as const;
@@ -22,7 +22,15 @@ const SHAPE = { dim: 1 } as const;
 const DIM = { value: 1, param: 2 } as const;
 
 /** onnx TensorProto.DataType values used by the rewrites. */
-export const DataType = { float: 1, int64: 7 } as const;
+export const DataType = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, float16: 10 } as const;
+
+/** A constant tensor of the graph; `raw` is absent when its values are not stored as raw_data. */
+export interface InitializerInfo {
+  name: string;
+  dataType: number;
+  dims: number[];
+  raw?: Uint8Array;
+}
 
 export interface NodeInfo {
   /** Position in the graph's node list. */
@@ -37,6 +45,7 @@ export interface NodeInfo {
 export type Attribute =
   | { name: string; tensor: { dataType: number; dims: number[]; raw: Uint8Array } }
   | { name: string; int: number }
+  | { name: string; ints: number[] }
   | { name: string; float: number };
 
 export interface NewNode {
@@ -126,11 +135,37 @@ function encodeAttribute(w: protobuf.Writer, a: Attribute): void {
   } else if ('int' in a) {
     w.uint32(ATTR.i << 3).int64(a.int);
     w.uint32(ATTR.type << 3).int32(ATTR_TYPE.int);
+  } else if ('ints' in a) {
+    for (const i of a.ints) w.uint32(ATTR.ints << 3).int64(i);
+    w.uint32(ATTR.type << 3).int32(ATTR_TYPE.ints);
   } else {
     w.uint32((ATTR.f << 3) | 5).float(a.float);
     w.uint32(ATTR.type << 3).int32(ATTR_TYPE.float);
   }
   w.ldelim();
+}
+
+function readInitializer(buf: Uint8Array, s: Span): InitializerInfo {
+  const t: InitializerInfo = { name: '', dataType: 0, dims: [] };
+  const r = protobuf.Reader.create(buf);
+  r.pos = s.payloadStart;
+  while (r.pos < s.end) {
+    const tag = r.uint32();
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (field === TENSOR.dims && wire === 0) t.dims.push(Number(r.int64()));
+    else if (field === TENSOR.dims && wire === WIRE_LEN) {
+      const end = r.uint32() + r.pos;
+      while (r.pos < end) t.dims.push(Number(r.int64()));
+    } else if (field === TENSOR.dataType && wire === 0) t.dataType = r.int32();
+    else if (field === TENSOR.name && wire === WIRE_LEN) t.name = r.string();
+    else if (field === TENSOR.rawData && wire === WIRE_LEN) {
+      const len = r.uint32();
+      t.raw = buf.subarray(r.pos, r.pos + len);
+      r.pos += len;
+    } else r.skipType(wire);
+  }
+  return t;
 }
 
 function encodeNode(n: NewNode): Uint8Array {
@@ -260,6 +295,8 @@ export class OnnxModelEditor implements GraphSummary {
 
   private graphSpan: Span | null = null;
   private readonly nodeSpans: Span[] = [];
+  private readonly initializerSpans: Span[] = [];
+  private initializerIndex: Map<string, Span> | null = null;
   private readonly replacements = new Map<number, Uint8Array[]>();
   private readonly newInputs: Uint8Array[] = [];
 
@@ -288,9 +325,24 @@ export class OnnxModelEditor implements GraphSummary {
         this.nodeSpans.push(s);
       } else if (s.field === GRAPH.input) this.inputNames.push(valueInfoName(bytes, s));
       else if (s.field === GRAPH.output) this.outputNames.push(valueInfoName(bytes, s));
-      else if (s.field === GRAPH.initializer && !this.hasExternalData)
-        this.hasExternalData = isExternalTensor(bytes, s);
+      else if (s.field === GRAPH.initializer) {
+        this.initializerSpans.push(s);
+        if (!this.hasExternalData) this.hasExternalData = isExternalTensor(bytes, s);
+      }
     });
+  }
+
+  /** The named initializer (a view into the model's bytes), or undefined. */
+  initializer(name: string): InitializerInfo | undefined {
+    if (!this.initializerIndex) {
+      this.initializerIndex = new Map();
+      for (const s of this.initializerSpans) {
+        const { name: n } = readInitializer(this.bytes, { ...s, end: s.end });
+        this.initializerIndex.set(n, s);
+      }
+    }
+    const s = this.initializerIndex.get(name);
+    return s ? readInitializer(this.bytes, s) : undefined;
   }
 
   /** Puts `nodes` where node `index` was (an empty list removes it). */

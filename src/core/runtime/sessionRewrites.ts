@@ -46,7 +46,7 @@ export function installSessionRewrites(cls: SessionClass, paths?: PathReader): v
   const original = cls.create.bind(cls);
   cls.create = async (model: unknown, options?: unknown) => {
     const load = active;
-    if (!load || !(load.want.logitsToKeep || load.want.preciseSinCos)) return original(model, options);
+    if (!load || !Object.values(load.want).some(Boolean)) return original(model, options);
     let out: RewriteOutcome;
     try {
       // Read (Node) and rewrite in a helper so the read bytes are garbage once it returns.

@@ -184,7 +184,7 @@ export class Scorer {
   async scoreMany(qs: QuestionRequest[]): Promise<ChoiceScore[][]> {
     const out: ChoiceScore[][] = new Array(qs.length);
     const grouped: number[] = [];
-    if (this.mode === 'fast' && qs.length > 1)
+    if (this.mode === 'fast' && qs.length > 1 && this.model.packsQuestions)
       qs.forEach((q, i) => {
         if (!q.choices.some((c) => c.truncated) && this.usablePrefix(q)) grouped.push(i);
       });
@@ -218,17 +218,25 @@ export class Scorer {
     const firstNeeded = Math.min(...qs.flatMap((q) => q.choices.map((c) => c.input.length - c.continuation.length)));
     // One token short of the first position whose logits are read, so each variant keeps a segment of its own.
     const common = Math.min(commonPrefixLength(inputs), firstNeeded - 1);
-    if (common - cached < 1) return prefix ? this.scoreFastGroup(qs, prefix) : alone();
+    if (common - cached < 1) return prefix ? this.scoreFastGroups(qs, prefix) : alone();
     const tokens = inputs[0]!.slice(0, common);
     if (prefix) this.stats.prefixReuses++;
     const { logits, cache } = await this.model.forward([tokens.slice(cached)], prefix?.cache, 1);
     this.count(common - cached, cached, logits.dims[1]);
     const stem: Prefix = { tokens, cache, hostCache: null };
     try {
-      return await this.scoreFastGroup(qs, stem);
+      return await this.scoreFastGroups(qs, stem);
     } finally {
       disposeCache(cache);
     }
+  }
+
+  /** scoreFastGroup on all of qs at once, or one by one where the model must not pack questions. */
+  private async scoreFastGroups(qs: QuestionRequest[], prefix: Prefix): Promise<ChoiceScore[][]> {
+    if (this.model.packsQuestions) return this.scoreFastGroup(qs, prefix);
+    const out: ChoiceScore[][] = [];
+    for (const q of qs) out.push((await this.scoreFastGroup([q], prefix))[0]!);
+    return out;
   }
 
   private usablePrefix(q: QuestionRequest): Prefix | null {
