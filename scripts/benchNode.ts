@@ -67,7 +67,7 @@ if (kind === 'matmul') {
   const model = await CausalLM.load(
     { id: c.model, localDir: modelDir! },
     {
-      dtype: 'fp32',
+      dtype: c.dtype ?? 'fp32',
       device: 'cpu',
       rewrites: c.rewrites ?? 'auto',
     },

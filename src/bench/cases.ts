@@ -1,3 +1,4 @@
+import type { Dtype } from '../core/runtime/causalLm.ts';
 import type { ScorerMode } from '../core/scoring/scorer.ts';
 
 /** One benchmark measurement: a model, a shot count and a scoring mode on a fixed question set. */
@@ -12,10 +13,13 @@ export interface BenchCase {
   batchSize?: number;
   /** Load-time graph rewrites; default 'auto'. */
   rewrites?: 'auto' | 'none';
+  /** Which ONNX file of the model (onnx/model{_fp16,_quantized,_q4}.onnx); default fp32. */
+  dtype?: Dtype;
 }
 
 export interface CaseResult extends BenchCase {
   runtime: 'node' | 'chromium-wasm' | 'chromium-webgpu';
+  dtype: Dtype;
   batch_size: number;
   graph_rewrites: string[];
   questions: number;
@@ -29,6 +33,8 @@ export interface CaseResult extends BenchCase {
   accuracy: number;
   /** Sum of all log-likelihoods: identical across modes when the numbers are identical. */
   loglikelihood_checksum: number;
+  /** Each question's log-likelihoods, when asked for (the parity tests compare them). */
+  loglikelihoods?: number[][];
 }
 
 export const BENCH_SUBJECTS = ['anatomy', 'high_school_geography', 'college_physics'];

@@ -39,7 +39,7 @@ async function main() {
   const model = await CausalLM.load(
     { id: `bench/${c.model}`, hubUrl: hub },
     {
-      dtype: 'fp32',
+      dtype: c.dtype ?? 'fp32',
       device,
       sessionOptions: opt ? { graphOptimizationLevel: opt } : undefined,
       rewrites: c.rewrites ?? 'auto',
@@ -47,7 +47,8 @@ async function main() {
   );
   const data = await loadAll(hubSource({ baseUrl: hub }), c.subjects, 'test');
   status.textContent = `running ${JSON.stringify(c)}`;
-  const r = await runCase(model, data, c, device === 'webgpu' ? 'chromium-webgpu' : 'chromium-wasm', threads);
+  const runtime = device === 'webgpu' ? 'chromium-webgpu' : 'chromium-wasm';
+  const r = await runCase(model, data, c, runtime, threads, params.get('loglikelihoods') === '1');
   await model.dispose();
   return r;
 }

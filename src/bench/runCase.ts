@@ -11,6 +11,7 @@ export async function runCase(
   c: BenchCase,
   runtime: CaseResult['runtime'],
   threads?: number,
+  keepLoglikelihoods = false,
 ): Promise<CaseResult> {
   const r = await evaluate(model, data, {
     subjects: c.subjects,
@@ -26,6 +27,7 @@ export async function runCase(
   return {
     ...c,
     runtime,
+    dtype: model.options.dtype,
     threads,
     batch_size: c.batchSize ?? 1,
     graph_rewrites: model.graphRewrites,
@@ -38,5 +40,6 @@ export async function runCase(
     achieved_gflops: flops / r.seconds / 1e9,
     accuracy: r.samples.reduce((a, s) => a + s.acc, 0) / r.samples.length,
     loglikelihood_checksum: r.samples.reduce((a, s) => a + s.loglikelihoods.reduce((x, y) => x + y, 0), 0),
+    ...(keepLoglikelihoods ? { loglikelihoods: r.samples.map((s) => s.loglikelihoods) } : {}),
   };
 }

@@ -26,3 +26,17 @@ export function makeSyntheticModel(preset: 'tiny' | 'smollm2-135m', logitsToKeep
   execFileSync(SYSTEM_PYTHON, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   return out;
 }
+
+/**
+ * A copy of a transformers.js model folder with model_fp16.onnx, model_quantized.onnx (q8) and
+ * model_q4.onnx beside its fp32 model.onnx, written by scripts/quantize_onnx.py (never committed).
+ */
+export function makeQuantizedVariants(modelDir: string, dtypes = 'fp16,q8,q4'): string {
+  const out = mkdtempSync(join(tmpdir(), 'pb-quantized-'));
+  execFileSync(
+    SYSTEM_PYTHON,
+    [join(REPO, 'scripts/quantize_onnx.py'), '--model', modelDir, '--out', out, '--dtypes', dtypes],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  return out;
+}

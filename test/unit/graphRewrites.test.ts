@@ -96,7 +96,9 @@ test('summarizeModel (positioned reads, weights skipped) sees the same structure
     'logits-to-keep',
     'precise-sin-cos',
   ]);
-  const rewritten = new OnnxModelEditor(rewriteModel(bytes, { logitsToKeep: true, preciseSinCos: false, perRowQuant: false }).bytes);
+  const rewritten = new OnnxModelEditor(
+    rewriteModel(bytes, { logitsToKeep: true, preciseSinCos: false, perRowQuant: false }).bytes,
+  );
   assert.deepEqual(applicableRewrites(rewritten, { logitsToKeep: true, preciseSinCos: false, perRowQuant: false }), []);
   console.log(`summary read ${read} of ${bytes.length} bytes`);
 });

@@ -78,10 +78,7 @@ export class CausalLM {
     let model: PreTrainedModel;
     let graphRewrites: string[] = [];
 
-    const want =
-      options.rewrites === 'none'
-        ? NO_REWRITES
-        : wantedRewrites(options.device, options.dtype);
+    const want = options.rewrites === 'none' ? NO_REWRITES : wantedRewrites(options.device, options.dtype);
     try {
       tokenizer = await AutoTokenizer.from_pretrained(id, common);
     } catch (e) {

@@ -21,7 +21,7 @@ export type RewriteName = 'logits-to-keep' | 'precise-sin-cos' | typeof PER_ROW;
 export interface RewriteOutcome {
   bytes: Uint8Array;
   applied: RewriteName[];
-  /** Why a wanted rewrite was not applied. */
+  /** Why a wanted rewrite that had something to do was not applied. */
   skipped: string[];
 }
 
@@ -45,7 +45,8 @@ function lmHead(g: GraphSummary): LmHead | undefined {
   while (node && (node.opType === 'Cast' || node.opType === 'Identity')) node = producer(node.inputs[0]);
   if (node && ['MatMul', 'MatMulNBits', 'Gemm'].includes(node.opType)) return { node, quantized: false };
   if (node?.opType !== 'Mul') return undefined;
-  const mm = node.inputs.map((i) => producer(producer(i)?.opType === 'Cast' ? producer(i)!.inputs[0] : undefined))
+  const mm = node.inputs
+    .map((i) => producer(producer(i)?.opType === 'Cast' ? producer(i)!.inputs[0] : undefined))
     .find((n) => n?.opType === 'MatMulInteger');
   const dql = producer(mm?.inputs[0]);
   if (!mm || dql?.opType !== 'DynamicQuantizeLinear') return undefined;
@@ -64,7 +65,7 @@ const sinCosNodes = (g: GraphSummary) =>
  */
 function whyNot(g: GraphSummary, name: RewriteName, want: RewriteWanted): string | null {
   if (name === 'logits-to-keep') {
-    if (g.inputNames.includes(LOGITS_TO_KEEP)) return 'logits-to-keep: the graph already has num_logits_to_keep';
+    if (g.inputNames.includes(LOGITS_TO_KEEP)) return 'absent'; // the export has it already
     const head = lmHead(g);
     if (!head) return 'logits-to-keep: no MatMul found behind the logits output';
     if (head.quantized && !(want.perRowQuant && perRowFit(g) === null))
@@ -72,7 +73,7 @@ function whyNot(g: GraphSummary, name: RewriteName, want: RewriteWanted): string
     return null;
   }
   if (name === PER_ROW) return perRowFit(g);
-  return sinCosNodes(g).length > 0 ? null : 'precise-sin-cos: the graph has no Sin/Cos';
+  return sinCosNodes(g).length > 0 ? null : 'absent';
 }
 
 const wantedNames = (want: RewriteWanted): RewriteName[] => [

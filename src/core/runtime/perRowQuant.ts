@@ -1,5 +1,12 @@
 import { NodeBuilder } from './nodeBuilder.ts';
-import { DataType, type GraphSummary, type InitializerInfo, type NewNode, type NodeInfo, type OnnxModelEditor } from './onnxGraph.ts';
+import {
+  DataType,
+  type GraphSummary,
+  type InitializerInfo,
+  type NewNode,
+  type NodeInfo,
+  type OnnxModelEditor,
+} from './onnxGraph.ts';
 
 /*
  * per-row-dynamic-quant. ONNX Runtime's dynamic quantization (the hub's q8 "model_quantized.onnx")
@@ -131,7 +138,8 @@ export function addPerRowQuant(g: OnnxModelEditor): string | null {
     edits.push({ index: dql.index, nodes });
     for (const [j, mm] of matmuls.entries()) {
       const sums = columnSums(g.initializer(mm.inputs[1]!), mm.inputs[3] ? g.initializer(mm.inputs[3]) : undefined);
-      if (!sums) return `${PER_ROW}: the weight ${mm.inputs[1]} of ${mm.name} is not a readable int8/uint8 [K, N] constant`;
+      if (!sums)
+        return `${PER_ROW}: the weight ${mm.inputs[1]} of ${mm.name} is not a readable int8/uint8 [K, N] constant`;
       edits.push({ index: mm.index, nodes: matmulNodes(mm, `${i}_${j}`, zpInt, sums) });
     }
   }

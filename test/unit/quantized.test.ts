@@ -1,0 +1,172 @@
+/**
+ * Quantized exports of the real stories260K (scripts/quantize_onnx.py: fp16, q8 as ONNX Runtime's
+ * quantize_dynamic writes it, q4 as MatMulNBits) loaded with onnxruntime-node: the files carry the
+ * hub's op patterns, the load-time rewrites apply to them (per-row-dynamic-quant on q8, and
+ * logits-to-keep through a quantized LM head), and the fast and harness scorers give the plain
+ * scorer's numbers for each dtype, compared with itself.
+ */
+import '../../src/node/runtime.ts';
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { loadAll, type SubjectData } from '../../src/core/benchmarks/mmlu/data.ts';
+import { evaluate, type Sample } from '../../src/core/evaluate.ts';
+import { rewriteModel, wantedRewrites } from '../../src/core/runtime/graphRewrites.ts';
+import { CausalLM, type Dtype } from '../../src/core/runtime/causalLm.ts';
+import { OnnxModelEditor } from '../../src/core/runtime/onnxGraph.ts';
+import type { ScorerMode } from '../../src/core/scoring/scorer.ts';
+import { localDataSource } from '../../src/node/localData.ts';
+import { SHARED_MMLU, STORIES } from '../support/paths.ts';
+import { makeQuantizedVariants } from '../support/syntheticModel.ts';
+
+const SUBJECTS = ['anatomy', 'abstract_algebra'];
+let dir: string;
+let data: SubjectData[];
+before(async () => {
+  dir = makeQuantizedVariants(STORIES);
+  data = await loadAll(localDataSource(SHARED_MMLU), SUBJECTS, 'test');
+});
+
+const graph = (file: string) => new OnnxModelEditor(new Uint8Array(readFileSync(join(dir, 'onnx', file))));
+const ops = (g: OnnxModelEditor) => new Set(g.nodes.map((n) => n.opType));
+
+test('the generated files carry the hub exports’ op patterns and the KV-cache inputs', () => {
+  const fp32 = graph('model.onnx');
+  const q8 = graph('model_quantized.onnx');
+  const q4 = graph('model_q4.onnx');
+  const fp16 = graph('model_fp16.onnx');
+  for (const g of [q8, q4, fp16]) {
+    assert.deepEqual(g.inputNames, fp32.inputNames);
+    assert.deepEqual(g.outputNames, fp32.outputNames);
+  }
+  assert.ok(fp32.inputNames.includes('past_key_values.4.value'));
+  assert.ok(ops(q8).has('DynamicQuantizeLinear') && ops(q8).has('MatMulInteger') && ops(q8).has('DequantizeLinear'));
+  // only the attention products (activation x activation) stay float MatMuls
+  assert.equal(q8.nodes.filter((n) => n.opType === 'MatMul').length, 10);
+  const nbits = q4.nodes.filter((n) => n.opType === 'MatMulNBits');
+  assert.equal(nbits.length, 36, '7 weight products per layer and the LM head');
+  assert.ok(nbits.every((n) => n.domain === 'com.microsoft'));
+  assert.deepEqual(ops(fp16), ops(fp32));
+});
+
+test('q8: per-row-dynamic-quant replaces every DynamicQuantizeLinear; a token’s logits no longer depend on its pass', async () => {
+  const bytes = new Uint8Array(readFileSync(join(dir, 'onnx/model_quantized.onnx')));
+  const out = rewriteModel(bytes, wantedRewrites('cpu', 'q8'));
+  assert.deepEqual(out.applied, ['logits-to-keep', 'per-row-dynamic-quant']);
+  assert.deepEqual(out.skipped, []);
+  assert.ok(!ops(new OnnxModelEditor(out.bytes)).has('DynamicQuantizeLinear'));
+  const exported = await ort.InferenceSession.create(bytes);
+  const rewritten = await ort.InferenceSession.create(out.bytes);
+  const ids = [1, 45, 300, 22, 99, 7, 8, 100, 250, 31];
+  const logits = async (s: ort.InferenceSession, rows: number[][], keep?: number) => {
+    const r = await s.run(feeds(rows, keep, s.inputNames));
+    return r.logits!.data as Float32Array;
+  };
+  // As exported, one scale per tensor: the first 5 tokens' logits change when 5 more share the pass.
+  const alone = await logits(exported, [ids.slice(0, 5)]);
+  const shared = await logits(exported, [ids]);
+  assert.ok(maxDiff(alone, shared.subarray(0, alone.length)) > 1e-3, 'the export is pass-dependent');
+  // Rewritten: identical, and so is a row batched beside another.
+  const a = await logits(rewritten, [ids.slice(0, 5)], 0);
+  const b = await logits(rewritten, [ids], 0);
+  const batched = await logits(rewritten, [ids, [...ids].reverse()], 0);
+  assert.equal(maxDiff(a, b.subarray(0, a.length)), 0);
+  assert.equal(maxDiff(b, batched.subarray(0, b.length)), 0);
+  // A one-token pass quantizes one row either way: there the rewrite reproduces the export.
+  const one = await logits(exported, [[ids[0]!]]);
+  assert.ok(maxDiff(one, a.subarray(0, one.length)) < 1e-4, `one-row pass: ${maxDiff(one, a.subarray(0, one.length))}`);
+  // logits-to-keep through the quantized head: the kept rows are the last rows of the full output
+  const last2 = await logits(rewritten, [ids], 2);
+  assert.equal(maxDiff(last2, b.subarray(b.length - last2.length)), 0);
+});
+
+test('q4: logits-to-keep applies through MatMulNBits; nothing to do for per-row-dynamic-quant', () => {
+  const out = rewriteModel(new Uint8Array(readFileSync(join(dir, 'onnx/model_q4.onnx'))), wantedRewrites('cpu', 'q4'));
+  assert.deepEqual(out.applied, ['logits-to-keep']);
+  assert.deepEqual(out.skipped, []);
+});
+
+test('q8 without per-row-dynamic-quant: logits-to-keep is refused, with the reason', () => {
+  const out = rewriteModel(new Uint8Array(readFileSync(join(dir, 'onnx/model_quantized.onnx'))), {
+    ...wantedRewrites('cpu', 'q8'),
+    perRowQuant: false,
+  });
+  assert.deepEqual(out.applied, []);
+  assert.match(out.skipped.join(';'), /quantizes its input with one scale per tensor/);
+});
+
+async function run(model: CausalLM, scorer: ScorerMode, shots: number, batchSize: number): Promise<Sample[]> {
+  const settings = {
+    subjects: SUBJECTS,
+    split: 'test',
+    shots,
+    template: 'lm-eval',
+    limit: 8,
+    bos: 'tokenizer',
+    scorer,
+    batchSize,
+  };
+  return (await evaluate(model, data, settings as never)).samples;
+}
+
+function largestGap(a: Sample[], b: Sample[]): number {
+  assert.equal(a.length, b.length);
+  return Math.max(...a.flatMap((s, i) => s.loglikelihoods.map((v, j) => Math.abs(v - b[i]!.loglikelihoods[j]!))));
+}
+
+for (const dtype of ['fp32', 'q8', 'q4'] as Dtype[]) {
+  test(`${dtype}: fast (batch 1 and 4) == harness == naive within 1e-4`, async () => {
+    const model = await CausalLM.load({ id: 'stories260K', localDir: dir }, { dtype, device: 'cpu' });
+    if (dtype === 'q8') assert.ok(model.graphRewrites.includes('per-row-dynamic-quant'));
+    for (const shots of [0, 1]) {
+      const plain = await run(model, 'naive', shots, 1);
+      for (const [mode, batch] of [
+        ['harness', 1],
+        ['fast', 1],
+        ['fast', 4],
+      ] as const) {
+        const gap = largestGap(plain, await run(model, mode, shots, batch));
+        console.log(`${dtype} ${shots}-shot ${mode} batch ${batch}: largest |dLL| ${gap.toExponential(2)}`);
+        assert.ok(gap < 1e-4, `${dtype} ${shots}-shot ${mode} b${batch}: ${gap}`);
+      }
+    }
+    await model.dispose();
+  });
+}
+
+test('fp16 on ONNX Runtime’s CPU kernels: fast agrees with naive only to fp16 resolution (measured, not 1e-4)', async () => {
+  // ORT's fp16 CPU kernels round a row differently with the number of rows in the pass (at every
+  // graph optimization level), one fp16 ulp of a logit (2^-7 at |logit| in [2, 4)): a known gap.
+  const model = await CausalLM.load({ id: 'stories260K', localDir: dir }, { dtype: 'fp16', device: 'cpu' });
+  const plain = await run(model, 'naive', 0, 1);
+  const gap = largestGap(plain, await run(model, 'fast', 0, 1));
+  console.log(`fp16 0-shot fast: largest |dLL| ${gap.toExponential(2)}`);
+  assert.ok(gap < 0.02, `${gap}`);
+  assert.equal(largestGap(plain, await run(model, 'harness', 0, 1)), 0);
+  await model.dispose();
+});
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  return d;
+}
+
+function feeds(rows: number[][], keep: number | undefined, inputNames: readonly string[]): Record<string, ort.Tensor> {
+  const B = rows.length;
+  const L = rows[0]!.length;
+  const f: Record<string, ort.Tensor> = {
+    input_ids: new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [B, L]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(B * L).fill(1n), [B, L]),
+    position_ids: new ort.Tensor('int64', BigInt64Array.from(rows.flatMap((r) => r.map((_, i) => BigInt(i)))), [B, L]),
+  };
+  for (let layer = 0; layer < 5; layer++)
+    for (const kv of ['key', 'value'])
+      f[`past_key_values.${layer}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [B, 4, 0, 8]);
+  if (keep !== undefined && inputNames.includes('num_logits_to_keep'))
+    f.num_logits_to_keep = new ort.Tensor('int64', [BigInt(keep)], []);
+  return f;
+}
