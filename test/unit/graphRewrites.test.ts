@@ -36,7 +36,12 @@ const storiesBytes = () => new Uint8Array(readFileSync(join(STORIES, 'onnx/model
 
 test('precise-sin-cos: within 2e-7 of Math.sin/cos for |x| up to 8000', async () => {
   const bytes = sinCosModel(14);
-  const out = rewriteModel(bytes, { logitsToKeep: false, preciseSinCos: true, perRowQuant: false });
+  const out = rewriteModel(bytes, {
+    logitsToKeep: false,
+    preciseSinCos: true,
+    perRowQuant: false,
+    float32Activations: false,
+  });
   assert.deepEqual(out.applied, ['precise-sin-cos']);
   const edited = new OnnxModelEditor(out.bytes);
   assert.ok(!edited.nodes.some((n) => n.opType === 'Sin' || n.opType === 'Cos'), 'no Sin/Cos left');
@@ -61,7 +66,12 @@ async function storiesLogits(bytes: Uint8Array, ids: number[], keep?: number): P
 
 test('stories260K: both rewrites keep the logits of the graph as exported (500 positions)', async () => {
   const bytes = storiesBytes();
-  const out = rewriteModel(bytes, { logitsToKeep: true, preciseSinCos: true, perRowQuant: false });
+  const out = rewriteModel(bytes, {
+    logitsToKeep: true,
+    preciseSinCos: true,
+    perRowQuant: false,
+    float32Activations: false,
+  });
   assert.deepEqual(out.applied, ['logits-to-keep', 'precise-sin-cos']);
   assert.ok(new OnnxModelEditor(out.bytes).inputNames.includes('num_logits_to_keep'));
   const ids = Array.from({ length: 500 }, (_, i) => 1 + ((i * 37) % 500));
@@ -92,24 +102,43 @@ test('summarizeModel (positioned reads, weights skipped) sees the same structure
   assert.deepEqual(sum.outputNames, full.outputNames);
   assert.equal(sum.opsetVersion, 14);
   assert.equal(sum.hasExternalData, false);
-  assert.deepEqual(applicableRewrites(sum, { logitsToKeep: true, preciseSinCos: true, perRowQuant: false }), [
-    'logits-to-keep',
-    'precise-sin-cos',
-  ]);
-  const rewritten = new OnnxModelEditor(
-    rewriteModel(bytes, { logitsToKeep: true, preciseSinCos: false, perRowQuant: false }).bytes,
+  assert.deepEqual(
+    applicableRewrites(sum, { logitsToKeep: true, preciseSinCos: true, perRowQuant: false, float32Activations: false }),
+    ['logits-to-keep', 'precise-sin-cos'],
   );
-  assert.deepEqual(applicableRewrites(rewritten, { logitsToKeep: true, preciseSinCos: false, perRowQuant: false }), []);
+  const rewritten = new OnnxModelEditor(
+    rewriteModel(bytes, { logitsToKeep: true, preciseSinCos: false, perRowQuant: false, float32Activations: false })
+      .bytes,
+  );
+  assert.deepEqual(
+    applicableRewrites(rewritten, {
+      logitsToKeep: true,
+      preciseSinCos: false,
+      perRowQuant: false,
+      float32Activations: false,
+    }),
+    [],
+  );
   console.log(`summary read ${read} of ${bytes.length} bytes`);
 });
 
 test('rewrites that do not fit are reported, not forced', () => {
   const sinCos = sinCosModel(14);
-  const none = rewriteModel(sinCos, { logitsToKeep: true, preciseSinCos: false, perRowQuant: false });
+  const none = rewriteModel(sinCos, {
+    logitsToKeep: true,
+    preciseSinCos: false,
+    perRowQuant: false,
+    float32Activations: false,
+  });
   assert.deepEqual(none.applied, []);
   assert.equal(none.bytes, sinCos, 'bytes passed through untouched');
   assert.match(none.skipped.join(';'), /no MatMul found behind the logits output/);
-  const old = rewriteModel(sinCosModel(9), { logitsToKeep: true, preciseSinCos: true, perRowQuant: false });
+  const old = rewriteModel(sinCosModel(9), {
+    logitsToKeep: true,
+    preciseSinCos: true,
+    perRowQuant: false,
+    float32Activations: false,
+  });
   assert.deepEqual(old.applied, []);
   assert.match(old.skipped.join(';'), /opset 9 < 11/);
   assert.throws(

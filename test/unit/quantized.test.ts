@@ -2,12 +2,13 @@
  * Quantized exports of the real stories260K (scripts/quantize_onnx.py: fp16, q8 as ONNX Runtime's
  * quantize_dynamic writes it, q4 as MatMulNBits) loaded with onnxruntime-node: the files carry the
  * hub's op patterns, the load-time rewrites apply to them (per-row-dynamic-quant on q8, and
- * logits-to-keep through a quantized LM head), and the fast and harness scorers give the plain
- * scorer's numbers for each dtype, compared with itself.
+ * logits-to-keep through a quantized LM head, float32-activations on fp16), and the fast and
+ * harness scorers give the plain scorer's numbers for each dtype, compared with itself.
  */
 import '../../src/node/runtime.ts';
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -18,8 +19,9 @@ import { CausalLM, type Dtype } from '../../src/core/runtime/causalLm.ts';
 import { OnnxModelEditor } from '../../src/core/runtime/onnxGraph.ts';
 import type { ScorerMode } from '../../src/core/scoring/scorer.ts';
 import { localDataSource } from '../../src/node/localData.ts';
-import { SHARED_MMLU, STORIES } from '../support/paths.ts';
-import { makeQuantizedVariants } from '../support/syntheticModel.ts';
+import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
+import { makeQuantizedVariants, SYSTEM_PYTHON } from '../support/syntheticModel.ts';
+import { halfToFloat } from '../../src/core/runtime/float16.ts';
 
 const SUBJECTS = ['anatomy', 'abstract_algebra'];
 let dir: string;
@@ -116,10 +118,11 @@ function largestGap(a: Sample[], b: Sample[]): number {
   return Math.max(...a.flatMap((s, i) => s.loglikelihoods.map((v, j) => Math.abs(v - b[i]!.loglikelihoods[j]!))));
 }
 
-for (const dtype of ['fp32', 'q8', 'q4'] as Dtype[]) {
+for (const dtype of ['fp32', 'fp16', 'q8', 'q4'] as Dtype[]) {
   test(`${dtype}: fast (batch 1 and 4) == harness == naive within 1e-4`, async () => {
     const model = await CausalLM.load({ id: 'stories260K', localDir: dir }, { dtype, device: 'cpu' });
     if (dtype === 'q8') assert.ok(model.graphRewrites.includes('per-row-dynamic-quant'));
+    if (dtype === 'fp16') assert.ok(model.graphRewrites.includes('float32-activations'));
     for (const shots of [0, 1]) {
       const plain = await run(model, 'naive', shots, 1);
       for (const [mode, batch] of [
@@ -136,16 +139,48 @@ for (const dtype of ['fp32', 'q8', 'q4'] as Dtype[]) {
   });
 }
 
-test('fp16 on ONNX Runtime’s CPU kernels: fast agrees with naive only to fp16 resolution (measured, not 1e-4)', async () => {
-  // ORT's fp16 CPU kernels round a row differently with the number of rows in the pass (at every
-  // graph optimization level), one fp16 ulp of a logit (2^-7 at |logit| in [2, 4)): a known gap.
-  const model = await CausalLM.load({ id: 'stories260K', localDir: dir }, { dtype: 'fp16', device: 'cpu' });
-  const plain = await run(model, 'naive', 0, 1);
-  const gap = largestGap(plain, await run(model, 'fast', 0, 1));
-  console.log(`fp16 0-shot fast: largest |dLL| ${gap.toExponential(2)}`);
-  assert.ok(gap < 0.02, `${gap}`);
-  assert.equal(largestGap(plain, await run(model, 'harness', 0, 1)), 0);
-  await model.dispose();
+test('fp16: float32-activations computes the export in float32 with its float16 weights, exactly as an fp32 graph of those weights', async () => {
+  const bytes = new Uint8Array(readFileSync(join(dir, 'onnx/model_fp16.onnx')));
+  const out = rewriteModel(bytes, wantedRewrites('cpu', 'fp16'));
+  assert.deepEqual(out.applied, ['float32-activations', 'logits-to-keep']);
+  assert.deepEqual(wantedRewrites('webgpu', 'fp16').float32Activations, false, 'WebGPU keeps float16 arithmetic');
+  // The reference, built independently with onnx/numpy: the fp32 graph with each float weight and
+  // constant rounded through float16 as the fp16 export rounded it (quantize_onnx.py's to_fp16_array).
+  const ref = join(dir, 'onnx/reference_fp16_weights.onnx');
+  execFileSync(SYSTEM_PYTHON, [
+    '-c',
+    `import sys, onnx
+sys.path.insert(0, ${JSON.stringify(join(REPO, 'scripts'))})
+from quantize_onnx import to_fp16_array
+from onnx import numpy_helper, TensorProto
+m = onnx.load(${JSON.stringify(join(dir, 'onnx/model.onnx'))})
+def rounded(t):
+    if t.data_type != TensorProto.FLOAT: return t
+    return numpy_helper.from_array(to_fp16_array(numpy_helper.to_array(t)).astype('float32'), t.name)
+new = [rounded(t) for t in m.graph.initializer]
+del m.graph.initializer[:]; m.graph.initializer.extend(new)
+for n in m.graph.node:
+    for a in n.attribute:
+        if a.type == onnx.AttributeProto.TENSOR: a.t.CopyFrom(rounded(a.t))
+onnx.save(m, ${JSON.stringify(ref)})`,
+  ]);
+  const rewritten = await ort.InferenceSession.create(out.bytes);
+  const reference = await ort.InferenceSession.create(ref);
+  const exported = await ort.InferenceSession.create(bytes);
+  const ids = [[1, 45, 300, 22, 99, 7, 8, 100, 250, 31]];
+  const a = await rewritten.run(feeds(ids, 0, rewritten.inputNames));
+  assert.equal(a.logits!.type, 'float32', 'the outputs are float32');
+  const b = await reference.run(feeds(ids, undefined, reference.inputNames));
+  const gap = maxDiff(a.logits!.data as Float32Array, b.logits!.data as Float32Array);
+  assert.ok(gap < 1e-5, `rewritten vs reference: ${gap}`);
+  // and the export's own float16 arithmetic is one float16 rounding away (logits |x| < 16 here)
+  const half = await exported.run(feeds16(ids, exported.inputNames));
+  const halfLogits = Float32Array.from(half.logits!.data as Uint16Array, halfToFloat);
+  const fromExport = maxDiff(a.logits!.data as Float32Array, halfLogits);
+  console.log(
+    `fp16 logits: float32-activations vs reference ${gap.toExponential(2)}, vs the export's float16 arithmetic ${fromExport.toExponential(2)}`,
+  );
+  assert.ok(fromExport > 0 && fromExport < 0.1, `${fromExport}`);
 });
 
 function maxDiff(a: Float32Array, b: Float32Array): number {
@@ -168,5 +203,13 @@ function feeds(rows: number[][], keep: number | undefined, inputNames: readonly 
       f[`past_key_values.${layer}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [B, 4, 0, 8]);
   if (keep !== undefined && inputNames.includes('num_logits_to_keep'))
     f.num_logits_to_keep = new ort.Tensor('int64', [BigInt(keep)], []);
+  return f;
+}
+
+/** The export's own feeds: its past key/values are float16. */
+function feeds16(rows: number[][], inputNames: readonly string[]): Record<string, ort.Tensor> {
+  const f = feeds(rows, undefined, inputNames);
+  for (const k of Object.keys(f))
+    if (k.startsWith('past_key_values')) f[k] = new ort.Tensor('float16', new Uint16Array(0), f[k]!.dims as number[]);
   return f;
 }

@@ -8,6 +8,8 @@ import {
   type PreTrainedTokenizer,
 } from '@huggingface/transformers';
 import { NO_REWRITES, wantedRewrites } from './graphRewrites.ts';
+import { FLOAT32_ACTIVATIONS } from './float32Compute.ts';
+import { adapterHasShaderF16, NEEDS_SHADER_F16, noShaderF16 } from './shaderF16.ts';
 import { withRewrites } from './sessionRewrites.ts';
 
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
@@ -78,6 +80,8 @@ export class CausalLM {
     let model: PreTrainedModel;
     let graphRewrites: string[] = [];
 
+    if (options.device === 'webgpu' && NEEDS_SHADER_F16.includes(options.dtype) && !(await adapterHasShaderF16()))
+      throw new ModelLoadError(noShaderF16(options.dtype));
     const want = options.rewrites === 'none' ? NO_REWRITES : wantedRewrites(options.device, options.dtype);
     try {
       tokenizer = await AutoTokenizer.from_pretrained(id, common);
@@ -136,9 +140,21 @@ export class CausalLM {
    * attention (~1e-6 in fp32), which a graph that rounds activations again, to 8 bits (q8) or to
    * float16, turns into a whole rounding step for a token now and then (measured on stories260K: up
    * to 0.06 nats for q8): such models score one question per pass, so batch size cannot move a number.
+   * fp16 computed in float32 (the float32-activations rewrite) rounds like fp32.
    */
   get packsQuestions(): boolean {
-    return this.options.dtype === 'fp32' || this.options.dtype === 'q4';
+    const d = this.options.dtype;
+    return d === 'fp32' || d === 'q4' || (d === 'fp16' && this.graphRewrites.includes(FLOAT32_ACTIVATIONS));
+  }
+
+  /**
+   * Whether the fast scorer may continue from a cached prefix. On WebGPU a token's float32 results
+   * differ by ~1e-6 with the pass's shape (the GPU's tiling), which a q8 graph's 8-bit rounding of
+   * activations amplifies into whole steps (measured on SwiftShader: 0.06 nats): there the fast
+   * scorer scores each question whole, as the harness scorer does, so every mode gives one number.
+   */
+  get reusesPrefix(): boolean {
+    return !(this.options.device === 'webgpu' && this.options.dtype === 'q8');
   }
 
   get vocabSize(): number {

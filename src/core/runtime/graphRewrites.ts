@@ -1,6 +1,7 @@
 import { NodeBuilder } from './nodeBuilder.ts';
 import { DataType, OnnxModelEditor, type GraphSummary, type NewNode, type NodeInfo } from './onnxGraph.ts';
 import { addPerRowQuant, perRowFit, PER_ROW } from './perRowQuant.ts';
+import { FLOAT32_ACTIVATIONS, toFloat32Activations } from './float32Compute.ts';
 
 /**
  * Load-time rewrites of a causal LM's ONNX graph. Each leaves the model's numbers as they are (up
@@ -13,10 +14,12 @@ import { addPerRowQuant, perRowFit, PER_ROW } from './perRowQuant.ts';
  *   SwiftShader's measured 1.9e-4), which moved log-likelihoods by ~1e-3; the polynomials are
  *   accurate to ~1e-7 on any adapter;
  * - per-row-dynamic-quant (perRowQuant.ts): q8 exports quantize activations with one scale per
- *   tensor; this gives each token its own, so no scoring mode or batch changes a token's numbers.
+ *   tensor; this gives each token its own, so no scoring mode or batch changes a token's numbers;
+ * - float32-activations (float32Compute.ts): an fp16 export on CPU/WASM computed in float32 with
+ *   its float16 weights, for the same reason.
  *   Unlike the others it changes the export's numbers (see the README for by how much).
  */
-export type RewriteName = 'logits-to-keep' | 'precise-sin-cos' | typeof PER_ROW;
+export type RewriteName = 'logits-to-keep' | 'precise-sin-cos' | typeof PER_ROW | typeof FLOAT32_ACTIVATIONS;
 
 export interface RewriteOutcome {
   bytes: Uint8Array;
@@ -76,7 +79,7 @@ function whyNot(g: GraphSummary, name: RewriteName, want: RewriteWanted): string
   return sinCosNodes(g).length > 0 ? null : 'absent';
 }
 
-const wantedNames = (want: RewriteWanted): RewriteName[] => [
+const wantedNames = (want: RewriteWanted): GraphEdit[] => [
   ...(want.logitsToKeep ? (['logits-to-keep'] as const) : []),
   ...(want.perRowQuant ? ([PER_ROW] as const) : []),
   ...(want.preciseSinCos ? (['precise-sin-cos'] as const) : []),
@@ -85,7 +88,11 @@ const wantedNames = (want: RewriteWanted): RewriteName[] => [
 /** The wanted rewrites that would apply to a graph (from its structure alone). */
 export function applicableRewrites(g: GraphSummary, want: RewriteWanted): RewriteName[] {
   if (g.opsetVersion < MIN_OPSET) return [];
-  return wantedNames(want).filter((name) => whyNot(g, name, want) === null);
+  // Whether an fp16 graph has float16 types shows only in its bytes: taken as applicable when wanted.
+  return [
+    ...(want.float32Activations ? [FLOAT32_ACTIVATIONS as RewriteName] : []),
+    ...wantedNames(want).filter((name) => whyNot(g, name, want) === null),
+  ];
 }
 
 function addLogitsToKeep(g: OnnxModelEditor): void {
@@ -130,7 +137,8 @@ function replaceSinCos(g: OnnxModelEditor): void {
 }
 
 /** Each edit returns why it could not be made after all (having changed nothing), or null. */
-const EDITS: Record<RewriteName, (g: OnnxModelEditor) => string | null> = {
+type GraphEdit = Exclude<RewriteName, typeof FLOAT32_ACTIVATIONS>;
+const EDITS: Record<GraphEdit, (g: OnnxModelEditor) => string | null> = {
   'logits-to-keep': (g) => (addLogitsToKeep(g), null),
   [PER_ROW]: addPerRowQuant,
   'precise-sin-cos': (g) => (replaceSinCos(g), null),
@@ -140,12 +148,14 @@ export interface RewriteWanted {
   logitsToKeep: boolean;
   preciseSinCos: boolean;
   perRowQuant: boolean;
+  float32Activations: boolean;
 }
 
 export const NO_REWRITES: RewriteWanted = {
   logitsToKeep: false,
   preciseSinCos: false,
   perRowQuant: false,
+  float32Activations: false,
 };
 
 /** Which rewrites a load asks for. Sin/Cos only on WebGPU and with float32 activations. */
@@ -154,6 +164,7 @@ export function wantedRewrites(device: string, dtype: string): RewriteWanted {
     logitsToKeep: true,
     preciseSinCos: device === 'webgpu' && ['fp32', 'q8', 'q4'].includes(dtype),
     perRowQuant: true,
+    float32Activations: device !== 'webgpu' && dtype === 'fp16',
   };
 }
 
@@ -164,6 +175,14 @@ export function rewriteModel(bytes: Uint8Array, want: RewriteWanted): RewriteOut
     return { bytes, applied: [], skipped: [`graph rewrites: opset ${g.opsetVersion} < ${MIN_OPSET}`] };
   const applied: RewriteName[] = [];
   const skipped: string[] = [];
+  // First, as it rewrites the bytes' types in place; the others then edit a float32 graph.
+  if (want.float32Activations) {
+    const r = toFloat32Activations(bytes);
+    if (typeof r === 'object') {
+      g = new OnnxModelEditor(r.bytes);
+      applied.push(FLOAT32_ACTIVATIONS);
+    } else if (r !== 'absent') skipped.push(r);
+  }
   const names = wantedNames(want);
   // A quantized head's slice goes before its DynamicQuantizeLinear, which per-row-dynamic-quant
   // then replaces: that one needs the sliced graph parsed again.

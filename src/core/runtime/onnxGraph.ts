@@ -10,7 +10,7 @@ import protobuf from 'protobufjs/minimal.js';
 const WIRE_LEN = 2;
 const MODEL = { graph: 7, opsetImport: 8 } as const;
 const OPSET = { domain: 1, version: 2 } as const;
-const GRAPH = { node: 1, initializer: 5, input: 11, output: 12 } as const;
+const GRAPH = { node: 1, initializer: 5, input: 11, output: 12, valueInfo: 13 } as const;
 const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
 const ATTR = { name: 1, f: 2, i: 3, t: 5, ints: 8, type: 20 } as const;
 const ATTR_TYPE = { float: 1, int: 2, tensor: 4, ints: 7 } as const;
@@ -299,6 +299,7 @@ export class OnnxModelEditor implements GraphSummary {
   private initializerIndex: Map<string, Span> | null = null;
   private readonly replacements = new Map<number, Uint8Array[]>();
   private readonly newInputs: Uint8Array[] = [];
+  private readonly initializerReplacements = new Map<number, { span: Span; bytes: Uint8Array }>();
 
   constructor(readonly bytes: Uint8Array) {
     try {
@@ -343,6 +344,47 @@ export class OnnxModelEditor implements GraphSummary {
     }
     const s = this.initializerIndex.get(name);
     return s ? readInitializer(this.bytes, s) : undefined;
+  }
+
+  /** A node's int and tensor attributes (others are listed by name only). */
+  attributes(node: NodeInfo): { name: string; int?: number; tensor?: InitializerInfo }[] {
+    const s = this.nodeSpans[node.index]!;
+    const out: { name: string; int?: number; tensor?: InitializerInfo }[] = [];
+    walk(this.bytes, s.payloadStart, s.end, (f) => {
+      if (f.field !== NODE.attribute) return;
+      const a: { name: string; int?: number; tensor?: InitializerInfo } = { name: '' };
+      walk(this.bytes, f.payloadStart, f.end, (x, r) => {
+        if (x.field === ATTR.name) a.name = stringAt(this.bytes, x);
+        else if (x.field === ATTR.t) a.tensor = readInitializer(this.bytes, x);
+        else if (x.field === ATTR.i && x.payloadStart < 0) {
+          r.pos = x.start;
+          r.uint32();
+          a.int = Number(r.int64());
+          r.pos = x.end;
+        }
+      });
+      out.push(a);
+    });
+    return out;
+  }
+
+  /** Names of the initializers stored in this file (raw or typed data). */
+  initializerNames(): string[] {
+    this.initializer('');
+    return [...this.initializerIndex!.keys()];
+  }
+
+  /** Writes initializer `name` anew as raw data of `dataType` (its other fields are dropped). */
+  replaceInitializer(name: string, t: { dataType: number; dims: number[]; raw: Uint8Array }): void {
+    this.initializer('');
+    const span = this.initializerIndex!.get(name);
+    if (!span) throw new Error(`no initializer ${name}`);
+    const w = protobuf.Writer.create();
+    for (const d of t.dims) w.uint32(TENSOR.dims << 3).int64(d);
+    w.uint32(TENSOR.dataType << 3).int32(t.dataType);
+    w.uint32((TENSOR.name << 3) | WIRE_LEN).string(name);
+    w.uint32((TENSOR.rawData << 3) | WIRE_LEN).bytes(t.raw);
+    this.initializerReplacements.set(span.start, { span, bytes: lengthDelimited(GRAPH.initializer, w.finish()) });
   }
 
   /** Puts `nodes` where node `index` was (an empty list removes it). */
@@ -394,13 +436,17 @@ export class OnnxModelEditor implements GraphSummary {
     const g = this.graphSpan!;
     const graphParts: Uint8Array[] = [];
     let cursor = g.payloadStart;
-    this.nodeSpans.forEach((s, i) => {
-      const rep = this.replacements.get(i);
-      if (!rep) return;
-      graphParts.push(this.bytes.subarray(cursor, s.start));
-      for (const n of rep) graphParts.push(lengthDelimited(GRAPH.node, n));
-      cursor = s.end;
-    });
+    const edits = [
+      ...[...this.replacements].map(([i, rep]) => ({
+        span: this.nodeSpans[i]!,
+        parts: rep.map((n) => lengthDelimited(GRAPH.node, n)),
+      })),
+      ...[...this.initializerReplacements.values()].map((r) => ({ span: r.span, parts: [r.bytes] })),
+    ].sort((a, b) => a.span.start - b.span.start);
+    for (const { span, parts } of edits) {
+      graphParts.push(this.bytes.subarray(cursor, span.start), ...parts);
+      cursor = span.end;
+    }
     graphParts.push(this.bytes.subarray(cursor, g.end), ...this.newInputs);
     const graphLen = graphParts.reduce((a, p) => a + p.length, 0);
     const head = protobuf.Writer.create()
@@ -409,6 +455,55 @@ export class OnnxModelEditor implements GraphSummary {
       .finish();
     return concat([this.bytes.subarray(0, g.start), head, ...graphParts, this.bytes.subarray(g.end)]);
   }
+}
+
+/**
+ * A copy of the model in which every float16 type of the graph's interface is float32: the element
+ * type of its inputs, outputs and value_info, and Cast's `to`. Both codes are one-byte varints, so
+ * the bytes are patched in place and nothing moves. Returns the copy and how many were changed.
+ */
+export function retypeFloat16Interface(bytes: Uint8Array): { bytes: Uint8Array; changed: number } {
+  const out = bytes.slice();
+  let changed = 0;
+  const patchVarint = (x: Span, from: number, to: number) => {
+    // tag (one byte for these fields) then the value
+    const at = x.start + 1;
+    if (out[at] === from) {
+      out[at] = to;
+      changed++;
+    }
+  };
+  walk(bytes, 0, bytes.length, (top) => {
+    if (top.field !== MODEL.graph || top.payloadStart < 0) return;
+    walk(bytes, top.payloadStart, top.end, (g) => {
+      if (g.field === GRAPH.input || g.field === GRAPH.output || g.field === GRAPH.valueInfo) {
+        walk(bytes, g.payloadStart, g.end, (v) => {
+          if (v.field !== VALUE_INFO.type || v.payloadStart < 0) return;
+          walk(bytes, v.payloadStart, v.end, (t) => {
+            if (t.field !== TYPE.tensorType || t.payloadStart < 0) return;
+            walk(bytes, t.payloadStart, t.end, (e) => {
+              if (e.field === TENSOR_TYPE.elemType && e.payloadStart < 0)
+                patchVarint(e, DataType.float16, DataType.float);
+            });
+          });
+        });
+      } else if (g.field === GRAPH.node) {
+        const node = readNode(bytes, g, 0);
+        if (node.opType !== 'Cast' || node.domain !== '') return;
+        walk(bytes, g.payloadStart, g.end, (f) => {
+          if (f.field !== NODE.attribute) return;
+          let isTo = false;
+          let value: Span | null = null;
+          walk(bytes, f.payloadStart, f.end, (x) => {
+            if (x.field === ATTR.name) isTo = stringAt(bytes, x) === 'to';
+            else if (x.field === ATTR.i && x.payloadStart < 0) value = x;
+          });
+          if (isTo && value) patchVarint(value, DataType.float16, DataType.float);
+        });
+      }
+    });
+  });
+  return { bytes: out, changed };
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

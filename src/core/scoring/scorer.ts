@@ -120,7 +120,7 @@ export class Scorer {
   async setPrefix(prefixText: string, encode: Encode): Promise<void> {
     if (this.prefix) disposeCache(this.prefix.cache);
     this.prefix = null;
-    if (this.mode !== 'fast') return;
+    if (this.mode !== 'fast' || !this.model.reusesPrefix) return;
     const tokens = encode(prefixText).slice(0, -1);
     if (tokens.length === 0 || tokens.length >= this.model.maxLength) return;
     const t0 = performance.now();
@@ -143,8 +143,9 @@ export class Scorer {
       return scorePlain(this.model, q);
     }
     if (this.mode === 'harness') return this.scoreHarness(q);
-    if (q.choices.some((c) => c.truncated)) {
-      // Truncated inputs start at shifted positions: no prefix reuse, plain full passes.
+    if (q.choices.some((c) => c.truncated) || !this.model.reusesPrefix) {
+      // Truncated inputs start at shifted positions, and some models must not reuse a prefix
+      // (CausalLM.reusesPrefix): plain full passes.
       this.stats.fallbacks++;
       return this.scoreHarness(q);
     }
@@ -211,7 +212,13 @@ export class Scorer {
       for (const q of qs) out.push(await this.score(q));
       return out;
     };
-    if (this.mode !== 'fast' || qs.length < 2 || qs.some((q) => q.choices.some((c) => c.truncated))) return alone();
+    if (
+      this.mode !== 'fast' ||
+      !this.model.reusesPrefix ||
+      qs.length < 2 ||
+      qs.some((q) => q.choices.some((c) => c.truncated))
+    )
+      return alone();
     const prefix = qs.every((q) => this.usablePrefix(q)) ? this.prefix : null;
     const cached = prefix?.tokens.length ?? 0;
     const inputs = qs.flatMap((q) => q.choices.map((c) => c.input));
