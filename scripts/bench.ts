@@ -1,22 +1,33 @@
 /**
  * `npm run bench [-- --quick]`: the same MMLU questions from ../shared/mmlu through the naive,
- * harness and fast scorers, on stories260K and on a random-weight model of SmolLM2-135M's shape,
- * in Node (onnxruntime-node) and in Chromium (onnxruntime-web WASM, threaded); plus each runtime's
- * own MatMul throughput, so efficiency = achieved FLOP/s / MatMul FLOP/s. Prints a table to
- * stderr and, as the last line of stdout, one JSON object.
+ * harness and fast scorers, on stories260K and on a random-weight model of SmolLM2-135M's shape
+ * (fp32, and its fp16, q8 and q4 files), in Node (onnxruntime-node) and in Chromium
+ * (onnxruntime-web WASM, threaded); plus each runtime's peak throughput per dtype kernel, so
+ * efficiency = achieved FLOP/s / that dtype's kernel peak. Prints a table to stderr and, as the
+ * last line of stdout, one JSON object.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { BENCH_SUBJECTS, benchCases, type BenchCase, type CaseResult } from '../src/bench/cases.ts';
+import {
+  BENCH_DTYPES,
+  BENCH_SUBJECTS,
+  benchCases,
+  groupByLoad,
+  type BenchCase,
+  type CaseResult,
+} from '../src/bench/cases.ts';
+import { DTYPE_SUFFIX } from '../src/core/runtime/hubSizes.ts';
 import { mirrorMmlu, serveStatic } from '../src/node/hubMirror.ts';
 import { SUBJECTS } from '../src/core/benchmarks/mmlu/subjects.ts';
+import { kernelFile } from '../src/bench/matmul.ts';
 
 const REPO = resolve(import.meta.dirname ?? '.', '..');
 const SHARED = resolve(REPO, '../shared');
 const MODELS_DIR = join(REPO, 'bench-models');
+const KERNELS_DIR = join(MODELS_DIR, 'kernels');
 const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const quick = process.argv.includes('--quick');
 const skipBrowser = process.argv.includes('--node-only');
@@ -43,13 +54,17 @@ function ensureModels(): Record<string, string> {
       if (keep) args.push('--logits-to-keep');
       execFileSync(PY, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
     }
+    if (keep && !existsSync(join(dir, 'onnx/model_q4.onnx'))) {
+      log(`writing ${name}'s fp16, q8 and q4 files (scripts/quantize_onnx.py)`);
+      execFileSync(PY, ['scripts/quantize_onnx.py', '--model', dir], {
+        cwd: REPO,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    }
     dirs[name] = dir;
   }
-  if (!existsSync(join(MODELS_DIR, 'matmul.onnx')))
-    execFileSync(PY, ['scripts/make_matmul_onnx.py', '--out', join(MODELS_DIR, 'matmul.onnx')], {
-      cwd: REPO,
-      stdio: 'ignore',
-    });
+  if (!existsSync(join(KERNELS_DIR, kernelFile('fp16', 1536, 1536))))
+    execFileSync(PY, ['scripts/make_matmul_onnx.py', '--out-dir', KERNELS_DIR], { cwd: REPO, stdio: 'ignore' });
   return dirs;
 }
 
@@ -87,6 +102,7 @@ async function browserRun(
   hubUrl: string,
   query: Record<string, string>,
   extraArgs: string[] = [],
+  baseline = false,
 ): Promise<Record<string, unknown>> {
   const server = await chromium.launchServer({
     executablePath: '/usr/bin/chromium',
@@ -101,7 +117,7 @@ async function browserRun(
   });
   const pid = server.process().pid!;
   let peak = 0;
-  const timer = setInterval(() => (peak = Math.max(peak, treeRssMb(pid))), 250);
+  const timer = setInterval(() => (peak = Math.max(peak, treeRssMb(pid))), 100);
   try {
     const browser = await chromium.connect(server.wsEndpoint());
     const page = await browser.newPage();
@@ -109,6 +125,13 @@ async function browserRun(
       if (!req.url().startsWith('http://127.0.0.1') && !req.url().startsWith('data:') && !req.url().startsWith('blob:'))
         throw new Error(`request left 127.0.0.1: ${req.url()}`);
     });
+    let baselineMb: number | undefined;
+    if (baseline) {
+      // the browser with the app open and idle: what a visitor's tab costs before any model
+      await page.goto(`${appUrl}/?hub=${encodeURIComponent(hubUrl)}`);
+      await page.waitForTimeout(3000);
+      baselineMb = treeRssMb(pid);
+    }
     const qs = new URLSearchParams({ hub: hubUrl, ...query });
     await page.goto(`${appUrl}/src/bench/bench.html?${qs}`);
     await page.waitForFunction(() => window.__benchResult || window.__benchError, undefined, {
@@ -120,11 +143,53 @@ async function browserRun(
     const res = (await page.evaluate(() => window.__benchResult)) as Record<string, unknown>;
     peak = Math.max(peak, treeRssMb(pid));
     await browser.close();
-    return { ...res, peak_rss_mb: peak };
+    return { ...res, peak_rss_mb: peak, ...(baselineMb !== undefined ? { baseline_rss_mb: baselineMb } : {}) };
   } finally {
     clearInterval(timer);
     await server.close();
   }
+}
+
+/**
+ * `--memory`: the page's memory per dtype of the 135M shape in Chromium WASM: the browser's RSS
+ * (all its processes) with the app open and idle, and its peak while the bench page loads the
+ * model and scores 10 questions (fast, 0-shot), with the weights handed to ONNX Runtime as external
+ * data (the default) and inline (as transformers.js passes them).
+ */
+async function memory(): Promise<void> {
+  const dirs = ensureModels();
+  const rows: Record<string, unknown>[] = [];
+  await withSite({ 'smollm2-135m-shape': dirs['smollm2-135m-shape']! }, async (app, hub) => {
+    for (const dtype of BENCH_DTYPES)
+      for (const weights of ['external', 'inline']) {
+        const c: BenchCase = {
+          model: 'smollm2-135m-shape',
+          dtype,
+          shots: 0,
+          mode: 'fast',
+          subjects: BENCH_SUBJECTS.slice(0, 1),
+          limit: 10,
+        };
+        const r = await browserRun(app, hub, { kind: 'case', case: JSON.stringify(c), weights }, [], true);
+        const file =
+          statSync(join(dirs['smollm2-135m-shape']!, `onnx/model${DTYPE_SUFFIX[dtype]}.onnx`)).size / 2 ** 20;
+        const above = (r.peak_rss_mb as number) - (r.baseline_rss_mb as number);
+        const row = {
+          dtype,
+          weights,
+          file_mb: Math.round(file),
+          baseline_rss_mb: Math.round(r.baseline_rss_mb as number),
+          peak_rss_mb: Math.round(r.peak_rss_mb as number),
+          peak_above_baseline_mb: Math.round(above),
+          peak_over_file: round(above / file),
+        };
+        rows.push(row);
+        log(
+          `${dtype.padEnd(5)} weights ${weights.padEnd(8)} file ${row.file_mb} MB  baseline ${row.baseline_rss_mb} MB  peak ${row.peak_rss_mb} MB  above baseline ${row.peak_above_baseline_mb} MB = ${row.peak_over_file}x the file`,
+        );
+      }
+  });
+  process.stdout.write(JSON.stringify({ memory: rows }) + '\n');
 }
 
 /** Builds the site, serves it and a hub mirror (MMLU shards and the models) on 127.0.0.1. */
@@ -136,8 +201,7 @@ async function withSite<T>(dirs: Record<string, string>, fn: (app: string, hub: 
     mkdirSync(join(root, 'bench', name, 'resolve'), { recursive: true });
     symlinkSync(dir, join(root, 'bench', name, 'resolve/main'));
   }
-  if (existsSync(join(MODELS_DIR, 'matmul.onnx')))
-    symlinkSync(join(MODELS_DIR, 'matmul.onnx'), join(root, 'matmul.onnx'));
+  if (existsSync(KERNELS_DIR)) symlinkSync(KERNELS_DIR, join(root, 'kernels'));
   const hub = await serveStatic(root);
   const app = await serveStatic(join(REPO, 'dist'));
   try {
@@ -180,69 +244,125 @@ async function pageSpeed(): Promise<void> {
   process.stdout.write(JSON.stringify({ page_speed: rows }) + '\n');
 }
 
-function ratio(
-  results: CaseResult[],
-  runtime: string,
-  model: string,
-  shots: number,
-  a: string,
-  b: string,
-): number | null {
-  const find = (m: string) =>
-    results.find(
-      (r) => r.runtime === runtime && r.model === model && r.shots === shots && r.mode === m && r.batch_size === 1,
-    );
-  const x = find(a);
-  const y = find(b);
-  return x && y ? x.questions_per_s / y.questions_per_s : null;
+interface Row extends CaseResult {
+  efficiency: number;
+  peak_rss_mb: number;
 }
+
+/** fast/naive and fast/harness (questions/s, batch 1) per runtime, model, dtype and shot count. */
+function speedRatios(results: Row[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of results) {
+    if (r.mode !== 'fast' || r.batch_size !== 1 || r.rewrites === 'none') continue;
+    for (const base of ['naive', 'harness'] as const) {
+      const b = results.find(
+        (x) =>
+          x.runtime === r.runtime &&
+          x.model === r.model &&
+          x.dtype === r.dtype &&
+          x.shots === r.shots &&
+          x.mode === base,
+      );
+      if (b)
+        out[`${r.runtime} ${r.model} ${r.dtype} ${r.shots}-shot fast/${base}`] = r.questions_per_s / b.questions_per_s;
+    }
+    const fp32 = results.find(
+      (x) =>
+        x.runtime === r.runtime &&
+        x.model === r.model &&
+        x.dtype === 'fp32' &&
+        x.shots === r.shots &&
+        x.mode === 'fast' &&
+        x.batch_size === 1,
+    );
+    if (fp32 && r.dtype !== 'fp32')
+      out[`${r.runtime} ${r.model} ${r.dtype} ${r.shots}-shot fast ${r.dtype}/fp32`] =
+        r.questions_per_s / fp32.questions_per_s;
+  }
+  return out;
+}
+
+/** The dtype with the most questions/s (fast scorer, batch 1) per runtime and shot count, on the 135M shape. */
+function fastestDtypes(results: Row[]): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const r of results) {
+    if (r.model !== 'smollm2-135m-shape' || r.mode !== 'fast' || r.batch_size !== 1) continue;
+    const best = results
+      .filter(
+        (x) =>
+          x.runtime === r.runtime &&
+          x.model === r.model &&
+          x.shots === r.shots &&
+          x.mode === 'fast' &&
+          x.batch_size === 1,
+      )
+      .reduce((a, b) => (b.questions_per_s > a.questions_per_s ? b : a));
+    const measured = new Set(
+      results.filter((x) => x.runtime === r.runtime && x.model === r.model && x.mode === 'fast').map((x) => x.dtype),
+    );
+    if (measured.size > 1) (out[r.runtime] ??= {})[`${r.shots}-shot`] = best.dtype;
+  }
+  return out;
+}
+
+type Peaks = Record<string, { gflops: number; shape: string }>;
 
 async function main() {
   const t0 = performance.now();
   const dirs = ensureModels();
   const models = Object.keys(dirs);
-  const cases = benchCases(models, quick);
-  const results: (CaseResult & { efficiency: number; peak_rss_mb: number })[] = [];
-  const matmul: Record<string, number> = {};
+  const results: Row[] = [];
+  const peaks: Record<string, Peaks> = {};
+  const push = (r: CaseResult & { peak_rss_mb: number }, runtime: string) => {
+    results.push({ ...r, efficiency: r.achieved_gflops / peaks[runtime]![r.dtype]!.gflops });
+    log(fmt(results.at(-1)!));
+  };
+  const logPeaks = (runtime: string) =>
+    log(
+      `kernel peaks: ${Object.entries(peaks[runtime]!)
+        .map(([d, p]) => `${d} ${p.gflops.toFixed(1)} GFLOP/s (${p.shape})`)
+        .join(', ')}`,
+    );
 
   log(`== node (onnxruntime-node, ${quick ? 'quick' : 'full'})`);
-  matmul.node = nodeRun(['matmul', join(MODELS_DIR, 'matmul.onnx')]).matmul_gflops as number;
-  log(`matmul: ${matmul.node.toFixed(1)} GFLOP/s`);
-  for (const c of cases) {
-    const r = nodeRun(['case', JSON.stringify(c), dirs[c.model]!, join(SHARED, 'mmlu')]) as unknown as CaseResult & {
+  const reps = quick ? '3' : '5';
+  peaks.node = nodeRun(['kernels', KERNELS_DIR, reps]).kernel_peaks as Peaks;
+  logPeaks('node');
+  // One process per loaded model: its peak RSS is that model's (dtype's) peak over its cases.
+  for (const group of groupByLoad(benchCases(models, quick, 'node'))) {
+    const r = nodeRun(['cases', JSON.stringify(group), dirs[group[0]!.model]!, join(SHARED, 'mmlu')]) as {
+      results: CaseResult[];
       peak_rss_mb: number;
     };
-    results.push({ ...r, efficiency: r.achieved_gflops / matmul.node });
-    log(fmt(results.at(-1)!));
+    for (const one of r.results) push({ ...one, peak_rss_mb: r.peak_rss_mb }, 'node');
   }
 
   if (!skipBrowser) {
     log('== chromium (onnxruntime-web WASM, threads)');
     await withSite(dirs, async (app, hub) => {
-      const mm = await browserRun(app, hub, { kind: 'matmul' });
-      matmul['chromium-wasm'] = mm.matmul_gflops as number;
-      log(`matmul: ${matmul['chromium-wasm'].toFixed(1)} GFLOP/s (threads ${mm.threads})`);
-      for (const c of cases) {
-        const r = (await browserRun(app, hub, {
-          kind: 'case',
-          case: JSON.stringify(c satisfies BenchCase),
-        })) as unknown as CaseResult & { peak_rss_mb: number };
-        results.push({ ...r, efficiency: r.achieved_gflops / matmul['chromium-wasm']! });
-        log(fmt(results.at(-1)!));
+      const k = await browserRun(app, hub, { kind: 'kernels', reps });
+      peaks['chromium-wasm'] = k.kernel_peaks as Peaks;
+      logPeaks('chromium-wasm');
+      for (const group of groupByLoad(benchCases(models, quick, 'chromium-wasm'))) {
+        const r = (await browserRun(app, hub, { kind: 'cases', cases: JSON.stringify(group) })) as {
+          results: CaseResult[];
+          peak_rss_mb: number;
+        };
+        for (const one of r.results) push({ ...one, peak_rss_mb: r.peak_rss_mb }, 'chromium-wasm');
       }
     });
   }
 
+  const ratios = speedRatios(results);
   log('== ratios (questions/s)');
+  for (const [k, v] of Object.entries(ratios)) log(`${k} ${v.toFixed(2)}x`);
   for (const runtime of ['node', 'chromium-wasm'])
     for (const model of models)
       for (const shots of [0, 5]) {
-        const fn = ratio(results, runtime, model, shots, 'fast', 'naive');
-        const fh = ratio(results, runtime, model, shots, 'fast', 'harness');
-        if (fn !== null)
-          log(`${runtime} ${model} ${shots}-shot: fast/naive ${fn.toFixed(1)}x, fast/harness ${fh!.toFixed(1)}x`);
-        const at = (pred: (r: CaseResult) => boolean) =>
-          results.find((r) => r.runtime === runtime && r.model === model && r.shots === shots && pred(r));
+        const at = (pred: (r: Row) => boolean) =>
+          results.find(
+            (r) => r.runtime === runtime && r.model === model && r.shots === shots && r.dtype === 'fp32' && pred(r),
+          );
         const b8 = at((r) => r.mode === 'fast' && r.batch_size === 8);
         const b1 = at((r) => r.mode === 'fast' && r.batch_size === 1);
         if (b8 && b1)
@@ -256,18 +376,27 @@ async function main() {
             `${runtime} ${model} ${shots}-shot: fast, graph rewritten at load / as exported ${(rewritten.questions_per_s / asIs.questions_per_s).toFixed(2)}x`,
           );
       }
-  log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  const fastest = fastestDtypes(results);
+  log(`fastest dtype (135M shape, fast scorer): ${JSON.stringify(fastest)}`);
+  const seconds = (performance.now() - t0) / 1000;
+  log(`total ${seconds.toFixed(0)} s`);
   const summary = {
-    matmul_gflops: matmul.node,
-    matmul_gflops_by_runtime: matmul,
+    quick,
+    seconds: Math.round(seconds),
+    matmul_gflops: peaks.node.fp32!.gflops,
+    kernel_peaks: peaks,
+    fastest_dtype: fastest,
+    ratios: Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, round(v)])),
     results: results.map((r) => ({
       model: r.model,
       runtime: r.runtime,
+      dtype: r.dtype,
       shots: r.shots,
       mode: r.mode,
       batch_size: r.batch_size,
       graph_rewrites: r.graph_rewrites,
       questions: r.questions,
+      seconds_each: r.seconds_each.map(round),
       questions_per_s: round(r.questions_per_s),
       prompt_tokens_per_s: round(r.prompt_tokens_per_s),
       efficiency: round(r.efficiency),
@@ -280,9 +409,9 @@ async function main() {
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
-function fmt(r: CaseResult & { efficiency: number; peak_rss_mb: number }): string {
+function fmt(r: Row): string {
   const variant = `${r.mode}${r.batch_size > 1 ? ` b${r.batch_size}` : ''}${r.model.endsWith('-nokeep') ? (r.graph_rewrites.length ? ' rewritten' : ' as-is') : ''}`;
-  return `${r.runtime.padEnd(13)} ${r.model.padEnd(26)} ${r.shots}-shot ${variant.padEnd(16)} ${String(r.questions).padStart(3)} q  ${r.questions_per_s.toFixed(2).padStart(7)} q/s  ${Math.round(r.prompt_tokens_per_s).toString().padStart(6)} tok/s  ${r.achieved_gflops.toFixed(1).padStart(6)} GFLOP/s  eff ${(100 * r.efficiency).toFixed(0).padStart(3)}%  rss ${Math.round(r.peak_rss_mb)} MB  Σll ${r.loglikelihood_checksum.toFixed(3)}`;
+  return `${r.runtime.padEnd(13)} ${r.model.padEnd(26)} ${r.dtype.padEnd(4)} ${r.shots}-shot ${variant.padEnd(16)} ${String(r.questions).padStart(3)} q  ${r.questions_per_s.toFixed(2).padStart(7)} q/s  ${Math.round(r.prompt_tokens_per_s).toString().padStart(6)} tok/s  ${r.achieved_gflops.toFixed(1).padStart(6)} GFLOP/s  eff ${(100 * r.efficiency).toFixed(0).padStart(3)}%  rss ${Math.round(r.peak_rss_mb)} MB  Σll ${r.loglikelihood_checksum.toFixed(3)}`;
 }
 
 /**
@@ -352,9 +481,14 @@ async function studyCost(): Promise<void> {
   process.stdout.write(JSON.stringify({ study_cost: rows }) + '\n');
 }
 
-(process.argv.includes('--page-speed') ? pageSpeed() : process.argv.includes('--study') ? studyCost() : main()).catch(
-  (e) => {
-    log(`bench: error: ${(e as Error).stack ?? e}`);
-    process.exit(1);
-  },
-);
+(process.argv.includes('--page-speed')
+  ? pageSpeed()
+  : process.argv.includes('--study')
+    ? studyCost()
+    : process.argv.includes('--memory')
+      ? memory()
+      : main()
+).catch((e) => {
+  log(`bench: error: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});

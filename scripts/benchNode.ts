@@ -5,7 +5,8 @@ import '../src/node/runtime.ts';
 import { loadAll } from '../src/core/benchmarks/mmlu/data.ts';
 import { CausalLM } from '../src/core/runtime/causalLm.ts';
 import type { BenchCase } from '../src/bench/cases.ts';
-import { MATMUL_SHAPE, matmulGflops } from '../src/bench/matmul.ts';
+import { KERNEL_DTYPES, kernelPeak } from '../src/bench/matmul.ts';
+import { readFile } from 'node:fs/promises';
 import { runCase } from '../src/bench/runCase.ts';
 import { localDataSource } from '../src/node/localData.ts';
 import { evaluate } from '../src/core/evaluate.ts';
@@ -54,16 +55,26 @@ async function studyCost(caseJson: string, dir: string, mmluDir: string): Promis
   };
 }
 
+// kernels: <kernel models dir> <repetitions>; cases/case: <JSON> <model dir> <mmlu dir>; study: <JSON> <model dir> <mmlu dir>
 const [kind, arg, modelDir, mmluDir] = process.argv.slice(2);
 let out: Record<string, unknown>;
-if (kind === 'matmul') {
-  const session = await ort.InferenceSession.create(arg!);
-  const { m, k, n } = MATMUL_SHAPE;
-  out = { matmul_gflops: await matmulGflops(ort as never, session as never, m, k, n) };
+if (kind === 'kernels') {
+  const peaks: Record<string, unknown> = {};
+  for (const dtype of KERNEL_DTYPES)
+    peaks[dtype] = await kernelPeak(
+      ort as never,
+      dtype,
+      (file) => readFile(join(arg!, file)),
+      async (bytes) => (await ort.InferenceSession.create(bytes)) as never,
+      Number(modelDir ?? 5),
+    );
+  out = { kernel_peaks: peaks };
 } else if (kind === 'study') {
   out = await studyCost(arg!, modelDir!, mmluDir!);
 } else {
-  const c = JSON.parse(arg!) as BenchCase;
+  // one or several cases (same model, dtype, rewrites) on one loaded model
+  const list = (kind === 'cases' ? JSON.parse(arg!) : [JSON.parse(arg!)]) as BenchCase[];
+  const c = list[0]!;
   const model = await CausalLM.load(
     { id: c.model, localDir: modelDir! },
     {
@@ -73,7 +84,9 @@ if (kind === 'matmul') {
     },
   );
   const data = await loadAll(localDataSource(mmluDir ?? join(process.cwd(), '../shared/mmlu')), c.subjects, 'test');
-  out = { ...(await runCase(model, data, c, 'node')) };
+  const results = [];
+  for (const one of list) results.push(await runCase(model, data, one, 'node'));
+  out = kind === 'cases' ? { results } : { ...results[0]! };
 }
 out.peak_rss_mb = process.resourceUsage().maxRSS / 1024;
 process.stdout.write(JSON.stringify(out) + '\n');

@@ -1,7 +1,8 @@
 // fp32 vs each quantized dtype of one model folder on the same questions (Node, plain scorer):
 // |dLL| distribution, pick agreement, accuracy difference with its paired 95% CI and exact McNemar p
 // (the study statistics, src/core/study/stats.ts); for q8 also the export as written (per-tensor
-// activation scales, --no-rewrite) against per-row-dynamic-quant. Prints a Markdown table.
+// activation scales, no rewrite) against per-row-dynamic-quant, for fp16 the export's float16
+// arithmetic against float32-activations. Prints a Markdown table.
 // Usage: node --import tsx scripts/compareDtypes.ts <model folder with model{,_fp16,_quantized,_q4}.onnx>
 //        [--subjects a,b,c] [--limit N] [--shots K] [--mmlu ../shared/mmlu]
 import '../src/node/runtime.ts';
@@ -10,6 +11,7 @@ import { loadAll } from '../src/core/benchmarks/mmlu/data.ts';
 import { evaluate, type Sample } from '../src/core/evaluate.ts';
 import { CausalLM, type Dtype } from '../src/core/runtime/causalLm.ts';
 import { pairStats, type StudySample } from '../src/core/study/stats.ts';
+import { llDistance } from '../src/core/compare/llDistance.ts';
 import { localDataSource } from '../src/node/localData.ts';
 
 const { values, positionals } = parseArgs({
@@ -57,13 +59,10 @@ const asStudy = (xs: Sample[]): StudySample[] =>
   }));
 
 function row(name: string, base: Sample[], other: Sample[]): string {
-  const d = base
-    .flatMap((s, i) => s.loglikelihoods.map((v, j) => Math.abs(v - other[i]!.loglikelihoods[j]!)))
-    .sort((a, b) => a - b);
-  const q = (p: number) => d[Math.min(d.length - 1, Math.floor(p * d.length))]!.toFixed(4);
+  const d = llDistance(base.map((s, i) => [s.loglikelihoods, other[i]!.loglikelihoods]))!;
   const p = pairStats('a', 'b', asStudy(other), asStudy(base), 4);
   const pct = (x: number) => `${(100 * x).toFixed(1)}`;
-  return `| ${name} | ${base.length} | ${q(0.5)} | ${q(0.95)} | ${d.at(-1)!.toFixed(4)} | ${pct(p.agreement)}% | ${pct(p.diff)} [${pct(p.diff_ci[0])}, ${pct(p.diff_ci[1])}] | ${p.mcnemar_p.toPrecision(3)} |`;
+  return `| ${name} | ${base.length} | ${d.median.toFixed(4)} | ${d.p95.toFixed(4)} | ${d.max.toFixed(4)} | ${pct(p.agreement)}% | ${pct(p.diff)} [${pct(p.diff_ci[0])}, ${pct(p.diff_ci[1])}] | ${p.mcnemar_p.toPrecision(3)} |`;
 }
 
 const fp32 = await score('fp32', 'auto');
@@ -78,6 +77,11 @@ for (const dtype of values.dtypes!.split(',') as Dtype[]) {
     const exported = await score('q8', 'none');
     lines.push(row('q8 as exported (per-tensor scales)', fp32, exported));
     lines.push(row('q8 per-row vs q8 as exported', exported, quantized));
+  }
+  if (dtype === 'fp16') {
+    const exported = await score('fp16', 'none');
+    lines.push(row('fp16 as exported (float16 arithmetic)', fp32, exported));
+    lines.push(row('fp16 float32-activations vs fp16 as exported', exported, quantized));
   }
 }
 console.log(lines.join('\n'));

@@ -6,7 +6,7 @@ import { hubSource } from '../core/benchmarks/mmlu/source.ts';
 import { CausalLM } from '../core/runtime/causalLm.ts';
 import { configureWebRuntime } from '../core/runtime/webRuntime.ts';
 import type { BenchCase } from './cases.ts';
-import { MATMUL_SHAPE, matmulGflops } from './matmul.ts';
+import { KERNEL_DTYPES, kernelPeak, type KernelPeak } from './matmul.ts';
 import { runCase } from './runCase.ts';
 import { installTrustedTypes } from '../ui/csp.ts';
 
@@ -25,14 +25,30 @@ const status = document.getElementById('status')!;
 async function main() {
   installTrustedTypes();
   // The page lives at src/bench/bench.html in the build; ONNX Runtime's files at the site's root ort/.
-  configureWebRuntime({ ortBaseUrl: new URL('../../ort/', location.href).href, threads });
+  configureWebRuntime({
+    ortBaseUrl: new URL('../../ort/', location.href).href,
+    threads,
+    externalizeWeights: params.get('weights') !== 'inline',
+  });
   if (!crossOriginIsolated && threads > 1) throw new Error('not cross-origin isolated: WASM threads unavailable');
-  if (params.get('kind') === 'matmul') {
-    const session = await ort.InferenceSession.create(`${hub}/matmul.onnx`, { executionProviders: ['wasm'] });
-    const { m, k, n } = MATMUL_SHAPE;
-    return { matmul_gflops: await matmulGflops(ort as never, session, m, k, n), threads };
+  if (params.get('kind') === 'kernels') {
+    const peaks: Record<string, KernelPeak> = {};
+    for (const dtype of KERNEL_DTYPES) {
+      status.textContent = `measuring the ${dtype} kernel`;
+      peaks[dtype] = await kernelPeak(
+        ort as never,
+        dtype,
+        async (file) => new Uint8Array(await (await fetch(`${hub}/kernels/${file}`)).arrayBuffer()),
+        (bytes) => ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] }),
+        Number(params.get('reps') ?? 5),
+      );
+    }
+    return { kernel_peaks: peaks, threads };
   }
-  const c = JSON.parse(params.get('case')!) as BenchCase;
+  // `cases`: several cases on one loaded model (same model, dtype, rewrites); `case`: one.
+  const many = params.get('cases');
+  const list = (many ? JSON.parse(many) : [JSON.parse(params.get('case')!)]) as BenchCase[];
+  const c = list[0]!;
   status.textContent = `loading ${c.model}`;
   const device = (params.get('device') ?? 'wasm') as 'wasm' | 'webgpu';
   const opt = params.get('opt');
@@ -41,16 +57,23 @@ async function main() {
     {
       dtype: c.dtype ?? 'fp32',
       device,
-      sessionOptions: opt ? { graphOptimizationLevel: opt } : undefined,
+      // `opt`: a graph optimization level; `session`: more ONNX Runtime session options (JSON)
+      sessionOptions:
+        opt || params.get('session')
+          ? { ...(opt ? { graphOptimizationLevel: opt } : {}), ...JSON.parse(params.get('session') ?? '{}') }
+          : undefined,
       rewrites: c.rewrites ?? 'auto',
     },
   );
   const data = await loadAll(hubSource({ baseUrl: hub }), c.subjects, 'test');
-  status.textContent = `running ${JSON.stringify(c)}`;
   const runtime = device === 'webgpu' ? 'chromium-webgpu' : 'chromium-wasm';
-  const r = await runCase(model, data, c, runtime, threads, params.get('loglikelihoods') === '1');
+  const results = [];
+  for (const one of list) {
+    status.textContent = `running ${JSON.stringify(one)}`;
+    results.push(await runCase(model, data, one, runtime, threads, params.get('loglikelihoods') === '1'));
+  }
   await model.dispose();
-  return r;
+  return many ? { results } : results[0];
 }
 
 main().then(

@@ -1,8 +1,10 @@
 import type { SubjectData } from '../core/benchmarks/doc.ts';
-import { evaluate } from '../core/evaluate.ts';
+import { evaluate, type EvalOutput } from '../core/evaluate.ts';
 import type { CausalLM } from '../core/runtime/causalLm.ts';
 import type { BenchCase, CaseResult } from './cases.ts';
 import { forwardFlops, shapeFromConfig } from './flops.ts';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Runs one case on a loaded model (Node or browser) and computes its figures. */
 export async function runCase(
@@ -13,16 +15,24 @@ export async function runCase(
   threads?: number,
   keepLoglikelihoods = false,
 ): Promise<CaseResult> {
-  const r = await evaluate(model, data, {
+  const every = c.every ?? 1;
+  const sampled = data.map((d) => ({
+    ...d,
+    questions: d.questions.slice(0, c.limit).filter((_, i) => i % every === 0),
+  }));
+  const settings = {
     subjects: c.subjects,
     split: 'test',
     shots: c.shots,
     template: 'lm-eval',
-    limit: c.limit,
-    bos: 'tokenizer',
+    bos: 'tokenizer' as const,
     scorer: c.mode,
     batchSize: c.batchSize ?? 1,
-  });
+  };
+  const runs: EvalOutput[] = [];
+  for (let i = 0; i < (c.repeats ?? 1); i++) runs.push(await evaluate(model, sampled, settings));
+  const seconds = median(runs.map((r) => r.seconds));
+  const r = runs[0]!;
   const flops = forwardFlops(shapeFromConfig(model.model.config as unknown as Record<string, unknown>), r.scorerStats);
   return {
     ...c,
@@ -32,12 +42,13 @@ export async function runCase(
     batch_size: c.batchSize ?? 1,
     graph_rewrites: model.graphRewrites,
     questions: r.samples.length,
-    seconds: r.seconds,
-    questions_per_s: r.samples.length / r.seconds,
-    prompt_tokens_per_s: r.promptTokens / r.seconds,
+    seconds,
+    seconds_each: runs.map((x) => x.seconds),
+    questions_per_s: r.samples.length / seconds,
+    prompt_tokens_per_s: r.promptTokens / seconds,
     tokens_computed: r.scorerStats.tokensComputed,
     forward_passes: r.scorerStats.forwardPasses,
-    achieved_gflops: flops / r.seconds / 1e9,
+    achieved_gflops: flops / seconds / 1e9,
     accuracy: r.samples.reduce((a, s) => a + s.acc, 0) / r.samples.length,
     loglikelihood_checksum: r.samples.reduce((a, s) => a + s.loglikelihoods.reduce((x, y) => x + y, 0), 0),
     ...(keepLoglikelihoods ? { loglikelihoods: r.samples.map((s) => s.loglikelihoods) } : {}),

@@ -219,6 +219,11 @@ function table(c: Comparison): string {
       `paired over ${p.n} questions: B−A ${p.diff >= 0 ? '+' : ''}${p.diff.toFixed(4)} (95% CI ${p.diff_ci[0].toFixed(4)} to ${p.diff_ci[1].toFixed(4)}), McNemar exact p = ${p.mcnemar_p.toPrecision(3)}`,
       `both right ${p.both_correct}, only A ${p.a_only}, only B ${p.b_only}, neither ${p.neither}; agreement ${fmt(p.agreement, 3)}, Cohen's κ ${fmt(p.cohen_kappa, 3)}, Kendall's τ ${fmt(p.kendall_tau, 3)}; ${p.flips.length} flips`,
     );
+    const d = p.loglikelihood_distance;
+    if (d)
+      lines.push(
+        `log-likelihoods |B−A| over ${d.n} choices: median ${d.median.toPrecision(3)}, p95 ${d.p95.toPrecision(3)}, max ${d.max.toPrecision(3)} nats`,
+      );
   }
   for (const w2 of c.warnings) lines.push(`warning: ${w2}`);
   return lines.join('\n') + '\n';

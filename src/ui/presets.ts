@@ -1,3 +1,6 @@
+import { offeredDtypes, type HubFile } from '../core/runtime/hubSizes.ts';
+import { NEEDS_SHADER_F16 } from '../core/runtime/shaderF16.ts';
+
 /**
  * Model presets: small causal LMs published with ONNX weights for transformers.js. Sizes are the
  * ONNX files' approximate download sizes in MB per dtype, shown (marked ≈) only when the hub's
@@ -41,17 +44,41 @@ export const DTYPES = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
 export type UiDtype = (typeof DTYPES)[number];
 
 /** dtypes that need shader-f16 on WebGPU. */
-export const NEEDS_F16: readonly UiDtype[] = ['fp16', 'q4f16'];
+export const NEEDS_F16: readonly UiDtype[] = NEEDS_SHADER_F16;
 
 /**
- * Which dtype to start with, best first, among those the repository offers. WASM: q8 measured
- * fastest in Chromium here (1.41x fp32's questions/s at 0 shots, 1.36x at 5; q4 0.57x/0.62x;
- * fp16 has no fast CPU kernels). WebGPU: the smallest files first (no real GPU was measurable
- * here; SwiftShader is a CPU), the f16 ones only with shader-f16.
+ * Questions/s per dtype that `npm run bench` measured in Chromium WASM (BENCHMARKS.md, full run:
+ * the SmolLM2-135M-shaped model, fast scorer, batch 1, [0-shot, 5-shot]). Re-measure and update
+ * with BENCHMARKS.md; test/unit/dtypeDefault.test.ts checks that the two agree.
+ */
+export const WASM_DTYPE_SPEED: Partial<Record<UiDtype, readonly [number, number]>> = {
+  fp32: [4.11, 2.79],
+  q8: [6.03, 3.98],
+  q4: [2.79, 2.19],
+  fp16: [4.15, 2.99],
+};
+
+const geomean = (xs: readonly number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+
+/**
+ * Which dtype to start with, best first, among those the repository offers. WASM: fastest measured
+ * first (WASM_DTYPE_SPEED, geometric mean over 0 and 5 shots), then the unmeasured ones. WebGPU:
+ * the smallest files first (no real GPU was measurable here; SwiftShader is a CPU emulation), the
+ * f16 ones only with shader-f16.
  */
 export function dtypePreference(device: 'wasm' | 'webgpu', shaderF16: boolean): UiDtype[] {
-  if (device === 'wasm') return ['q8', 'fp32', 'q4', 'fp16', 'q4f16'];
+  if (device === 'wasm') {
+    const measured = DTYPES.filter((d) => WASM_DTYPE_SPEED[d]).sort(
+      (a, b) => geomean(WASM_DTYPE_SPEED[b]!) - geomean(WASM_DTYPE_SPEED[a]!),
+    );
+    return [...measured, ...DTYPES.filter((d) => !WASM_DTYPE_SPEED[d])];
+  }
   return shaderF16 ? ['q4f16', 'q4', 'fp16', 'q8', 'fp32'] : ['q4', 'q8', 'fp32'];
+}
+
+/** The dtype a run starts with: the first of the device's preference that the repository's files include. */
+export function defaultDtype(files: HubFile[], device: 'wasm' | 'webgpu', shaderF16: boolean): UiDtype | null {
+  return offeredDtypes(files, dtypePreference(device, shaderF16))[0] ?? null;
 }
 
 /** A model to offer in the picker: a preset, or one a local mirror lists (pagebench-mirror.json). */

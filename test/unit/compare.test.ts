@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import type { CompareRow as Row } from '../../src/core/compare/compare.ts';
 import { LM_EVAL_RESULTS } from '../fixtures/lmEvalResults.ts';
 import { readSamples, runCli, storiesCli } from '../support/cli.ts';
-import { SHARED_MMLU } from '../support/paths.ts';
+import { SHARED_MMLU, STORIES } from '../support/paths.ts';
+import { makeQuantizedVariants, SYSTEM_PYTHON } from '../support/syntheticModel.ts';
+import { execFileSync } from 'node:child_process';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const json = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
@@ -78,8 +80,48 @@ test('compare: two pagebench runs on the same questions get paired statistics an
   // A full link with the dataset is a side with picks too: the same paired numbers.
   const link = runCli('share', one, '--full').stdout.trim();
   const viaLink = JSON.parse(runCli('compare', zero, link, '--json', '--data', SHARED_MMLU).stdout);
-  assert.deepEqual(viaLink.paired, out.paired);
+  // (a link carries picks, not log-likelihoods: no |ΔLL| there)
+  assert.equal(viaLink.paired.loglikelihood_distance, null);
+  assert.deepEqual({ ...viaLink.paired, loglikelihood_distance: 0 }, { ...out.paired, loglikelihood_distance: 0 });
   const bad = runCli('compare', zero, join(zero, 'nothing.json'));
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /^pagebench: error: .*nothing\.json: no such file or folder\n$/);
+});
+
+test('compare: the same model in two dtypes (fp32 vs q8): the |ΔLL| distribution beside the paired statistics', () => {
+  const dir = makeQuantizedVariants(STORIES, 'q8');
+  const fp32 = tmp('pb-cmp-fp32-');
+  const q8 = tmp('pb-cmp-q8-');
+  for (const [dtype, out] of [
+    ['fp32', fp32],
+    ['q8', q8],
+  ] as const)
+    assert.equal(storiesCli('run', ['--subjects', 'anatomy', '--dtype', dtype, '--output-dir', out], dir).code, 0);
+  const r = runCli('compare', fp32, q8, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const d = JSON.parse(r.stdout).paired.loglikelihood_distance as {
+    n: number;
+    median: number;
+    p95: number;
+    max: number;
+  };
+  // Expected: numpy's percentile (method "higher") over every choice's |ΔLL|, computed in Python.
+  const a = readSamples(fp32);
+  const b = readSamples(q8);
+  const diffs = [...a].flatMap(([k, s]) =>
+    (s.loglikelihoods as number[]).map((v, j) => Math.abs(v - (b.get(k)!.loglikelihoods as number[])[j]!)),
+  );
+  const expected = JSON.parse(
+    execFileSync(
+      SYSTEM_PYTHON,
+      [
+        '-c',
+        'import json, sys, numpy as np; d = np.array(json.load(sys.stdin)); print(json.dumps([len(d), float(np.percentile(d, 50, method="higher")), float(np.percentile(d, 95, method="higher")), float(d.max())]))',
+      ],
+      { input: JSON.stringify(diffs), encoding: 'utf8' },
+    ),
+  ) as number[];
+  assert.deepEqual([d.n, d.median, d.p95, d.max], expected);
+  assert.ok(d.max > 0, 'q8 moves the numbers');
+  assert.match(runCli('compare', fp32, q8).stdout, /log-likelihoods \|B−A\| over \d+ choices: median /);
 });

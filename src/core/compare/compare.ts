@@ -1,6 +1,7 @@
 import { SETUP_FIELDS, fieldValue } from '../report/merge.ts';
 import { pairStats, type PairStats, type StudySample } from '../study/stats.ts';
 import type { ComparableResult } from './results.ts';
+import { llDistance, type LlDistance } from './llDistance.ts';
 
 export interface CompareRow {
   task: string;
@@ -17,6 +18,8 @@ export interface CompareRow {
 export type PairedComparison = Omit<PairStats, 'a' | 'b'> & {
   /** Questions right on one side only: subject, doc_id, each side's pick and correctness. */
   flips: { subject: string; doc_id: number; a_pred: number; b_pred: number; a_correct: 0 | 1; b_correct: 0 | 1 }[];
+  /** |ΔLL| over the shared questions' choices, when both sides kept their log-likelihoods. */
+  loglikelihood_distance: LlDistance | null;
 };
 
 export interface Comparison {
@@ -129,6 +132,9 @@ function pairedComparison(A: ComparableResult, B: ComparableResult, warnings: st
     agreement: st.agreement,
     cohen_kappa: st.cohen_kappa,
     kendall_tau: st.kendall_tau,
+    loglikelihood_distance: llDistance(
+      keys.map((k) => [A.picks!.get(k)!.loglikelihoods ?? [], B.picks!.get(k)!.loglikelihoods ?? []]),
+    ),
     flips: keys
       .map((k, i) => ({ k, i }))
       .filter(({ i }) => xs[i]!.acc !== ys[i]!.acc)

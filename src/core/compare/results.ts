@@ -22,8 +22,8 @@ export interface ComparableResult {
   config?: RunConfig;
   /** lm-eval's run description (model, model_args), for the header. */
   describe: string;
-  /** Per question (subject/doc_id) the pick and whether it was right, when known. */
-  picks?: Map<string, { pred: number; correct: 0 | 1; subject: string; doc_id: number }>;
+  /** Per question (subject/doc_id) the pick and whether it was right (and its log-likelihoods), when known. */
+  picks?: Map<string, { pred: number; correct: 0 | 1; subject: string; doc_id: number; loglikelihoods?: number[] }>;
 }
 
 export class CompareInputError extends Error {}
@@ -92,13 +92,19 @@ export function comparableFromResults(label: string, json: unknown): ComparableR
 export function comparableFromRun(
   label: string,
   results: unknown,
-  samples: readonly { subject: string; doc_id: number; pred: number; acc: 0 | 1 }[],
+  samples: readonly { subject: string; doc_id: number; pred: number; acc: 0 | 1; loglikelihoods?: number[] }[],
 ): ComparableResult {
   const c = comparableFromResults(label, results);
   c.picks = new Map(
     samples.map((s) => [
       `${s.subject}/${s.doc_id}`,
-      { pred: s.pred, correct: s.acc, subject: s.subject, doc_id: s.doc_id },
+      {
+        pred: s.pred,
+        correct: s.acc,
+        subject: s.subject,
+        doc_id: s.doc_id,
+        ...(s.loglikelihoods ? { loglikelihoods: s.loglikelihoods } : {}),
+      },
     ]),
   );
   return c;

@@ -14,7 +14,8 @@ const GRAPH = { node: 1, initializer: 5, input: 11, output: 12, valueInfo: 13 } 
 const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
 const ATTR = { name: 1, f: 2, i: 3, t: 5, ints: 8, type: 20 } as const;
 const ATTR_TYPE = { float: 1, int: 2, tensor: 4, ints: 7 } as const;
-const TENSOR = { dims: 1, dataType: 2, name: 8, rawData: 9, dataLocation: 14 } as const;
+const TENSOR = { dims: 1, dataType: 2, name: 8, rawData: 9, externalData: 13, dataLocation: 14 } as const;
+const ENTRY = { key: 1, value: 2 } as const;
 const VALUE_INFO = { name: 1, type: 2 } as const;
 const TYPE = { tensorType: 1 } as const;
 const TENSOR_TYPE = { elemType: 1, shape: 2 } as const;
@@ -385,6 +386,42 @@ export class OnnxModelEditor implements GraphSummary {
     w.uint32((TENSOR.name << 3) | WIRE_LEN).string(name);
     w.uint32((TENSOR.rawData << 3) | WIRE_LEN).bytes(t.raw);
     this.initializerReplacements.set(span.start, { span, bytes: lengthDelimited(GRAPH.initializer, w.finish()) });
+  }
+
+  /**
+   * Points every initializer of at least `minBytes` raw bytes at external data instead: the file
+   * `location` is this model's own bytes, at the offset where the tensor's raw data lies, so
+   * ONNX Runtime copies each weight straight into its tensor and the graph it parses is small.
+   * Every other field of the tensor is kept. Returns how many were pointed.
+   */
+  externalizeInitializers(location: string, minBytes: number): number {
+    let n = 0;
+    for (const span of this.initializerSpans) {
+      const t = readInitializer(this.bytes, span);
+      if (!t.raw || t.raw.length < minBytes || this.initializerReplacements.has(span.start)) continue;
+      const offset = t.raw.byteOffset - this.bytes.byteOffset;
+      const parts: Uint8Array[] = [];
+      walk(this.bytes, span.payloadStart, span.end, (f) => {
+        if (f.field !== TENSOR.rawData && f.field !== TENSOR.dataLocation)
+          parts.push(this.bytes.subarray(f.start, f.end));
+      });
+      const ext = protobuf.Writer.create();
+      for (const [key, value] of [
+        ['location', location],
+        ['offset', String(offset)],
+        ['length', String(t.raw.length)],
+      ]) {
+        ext.uint32((TENSOR.externalData << 3) | WIRE_LEN).fork();
+        ext.uint32((ENTRY.key << 3) | WIRE_LEN).string(key!);
+        ext.uint32((ENTRY.value << 3) | WIRE_LEN).string(value!);
+        ext.ldelim();
+      }
+      ext.uint32(TENSOR.dataLocation << 3).int32(1);
+      parts.push(ext.finish());
+      this.initializerReplacements.set(span.start, { span, bytes: lengthDelimited(GRAPH.initializer, concat(parts)) });
+      n++;
+    }
+    return n;
   }
 
   /** Puts `nodes` where node `index` was (an empty list removes it). */

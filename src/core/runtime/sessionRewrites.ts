@@ -5,7 +5,7 @@ import {
   type RewriteOutcome,
   type RewriteWanted,
 } from './graphRewrites.ts';
-import type { GraphSummary } from './onnxGraph.ts';
+import { OnnxModelEditor, type GraphSummary } from './onnxGraph.ts';
 
 /*
  * transformers.js creates ONNX Runtime sessions itself, from bytes (browser) or a file path
@@ -26,6 +26,7 @@ interface ActiveLoad {
 }
 
 let active: ActiveLoad | null = null;
+let weightsOutside = false;
 let installed = false;
 const HOOKED = Symbol.for('pagebench.sessionRewrites');
 
@@ -36,14 +37,22 @@ export interface PathReader {
   summarize(path: string): Promise<GraphSummary>;
 }
 
-/** Wraps `InferenceSession.create`; `paths` lets it handle models given as file paths (Node). */
-export function installSessionRewrites(cls: SessionClass, paths?: PathReader): void {
+/**
+ * Wraps `InferenceSession.create`; `paths` lets it handle models given as file paths (Node).
+ * `externalizeWeights` (the browser) hands ONNX Runtime Web a model given as bytes as a small graph
+ * whose weights are external data in those same bytes (withWeightsOutside).
+ */
+export function installSessionRewrites(cls: SessionClass, paths?: PathReader, externalizeWeights = false): void {
   const marked = cls as SessionClass & { [HOOKED]?: boolean };
   if (marked[HOOKED]) {
     installed = true;
+    weightsOutside = externalizeWeights;
     return;
   }
-  const original = cls.create.bind(cls);
+  weightsOutside = externalizeWeights;
+  const plain = cls.create.bind(cls);
+  const original: Create = (model, options) =>
+    weightsOutside ? plain(...withWeightsOutside(model, options)) : plain(model, options);
   cls.create = async (model: unknown, options?: unknown) => {
     const load = active;
     if (!load || !Object.values(load.want).some(Boolean)) return original(model, options);
@@ -109,5 +118,26 @@ export async function withRewrites<T>(
     return { value, applied: [...active.applied], notes: active.notes };
   } finally {
     active = null;
+  }
+}
+
+const WEIGHTS_FILE = 'pagebench-weights.bin';
+const EXTERNAL_MIN_BYTES = 1024;
+
+/**
+ * ONNX Runtime Web copies a model's bytes into its heap, parses them (a second copy of every
+ * weight, in the protobuf) and then builds the tensors (a third). Given a graph whose weights are
+ * external data, it copies each weight once, from the JavaScript bytes straight into its tensor.
+ * The numbers are the same: only where the bytes are read from changes.
+ */
+function withWeightsOutside(model: unknown, options: unknown): [unknown, unknown] {
+  if (!(model instanceof Uint8Array) || hasExternalDataOption(options)) return [model, options];
+  try {
+    const g = new OnnxModelEditor(model);
+    if (g.hasExternalData || g.externalizeInitializers(WEIGHTS_FILE, EXTERNAL_MIN_BYTES) === 0) return [model, options];
+    const externalData = [{ path: WEIGHTS_FILE, data: model }];
+    return [g.toBytes(), { ...(options as object), externalData }];
+  } catch {
+    return [model, options]; // not a graph we can read: ONNX Runtime reports it
   }
 }

@@ -13,6 +13,8 @@ export interface WebRuntimeOptions {
   threads?: number;
   /** Let transformers.js use the Cache API for model files (the app uses IndexedDB instead). */
   useBrowserCache?: boolean;
+  /** Hand ONNX Runtime the weights as external data (sessionRewrites.ts); default true. */
+  externalizeWeights?: boolean;
 }
 
 /** Points transformers.js / onnxruntime-web at self-served wasm files; call before loading a model. */
@@ -22,7 +24,7 @@ export function configureWebRuntime(opts: WebRuntimeOptions): void {
   wasm.wasmPaths = { mjs: base + ORT_WASM_FILES[0], wasm: base + ORT_WASM_FILES[1] };
   if (opts.threads !== undefined) wasm.numThreads = opts.threads;
   env.useBrowserCache = opts.useBrowserCache ?? false;
-  installSessionRewrites(InferenceSession as never);
+  installSessionRewrites(InferenceSession as never, undefined, opts.externalizeWeights ?? true);
 }
 
 /** The page's runtime, for the fingerprint (report/fingerprint.ts). */
