@@ -139,6 +139,16 @@ test('the page on WASM runs each dtype with its rewrites recorded; fp32, fp16 an
       dtype === 'q8' ? 0.2 : 1e-4,
     );
   }
+  // The same model in two dtypes, compared in the page: paired statistics and the |ΔLL| distribution.
+  await page.getByRole('button', { name: 'Compare' }).click();
+  const pick = page.getByTestId('compare-run');
+  for (const dtype of ['fp32', 'q8']) {
+    const option = pick.locator('option', { hasText: ` · ${dtype} · ` });
+    await pick.selectOption((await option.getAttribute('value'))!);
+  }
+  const distance = await page.getByTestId('compare-ll-distance').innerText();
+  assert.match(distance, /over 48 choices: median [\d.e-]+ · 95th percentile [\d.e-]+ · max [\d.e-]+ nats/);
+  assert.match(await page.getByTestId('compare-sides').innerText(), /stories260K-quantized · q8 · lm-eval 1-shot/);
   await page.context().close();
 });
 function cliNaive(dtype: string, shots: number, limit: number): Map<string, number[]> {
