@@ -42,6 +42,12 @@ export async function withDownloadLock<T>(
   return navigator.locks.request(name, work) as Promise<T>;
 }
 
+/** Runs `work` holding the run's lock as soon as no other page holds it. */
+export async function whenRunLockFree(runId: string, work: () => Promise<void>): Promise<void> {
+  if (!navigator.locks) return work();
+  await navigator.locks.request(runLockName(runId), work);
+}
+
 /** The run ids whose lock some tab holds now. */
 export async function heldRunLocks(): Promise<Set<string>> {
   if (!navigator.locks) return new Set();

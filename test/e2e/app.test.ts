@@ -217,7 +217,12 @@ test('a reload mid-run resumes to the same results; Stop stops and the worker is
   await page.screenshot({ path: join(SHOTS_DIR, '5-running.png'), fullPage: true });
   await page.reload();
   await waitUntil(page, 'window.__pagebench !== undefined');
-  const before = await latestRun(page);
+  // The reloaded page settles the run once the old page's run lock is released (it may outlive the load).
+  let before = await latestRun(page);
+  for (let i = 0; i < 50 && before.run.status === 'running'; i++) {
+    await page.waitForTimeout(200);
+    before = await latestRun(page);
+  }
   assert.equal(before.run.status, 'stopped', 'an interrupted run is listed as resumable');
   assert.ok(before.samples.length >= 4 && before.samples.length < 24, `partial: ${before.samples.length}`);
   await runToEnd(page, () => page.getByTestId('resume').first().click());

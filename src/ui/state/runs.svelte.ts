@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import { getTemplate } from '../../core/templates/presets.ts';
-import { heldRunLocks, runsChannel } from '../../storage/locks.ts';
+import { heldRunLocks, runsChannel, whenRunLockFree } from '../../storage/locks.ts';
 import { recordSamples, settleInterruptedRuns, updateRun, type PagebenchDB, type RunRecord } from '../../storage/db.ts';
 import type { WorkerEvent } from '../../../workers/evalWorker.ts';
 import type { WorkerClient } from '../client.ts';
@@ -52,8 +52,21 @@ export class RunsState {
 
   /** Runs a page that went away left 'running' are stopped runs, their counts taken from the samples. */
   async settleInterrupted(): Promise<void> {
-    await settleInterruptedRuns(this.db, (r) => getTemplate(r.settings.template).headline, await heldRunLocks());
+    const headline = (r: RunRecord) => getTemplate(r.settings.template).headline;
+    const held = await heldRunLocks();
+    await settleInterruptedRuns(this.db, headline, held);
     await this.refresh();
+    // A held run may belong to the page this one replaced (a reload), whose lock is released only
+    // as it goes away: settle such a run once its lock is free (a run another tab completes meanwhile
+    // is no longer 'running' and is left as it is).
+    for (const r of this.runs)
+      if (r.status === 'running' && held.has(r.id))
+        void whenRunLockFree(r.id, async () => {
+          const others = await heldRunLocks();
+          others.delete(r.id);
+          await settleInterruptedRuns(this.db, headline, others);
+          await this.refresh();
+        });
   }
 
   /** Another tab's run started or ended: this tab's list follows. */
