@@ -51,6 +51,9 @@ export interface CaseResult extends BenchCase {
 export const BENCH_SUBJECTS = ['anatomy', 'high_school_geography', 'college_physics'];
 
 /** Quantized files of the 135M-shaped model the bench makes (scripts/quantize_onnx.py). */
+/** What the bench page logs once its model is loaded (the runner then measures scoring's memory). */
+export const MODEL_LOADED = 'pagebench-bench: model loaded';
+
 export const BENCH_DTYPES: Dtype[] = ['fp32', 'q8', 'q4', 'fp16'];
 
 /**
@@ -75,7 +78,7 @@ export function benchCases(models: string[], quick: boolean, runtime: 'node' | '
       if (model.endsWith('-nokeep')) {
         // The same weights exported without num_logits_to_keep: as exported, and rewritten at load.
         for (const rewrites of ['none', 'auto'] as const)
-          out.push({ model, shots, mode: 'fast', subjects, limit, rewrites, repeats: 3 });
+          out.push({ model, shots, mode: 'fast', subjects, limit, rewrites, repeats: repeats('fast') });
         continue;
       }
       for (const dtype of big ? BENCH_DTYPES : (['fp32'] as const)) {
@@ -85,9 +88,9 @@ export function benchCases(models: string[], quick: boolean, runtime: 'node' | '
         if (withBaselines)
           for (const mode of ['naive', 'harness'] as const)
             out.push({ model, shots, mode, subjects, limit, every: every(shots), repeats: repeats(mode), dtype });
-        out.push({ model, shots, mode: 'fast', subjects, limit, repeats: 3, dtype });
+        out.push({ model, shots, mode: 'fast', subjects, limit, repeats: repeats('fast'), dtype });
         if (big && !quick && dtype === 'fp32')
-          out.push({ model, shots, mode: 'fast', subjects, limit, batchSize: 8, repeats: 3, dtype });
+          out.push({ model, shots, mode: 'fast', subjects, limit, batchSize: 8, repeats: repeats('fast'), dtype });
       }
     }
   }

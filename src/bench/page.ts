@@ -5,7 +5,7 @@ import { loadAll } from '../core/benchmarks/mmlu/data.ts';
 import { hubSource } from '../core/benchmarks/mmlu/source.ts';
 import { CausalLM } from '../core/runtime/causalLm.ts';
 import { configureWebRuntime } from '../core/runtime/webRuntime.ts';
-import type { BenchCase } from './cases.ts';
+import { MODEL_LOADED, type BenchCase } from './cases.ts';
 import { KERNEL_DTYPES, kernelPeak, type KernelPeak } from './matmul.ts';
 import { runCase } from './runCase.ts';
 import { installTrustedTypes } from '../ui/csp.ts';
@@ -63,8 +63,11 @@ async function main() {
           ? { ...(opt ? { graphOptimizationLevel: opt } : {}), ...JSON.parse(params.get('session') ?? '{}') }
           : undefined,
       rewrites: c.rewrites ?? 'auto',
+      // as the app's worker does: transformers.js then reads the file into its own buffer
+      onProgress: (p) => (status.textContent = `loading ${c.model}: ${p.file} ${p.status} ${p.loaded ?? ''}`),
     },
   );
+  console.info(MODEL_LOADED);
   const data = await loadAll(hubSource({ baseUrl: hub }), c.subjects, 'test');
   const runtime = device === 'webgpu' ? 'chromium-webgpu' : 'chromium-wasm';
   const results = [];

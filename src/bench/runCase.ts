@@ -3,8 +3,7 @@ import { evaluate, type EvalOutput } from '../core/evaluate.ts';
 import type { CausalLM } from '../core/runtime/causalLm.ts';
 import type { BenchCase, CaseResult } from './cases.ts';
 import { forwardFlops, shapeFromConfig } from './flops.ts';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+import { median } from './median.ts';
 
 /** Runs one case on a loaded model (Node or browser) and computes its figures. */
 export async function runCase(

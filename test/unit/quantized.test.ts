@@ -9,7 +9,8 @@ import '../../src/node/runtime.ts';
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadAll, type SubjectData } from '../../src/core/benchmarks/mmlu/data.ts';
@@ -82,6 +83,34 @@ test('q8: per-row-dynamic-quant replaces every DynamicQuantizeLinear; a token’
   // logits-to-keep through the quantized head: the kept rows are the last rows of the full output
   const last2 = await logits(rewritten, [ids], 2);
   assert.equal(maxDiff(last2, b.subarray(b.length - last2.length)), 0);
+});
+
+test('q8 rewritten with its weights outside (the browser’s way: no copy of the weights) is the q8 rewritten inline', async () => {
+  const bytes = new Uint8Array(readFileSync(join(dir, 'onnx/model_quantized.onnx')));
+  const inline = rewriteModel(bytes, wantedRewrites('wasm', 'q8'));
+  const g = new OnnxModelEditor(bytes);
+  assert.ok(g.externalizeInitializers('weights.bin', 1024) > 0);
+  const small = g.toBytes();
+  // without the file the weights cannot be read, so per-row-dynamic-quant (it sums them) is refused
+  assert.ok(!rewriteModel(small, wantedRewrites('wasm', 'q8')).applied.includes('per-row-dynamic-quant'));
+  const apart = rewriteModel(small, wantedRewrites('wasm', 'q8'), new Map([['weights.bin', bytes]]));
+  assert.deepEqual(apart.applied, inline.applied);
+  // the same edits, on a graph whose weights stayed in the file
+  assert.equal(inline.bytes.length - apart.bytes.length, bytes.length - small.length);
+  // ONNX Runtime finds weights.bin beside the graph: the model file itself
+  const tmp = mkdtempSync(join(tmpdir(), 'pb-q8-apart-'));
+  writeFileSync(join(tmp, 'graph.onnx'), apart.bytes);
+  writeFileSync(join(tmp, 'weights.bin'), bytes);
+  const a = await ort.InferenceSession.create(inline.bytes);
+  const b = await ort.InferenceSession.create(join(tmp, 'graph.onnx'));
+  const rows = [
+    [1, 45, 300, 22, 99, 7, 8, 100, 250, 31],
+    [5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
+  ];
+  const la = (await a.run(feeds(rows, 0, a.inputNames))).logits!.data as Float32Array;
+  const lb = (await b.run(feeds(rows, 0, b.inputNames))).logits!.data as Float32Array;
+  assert.equal(la.length, lb.length);
+  assert.equal(maxDiff(la, lb), 0);
 });
 
 test('q4: logits-to-keep applies through MatMulNBits; nothing to do for per-row-dynamic-quant', () => {

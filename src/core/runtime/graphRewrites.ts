@@ -1,5 +1,12 @@
 import { NodeBuilder } from './nodeBuilder.ts';
-import { DataType, OnnxModelEditor, type GraphSummary, type NewNode, type NodeInfo } from './onnxGraph.ts';
+import {
+  DataType,
+  OnnxModelEditor,
+  type ExternalFiles,
+  type GraphSummary,
+  type NewNode,
+  type NodeInfo,
+} from './onnxGraph.ts';
 import { addPerRowQuant, perRowFit, PER_ROW } from './perRowQuant.ts';
 import { FLOAT32_ACTIVATIONS, toFloat32Activations } from './float32Compute.ts';
 
@@ -168,9 +175,13 @@ export function wantedRewrites(device: string, dtype: string): RewriteWanted {
   };
 }
 
-/** Applies the wanted rewrites that fit the graph; returns the input bytes when none applied. */
-export function rewriteModel(bytes: Uint8Array, want: RewriteWanted): RewriteOutcome {
-  let g = new OnnxModelEditor(bytes);
+/**
+ * Applies the wanted rewrites that fit the graph; returns the input bytes when none applied.
+ * `external`: the files the graph's external data points into (read, never copied); the rewritten
+ * graph points into the same files.
+ */
+export function rewriteModel(bytes: Uint8Array, want: RewriteWanted, external?: ExternalFiles): RewriteOutcome {
+  let g = new OnnxModelEditor(bytes, external);
   if (g.opsetVersion < MIN_OPSET)
     return { bytes, applied: [], skipped: [`graph rewrites: opset ${g.opsetVersion} < ${MIN_OPSET}`] };
   const applied: RewriteName[] = [];
@@ -196,7 +207,7 @@ export function rewriteModel(bytes: Uint8Array, want: RewriteWanted): RewriteOut
       continue;
     }
     applied.push(name);
-    if (name === 'logits-to-keep' && reparseAfterSlice) g = new OnnxModelEditor(g.toBytes());
+    if (name === 'logits-to-keep' && reparseAfterSlice) g = new OnnxModelEditor(g.toBytes(), external);
   }
   return { bytes: applied.length ? g.toBytes() : bytes, applied, skipped };
 }

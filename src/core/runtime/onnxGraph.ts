@@ -146,8 +146,12 @@ function encodeAttribute(w: protobuf.Writer, a: Attribute): void {
   w.ldelim();
 }
 
-function readInitializer(buf: Uint8Array, s: Span): InitializerInfo {
+/** Files holding initializers' external data, by the `location` the graph names them with. */
+export type ExternalFiles = ReadonlyMap<string, Uint8Array>;
+
+function readInitializer(buf: Uint8Array, s: Span, external?: ExternalFiles): InitializerInfo {
   const t: InitializerInfo = { name: '', dataType: 0, dims: [] };
+  const where: Record<string, string> = {};
   const r = protobuf.Reader.create(buf);
   r.pos = s.payloadStart;
   while (r.pos < s.end) {
@@ -164,7 +168,24 @@ function readInitializer(buf: Uint8Array, s: Span): InitializerInfo {
       const len = r.uint32();
       t.raw = buf.subarray(r.pos, r.pos + len);
       r.pos += len;
+    } else if (field === TENSOR.externalData && wire === WIRE_LEN && external) {
+      const end = r.uint32() + r.pos;
+      let key = '';
+      let value = '';
+      while (r.pos < end) {
+        const et = r.uint32();
+        if (et >>> 3 === ENTRY.key && (et & 7) === WIRE_LEN) key = r.string();
+        else if (et >>> 3 === ENTRY.value && (et & 7) === WIRE_LEN) value = r.string();
+        else r.skipType(et & 7);
+      }
+      where[key] = value;
     } else r.skipType(wire);
+  }
+  const file = where.location !== undefined ? external?.get(where.location) : undefined;
+  if (file && where.length !== undefined) {
+    const offset = Number(where.offset ?? 0);
+    const length = Number(where.length);
+    if (offset + length <= file.length) t.raw = file.subarray(offset, offset + length);
   }
   return t;
 }
@@ -302,7 +323,11 @@ export class OnnxModelEditor implements GraphSummary {
   private readonly newInputs: Uint8Array[] = [];
   private readonly initializerReplacements = new Map<number, { span: Span; bytes: Uint8Array }>();
 
-  constructor(readonly bytes: Uint8Array) {
+  /** `external`: files whose data the graph's initializers point at; initializer() reads them there. */
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly external?: ExternalFiles,
+  ) {
     try {
       this.parse(bytes);
     } catch (e) {
@@ -334,17 +359,18 @@ export class OnnxModelEditor implements GraphSummary {
     });
   }
 
-  /** The named initializer (a view into the model's bytes), or undefined. */
-  initializer(name: string): InitializerInfo | undefined {
+  private index(): Map<string, Span> {
     if (!this.initializerIndex) {
       this.initializerIndex = new Map();
-      for (const s of this.initializerSpans) {
-        const { name: n } = readInitializer(this.bytes, { ...s, end: s.end });
-        this.initializerIndex.set(n, s);
-      }
+      for (const s of this.initializerSpans) this.initializerIndex.set(readInitializer(this.bytes, s).name, s);
     }
-    const s = this.initializerIndex.get(name);
-    return s ? readInitializer(this.bytes, s) : undefined;
+    return this.initializerIndex;
+  }
+
+  /** The named initializer (a view into the model's bytes or its external file), or undefined. */
+  initializer(name: string): InitializerInfo | undefined {
+    const s = this.index().get(name);
+    return s ? readInitializer(this.bytes, s, this.external) : undefined;
   }
 
   /** A node's int and tensor attributes (others are listed by name only). */
@@ -371,14 +397,12 @@ export class OnnxModelEditor implements GraphSummary {
 
   /** Names of the initializers stored in this file (raw or typed data). */
   initializerNames(): string[] {
-    this.initializer('');
-    return [...this.initializerIndex!.keys()];
+    return [...this.index().keys()];
   }
 
   /** Writes initializer `name` anew as raw data of `dataType` (its other fields are dropped). */
   replaceInitializer(name: string, t: { dataType: number; dims: number[]; raw: Uint8Array }): void {
-    this.initializer('');
-    const span = this.initializerIndex!.get(name);
+    const span = this.index().get(name);
     if (!span) throw new Error(`no initializer ${name}`);
     const w = protobuf.Writer.create();
     for (const d of t.dims) w.uint32(TENSOR.dims << 3).int64(d);

@@ -5,7 +5,7 @@ import {
   type RewriteOutcome,
   type RewriteWanted,
 } from './graphRewrites.ts';
-import { OnnxModelEditor, type GraphSummary } from './onnxGraph.ts';
+import { OnnxModelEditor, type ExternalFiles, type GraphSummary } from './onnxGraph.ts';
 
 /*
  * transformers.js creates ONNX Runtime sessions itself, from bytes (browser) or a file path
@@ -55,31 +55,56 @@ export function installSessionRewrites(cls: SessionClass, paths?: PathReader, ex
     weightsOutside ? plain(...withWeightsOutside(model, options)) : plain(model, options);
   cls.create = async (model: unknown, options?: unknown) => {
     const load = active;
+    const session = await createInLoad(model, options, load);
+    if (load && weightsOutside) release(model);
+    return session;
+  };
+  const createInLoad = async (model: unknown, options: unknown, load: ActiveLoad | null) => {
     if (!load || !Object.values(load.want).some(Boolean)) return original(model, options);
+    // The browser rewrites the graph with its weights already outside, in the model's own bytes:
+    // no rewritten copy of the weights exists beside them. float32-activations converts every
+    // weight, so it rewrites the whole model first.
+    const apart = weightsOutside && !load.want.float32Activations ? weightsApart(model, options) : null;
+    const [graph, graphOptions] = apart ? [apart.graph, apart.options] : [model, options];
+    const createAsIs = () => (apart ? plain(graph, graphOptions) : original(model, options));
     let out: RewriteOutcome;
     try {
       // Read (Node) and rewrite in a helper so the read bytes are garbage once it returns.
-      const rewritten = await readAndRewrite(model, options, load, paths);
-      if (!rewritten) return original(model, options);
+      const rewritten = await readAndRewrite(graph, graphOptions, load, paths, apart?.files);
+      if (!rewritten) return createAsIs();
       out = rewritten;
     } catch {
-      return original(model, options); // not a graph we can read: ONNX Runtime reports it
+      return createAsIs(); // not a graph we can read: ONNX Runtime reports it
     }
     load.notes.push(...out.skipped);
-    if (out.applied.length === 0) return original(model, options);
+    if (out.applied.length === 0) return createAsIs();
     try {
-      const session = await original(out.bytes, options);
+      const session = await original(out.bytes, graphOptions);
+      if (weightsOutside) release(out.bytes);
       for (const a of out.applied) load.applied.add(a);
       return session;
     } catch (e) {
       load.notes.push(
         `graph rewrites: the rewritten graph did not load (${String(e).split('\n')[0]}); loaded as exported`,
       );
-      return original(model, options);
+      return createAsIs();
     }
   };
   marked[HOOKED] = true;
   installed = true;
+}
+
+/**
+ * Frees a model's bytes once a session was created from them (the browser, inside a model load,
+ * where transformers.js does not read them again). The session holds its own copy of every
+ * weight; unreferenced, the bytes would still stay allocated until V8's next major collection,
+ * which in a traced load had not come by the end of scoring: a model-sized block held for
+ * nothing. Detaching frees it now.
+ */
+function release(bytes: unknown): void {
+  if (!(bytes instanceof Uint8Array) || !(bytes.buffer instanceof ArrayBuffer)) return;
+  if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) return; // a view of something larger
+  (bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }).transfer?.(0);
 }
 
 async function readAndRewrite(
@@ -87,8 +112,9 @@ async function readAndRewrite(
   options: unknown,
   load: ActiveLoad,
   paths?: PathReader,
+  files?: ExternalFiles,
 ): Promise<RewriteOutcome | null> {
-  if (model instanceof Uint8Array) return rewriteModel(model, load.want);
+  if (model instanceof Uint8Array) return rewriteModel(model, load.want, files);
   if (typeof model !== 'string' || !paths) return null;
   // Read the whole file only when a rewrite applies (the read is one more copy of the model).
   const summary = await paths.summarize(model);
@@ -131,13 +157,26 @@ const EXTERNAL_MIN_BYTES = 1024;
  * The numbers are the same: only where the bytes are read from changes.
  */
 function withWeightsOutside(model: unknown, options: unknown): [unknown, unknown] {
-  if (!(model instanceof Uint8Array) || hasExternalDataOption(options)) return [model, options];
+  const apart = weightsApart(model, options);
+  return apart ? [apart.graph, apart.options] : [model, options];
+}
+
+/** The model as a small graph whose weights point into its own bytes, or null when not applicable. */
+function weightsApart(
+  model: unknown,
+  options: unknown,
+): { graph: Uint8Array; options: unknown; files: ExternalFiles } | null {
+  if (!(model instanceof Uint8Array) || hasExternalDataOption(options)) return null;
   try {
     const g = new OnnxModelEditor(model);
-    if (g.hasExternalData || g.externalizeInitializers(WEIGHTS_FILE, EXTERNAL_MIN_BYTES) === 0) return [model, options];
+    if (g.hasExternalData || g.externalizeInitializers(WEIGHTS_FILE, EXTERNAL_MIN_BYTES) === 0) return null;
     const externalData = [{ path: WEIGHTS_FILE, data: model }];
-    return [g.toBytes(), { ...(options as object), externalData }];
+    return {
+      graph: g.toBytes(),
+      options: { ...(options as object), externalData },
+      files: new Map([[WEIGHTS_FILE, model]]),
+    };
   } catch {
-    return [model, options]; // not a graph we can read: ONNX Runtime reports it
+    return null; // not a graph we can read: ONNX Runtime reports it
   }
 }
