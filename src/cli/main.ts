@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { nodeRuntimeInfo } from '../node/runtime.ts';
 import { dataHash, templateHash, type Fingerprint } from '../core/report/fingerprint.ts';
 import type { TemplateSpec } from '../core/templates/template.ts';
@@ -26,6 +28,7 @@ import { runSampler, subjectPrompts } from '../core/prompts.ts';
 import { DEFAULT_HUB_URL } from '../core/benchmarks/mmlu/source.ts';
 import { BENCHMARK_IDS, DEFAULT_BENCHMARK, getBenchmark, resolveSubsets } from '../core/benchmarks/registry.ts';
 import { CausalLM, type Device, type Dtype } from '../core/runtime/causalLm.ts';
+import { DTYPE_SUFFIX } from '../core/runtime/hubSizes.ts';
 import { SCORER_MODES, type ScorerMode } from '../core/scoring/scorer.ts';
 import { getTemplate, runTemplate, TEMPLATE_IDS } from '../core/templates/presets.ts';
 import { BOS_POLICIES, resolveBos, type BosPolicy } from '../core/scoring/requests.ts';
@@ -111,7 +114,7 @@ Generation (templates that generate: generate, helm; recorded in config.generati
 `,
   study: `Usage: pagebench study --model <dir|hub id> --data <dir|hub> --vary <axis>=<v1>,<v2>… [options] --output-dir <dir>
 
-Scores every combination of the varied prompt axes on the same questions and writes (all-or-nothing)
+Scores every combination of the varied axes on the same questions and writes (all-or-nothing)
 study.json (per-variant acc, ECE, Brier, RStd; pairwise McNemar, CI of the difference, agreement,
 Cohen's κ, Kendall's τ; Fleiss' κ, CircularEval) and <variant>/results.json + samples_<subject>.jsonl.
 
@@ -124,6 +127,8 @@ Axes (repeat --vary; the variants are the cross product; unvaried axes keep the 
   labels=<set>,…         ${LABEL_VALUES.join(', ')}
   chat=<mode>,…          none, single (the prompt as one user turn), multiturn (each shot a turn)
   description=on,off     the task description before the shots
+  dtype=<dtype>,…         the model's file: fp32, fp16, q8, q4, q4f16 (one loaded at a time; the run's
+                         --dtype for unvaried variants): what quantization costs, with paired statistics
 
 Options: those of run, plus
   --vary <axis>=<values>  an axis and its values (at least two variants in all)
@@ -347,31 +352,32 @@ async function main(argv: string[]): Promise<number> {
   const modelSource = resolveModelArg(values.model, hubUrl, values.revision);
   // A hub model is downloaded into pagebench's cache and verified before it loads (node/hubDownload.ts).
   let verified: VerifiedModel | null = null;
-  const modelFacts = (model: CausalLM) => ({
+  // The facts of the model just loaded (`verified` is that load's).
+  const modelFacts = (model: CausalLM, dt: Dtype = dtype) => ({
     model: {
       id: modelSource.localDir ? values.model! : modelSource.id,
       revision: modelSource.localDir ? 'local' : (modelSource.revision ?? 'main'),
       source: modelSource.localDir ? ('local' as const) : ('hub' as const),
-      sha256: modelSource.localDir ? localModelHash(modelSource.localDir, dtype) : verified?.graphSha256,
+      sha256: modelSource.localDir ? localModelHash(modelSource.localDir, dt) : verified?.graphSha256,
       ...(verified ? { files: verified.files } : {}),
       maxLength: model.maxLength,
     },
-    dtype,
+    dtype: dt,
     device,
     data: benchmark.describeData(sources),
     graphRewrites: model.graphRewrites,
     loadSeconds: model.loadSeconds,
     bosResolved: resolveBos(settings.bos, model.modelType),
   });
-  const loadModel = async () => {
+  const loadModel = async (dt: Dtype = dtype) => {
     let source = modelSource;
     if (!modelSource.localDir) {
-      verified = await verifiedHubModel(modelSource.id, hubUrl, modelSource.revision ?? 'main', dtype, (m) =>
+      verified = await verifiedHubModel(modelSource.id, hubUrl, modelSource.revision ?? 'main', dt, (m) =>
         process.stderr.write(`${m}\n`),
       );
       source = verified.source;
     }
-    return CausalLM.load(source, { dtype, device, rewrites: values['no-rewrite'] ? 'none' : 'auto' });
+    return CausalLM.load(source, { dtype: dt, device, rewrites: values['no-rewrite'] ? 'none' : 'auto' });
   };
   const fingerprint = async (t: TemplateSpec, data: SubjectData[]): Promise<Fingerprint> => ({
     ...nodeRuntimeInfo(),
@@ -397,7 +403,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       vary = parseVary(values.vary ?? [], benchmark);
       variants = expandVariants(
-        baseAxes(benchmark, settings.template, settings.shots, chatMode, settings.description !== false),
+        baseAxes(benchmark, settings.template, settings.shots, chatMode, settings.description !== false, dtype),
         vary,
       );
     } catch (e) {
@@ -405,12 +411,27 @@ async function main(argv: string[]): Promise<number> {
       throw e;
     }
     const maxShots = Math.max(...variants.map((v) => Number(v.axes.shots)));
+    // A local folder lacking a varied dtype's file is said before any variant is scored.
+    for (const dt of new Set(variants.map((v) => (v.axes.dtype ?? dtype) as Dtype))) {
+      const file = `onnx/model${DTYPE_SUFFIX[dt]}.onnx`;
+      if (modelSource.localDir && !existsSync(join(modelSource.localDir, file)))
+        throw new UsageError(`--vary dtype: ${values.model} has no ${file} (the ${dt} file)`);
+    }
     const out = new StagedOutput(values['output-dir']);
+    // One model at a time: a study varying dtype loads each dtype's file after releasing the last.
+    const factsOf = new Map<string, ReturnType<typeof modelFacts>>();
+    let model: CausalLM | null = null;
+    const modelFor = async (dt: string | undefined) => {
+      await model?.dispose();
+      model = null;
+      model = await loadModel((dt ?? dtype) as Dtype);
+      factsOf.set(dt ?? dtype, modelFacts(model, (dt ?? dtype) as Dtype));
+      return model;
+    };
     try {
       const data = await loadRunData(sources, { ...settings, shots: maxShots });
-      const model = await loadModel();
       const res = await runStudy(
-        model,
+        modelFor,
         data,
         settings,
         variants,
@@ -424,9 +445,9 @@ async function main(argv: string[]): Promise<number> {
         values.system,
       );
       if (isTty) process.stderr.write('\n');
-      const facts = modelFacts(model);
       const date = new Date().toISOString();
       for (const v of variants) {
+        const facts = factsOf.get(v.axes.dtype ?? dtype)!;
         const samples = res.samples.get(v.id)!;
         const vSettings: EvalSettings = {
           ...settings,
@@ -452,8 +473,17 @@ async function main(argv: string[]): Promise<number> {
           out.write(`${v.id}/samples_${d.subject}.jsonl`, samplesJsonl(samples.filter((s) => s.subject === d.subject)));
         out.write(`${v.id}/results.json`, JSON.stringify(results, null, 2) + '\n');
       }
+      const dtypes = [...factsOf.keys()];
+      const first = factsOf.get(dtypes[0]!)!;
       const study = buildStudyJson(settings, vary, variants, res.samples, {
-        ...facts,
+        ...first,
+        // varied: each dtype's rewrites (each variant's results.json has its own model's facts)
+        ...(dtypes.length > 1
+          ? {
+              dtype: dtypes.join(', '),
+              graphRewrites: Object.fromEntries([...factsOf].map(([d, f]) => [d, f.graphRewrites])),
+            }
+          : {}),
         date,
         evalSeconds: res.seconds,
         ...(values.system !== undefined ? { system: values.system } : {}),
@@ -468,7 +498,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(
         `${variants.length} variants over ${study.variants[0]!.n} questions in ${res.seconds.toFixed(1)}s; spread ${study.overall.spread.toFixed(4)}; wrote ${values['output-dir']}\n`,
       );
-      await model.dispose();
+      await (model as CausalLM | null)?.dispose();
       return 0;
     } catch (e) {
       out.abort();

@@ -15,6 +15,7 @@ import { validateResults, validateSample, validateStudy } from '../../src/core/r
 import { cohenKappa, kendallTauB, mcnemarExact } from '../../src/core/study/stats.ts';
 import { readSamples, runCli, storiesCli } from '../support/cli.ts';
 import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
+import { makeQuantizedVariants } from '../support/syntheticModel.ts';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const SUBJECTS = 'abstract_algebra,anatomy,astronomy,high_school_biology';
@@ -217,7 +218,8 @@ test('study usage errors name the problem in one line', () => {
     tmp('pb-e-'),
   ];
   const cases: [string[], RegExp][] = [
-    [['--vary', 'dtype=fp32,q8'], /dtype is not a study axis yet/],
+    [['--vary', 'dtype=fp32,int3'], /dtype must be one of fp32, fp16, q8, q4, q4f16, got "int3"/],
+    [['--vary', 'dtype=fp32,q8'], /--vary dtype: .*stories260K has no onnx\/model_quantized.onnx \(the q8 file\)/],
     [['--vary', 'ordr=cyclic'], /axis one of template, shots, .*did you mean order\?/],
     [['--vary', 'order=identity'], /at least two variants/],
     [['--vary', 'order=sideways,identity'], /order must be identity, cyclic/],
@@ -308,4 +310,64 @@ test('run --chat single|multiturn and --description off; description is a study 
   const offVariant = [...samplesOf(join(study, 'chat-none_description-off')).values()];
   off.samples.forEach((x, i) => assert.equal(offVariant[i]!.context, x.context));
   assert.equal(storiesCli('run', ['--system', 'x', '--output-dir', tmp('pb-e-')]).code, 2);
+});
+
+test('dtype is a study axis: each dtype’s variants are that dtype’s plain run; the statistics equal the Python recomputation', () => {
+  const model = makeQuantizedVariants(STORIES, 'q8');
+  const out = tmp('pb-study-dtype-');
+  const common = ['--subjects', 'anatomy,astronomy', '--limit', '10', '--shots', '1'];
+  const r = storiesCli(
+    'study',
+    [...common, '--vary', 'dtype=fp32,q8', '--vary', 'order=identity,reverse', '--output-dir', out],
+    model,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(readFileSync(join(out, 'study.json'), 'utf8'));
+  validateStudy(s);
+  assert.deepEqual(
+    s.variants.map((v: { id: string }) => v.id),
+    ['dtype-fp32_order-identity', 'dtype-fp32_order-reverse', 'dtype-q8_order-identity', 'dtype-q8_order-reverse'],
+  );
+  assert.equal(s.dtype, 'fp32, q8');
+  assert.ok(
+    s.graph_rewrites.q8.includes('per-row-dynamic-quant') && !s.graph_rewrites.fp32.includes('per-row-dynamic-quant'),
+  );
+  const sha = new Map<string, string>();
+  for (const dtype of ['fp32', 'q8']) {
+    const plain = tmp(`pb-study-dtype-${dtype}-`);
+    const p = storiesCli('run', [...common, '--dtype', dtype, '--output-dir', plain], model);
+    assert.equal(p.code, 0, p.stderr);
+    const variant = join(out, `dtype-${dtype}_order-identity`);
+    const res = JSON.parse(readFileSync(join(variant, 'results.json'), 'utf8'));
+    validateResults(res);
+    const plainRes = JSON.parse(readFileSync(join(plain, 'results.json'), 'utf8'));
+    // the variant's run facts are its own model's, as in a plain run of that dtype
+    for (const k of ['dtype', 'model_sha256', 'graph_rewrites']) assert.deepEqual(res.config[k], plainRes.config[k], k);
+    sha.set(dtype, res.config.model_sha256);
+    const got = samplesOf(variant);
+    const want = samplesOf(plain);
+    assert.equal(got.size, want.size);
+    for (const [k, w] of want) {
+      assert.equal(got.get(k)!.context, w.context, k);
+      close(got.get(k)!.loglikelihoods, w.loglikelihoods, `${dtype} ${k}`, 1e-4);
+    }
+  }
+  assert.notEqual(sha.get('fp32'), sha.get('q8'));
+  const py = spawnSync('/usr/bin/python3', [join(REPO, 'test/support/study_stats.py'), out, SHARED_MMLU], {
+    encoding: 'utf8',
+  });
+  assert.equal(py.status, 0, py.stderr);
+  const expected = JSON.parse(py.stdout);
+  assert.deepEqual(expected.permutation_errors, []);
+  close(s.variants, expected.variants, 'variants');
+  close(s.pairs, expected.pairs, 'pairs');
+  close(s.overall, expected.overall, 'overall');
+  // quantization moves some log-likelihoods: the fp32 and q8 identity variants are not the same numbers
+  const a = samplesOf(join(out, 'dtype-fp32_order-identity'));
+  const b = samplesOf(join(out, 'dtype-q8_order-identity'));
+  assert.ok(
+    [...a].some(([k, x]) =>
+      (x.loglikelihoods as number[]).some((l, i) => Math.abs(l - (b.get(k)!.loglikelihoods as number[])[i]!) > 1e-3),
+    ),
+  );
 });

@@ -4,12 +4,17 @@ import { getTemplate } from '../templates/presets.ts';
 import { didYouMean } from '../util/suggest.ts';
 
 /**
- * The prompt axes a study varies. Every variant has a value on every axis (the run's own setting
- * where the axis is not varied); the values are plain strings, as written on the command line.
+ * The axes a study varies: the prompt's, and the model's dtype (one model loaded per dtype). Every
+ * variant has a value on every axis (the run's own setting where the axis is not varied); the
+ * values are plain strings, as written on the command line. Studies stored before the dtype axis
+ * existed have no `dtype`: they ran on their run's one model.
  */
-export const AXES = ['template', 'shots', 'order', 'shot_order', 'labels', 'chat', 'description'] as const;
+export const AXES = ['template', 'shots', 'order', 'shot_order', 'labels', 'chat', 'description', 'dtype'] as const;
 export type Axis = (typeof AXES)[number];
-export type Axes = Record<Axis, string>;
+export type Axes = Record<Exclude<Axis, 'dtype'>, string> & { dtype?: string };
+
+/** The dtypes a model can be loaded in (transformers.js' file suffixes). */
+export const DTYPES = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
 
 export { CHAT_MODES, type ChatMode } from '../templates/chat.ts';
 import { CHAT_MODES, type ChatMode } from '../templates/chat.ts';
@@ -58,6 +63,9 @@ function axisValues(axis: Axis, value: string, benchmark: Benchmark): string[] {
     case 'description':
       if (value === 'on' || value === 'off') return [value];
       throw new AxisError(`description must be on or off, got "${value}"`);
+    case 'dtype':
+      if ((DTYPES as readonly string[]).includes(value)) return [value];
+      throw new AxisError(`dtype must be one of ${DTYPES.join(', ')}, got "${value}"${didYouMean(value, DTYPES)}`);
     case 'chat':
       if ((CHAT_MODES as readonly string[]).includes(value)) return [value];
       throw new AxisError(
@@ -74,8 +82,6 @@ export function parseVary(specs: readonly string[], benchmark: Benchmark): [Axis
     const axis = spec.slice(0, eq) as Axis;
     if (eq < 0 || !AXES.includes(axis)) {
       const hint = eq < 0 ? '' : didYouMean(spec.slice(0, eq), AXES);
-      if (spec.slice(0, eq) === 'dtype')
-        throw new AxisError('dtype is not a study axis yet (one dtype per model load)');
       throw new AxisError(`--vary takes <axis>=<v1>,<v2>… with axis one of ${AXES.join(', ')}; got "${spec}"${hint}`);
     }
     if (out.some(([a]) => a === axis)) throw new AxisError(`--vary ${axis} given twice`);
@@ -99,6 +105,7 @@ export function baseAxes(
   shots: number,
   chat: ChatMode = 'none',
   description = true,
+  dtype = 'fp32',
 ): Axes {
   const f = benchmark.fewshot;
   return {
@@ -109,10 +116,11 @@ export function baseAxes(
     labels: getTemplate(template).labels ?? 'none',
     chat,
     description: description ? 'on' : 'off',
+    dtype,
   };
 }
 
-const idPart = (axis: Axis, v: string) => `${axis}-${v.replace(/[^A-Za-z0-9._-]/g, '')}`;
+const idPart = (axis: Axis, v: string | undefined) => `${axis}-${(v ?? '').replace(/[^A-Za-z0-9._-]/g, '')}`;
 
 /** The cross product of the varied axes over the base (the first --vary outermost). */
 export function expandVariants(base: Axes, vary: readonly [Axis, string[]][]): Variant[] {
@@ -137,7 +145,10 @@ export function expandVariants(base: Axes, vary: readonly [Axis, string[]][]): V
 
 export const LABEL_VALUES = LABEL_SET_IDS;
 
-/** Variants with the same key share each subject's prompt prefix (they differ in the question's choices only). */
+/**
+ * Variants with the same key share each subject's prompt prefix (they differ in the question's
+ * choices only). On one model: the dtype is not part of it.
+ */
 export function prefixGroupKey(axes: Axes): string {
   return JSON.stringify([axes.template, axes.shots, axes.shot_order, axes.labels, axes.chat, axes.description]);
 }

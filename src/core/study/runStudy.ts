@@ -43,30 +43,67 @@ export interface StudyOutput {
 export type StudySettings = Omit<EvalSettings, 'batchSize'>;
 
 /**
+ * The model a group of variants runs on, by their dtype axis (undefined: a study stored before
+ * that axis existed). Called once per dtype, in the order the variants name them; a caller that
+ * loads models releases the previous one here, so one model is loaded at a time.
+ */
+export type StudyModel = CausalLM | ((dtype: string | undefined) => Promise<CausalLM>);
+
+/**
  * Scores every variant on the same questions. Variants whose prompts share the subject's prefix
  * are scored together question by question, so the few-shot prefix and the question stem are
  * computed once (Scorer.scoreVariants); the numbers are those of each variant run alone.
+ * Variants of different dtypes run on their own model, one dtype after the other.
  */
 export async function runStudy(
-  model: CausalLM,
+  models: StudyModel,
   data: SubjectData[],
   settings: StudySettings,
   variants: readonly Variant[],
   hooks: StudyHooks = {},
   system?: string,
 ): Promise<StudyOutput> {
+  const samples = new Map(variants.map((v) => [v.id, [] as VariantSample[]]));
+  const perSubject = data.map((d) => Math.min(d.questions.length, settings.limit ?? Infinity));
+  const progress = { done: 0, total: perSubject.reduce((a, n) => a + n, 0) * variants.length, promptTokens: 0 };
+  const t0 = performance.now();
+  const stats: ScorerStats[] = [];
+  const byDtype = new Map<string | undefined, Variant[]>();
+  for (const v of variants) byDtype.set(v.axes.dtype, [...(byDtype.get(v.axes.dtype) ?? []), v]);
+  for (const [dtype, group] of byDtype) {
+    if (hooks.signal?.aborted) break;
+    const model = typeof models === 'function' ? await models(dtype) : models;
+    stats.push(await scoreOnModel(model, data, settings, group, hooks, system, samples, progress, t0));
+  }
+  return {
+    samples,
+    seconds: (performance.now() - t0) / 1000,
+    promptTokens: progress.promptTokens,
+    scorerStats: sumStats(stats),
+  };
+}
+
+/** Scores `variants` (all of one dtype) on `model`, adding to `samples` and `progress`. */
+async function scoreOnModel(
+  model: CausalLM,
+  data: SubjectData[],
+  settings: StudySettings,
+  variants: readonly Variant[],
+  hooks: StudyHooks,
+  system: string | undefined,
+  samples: Map<string, VariantSample[]>,
+  progress: { done: number; total: number; promptTokens: number },
+  t0: number,
+): Promise<ScorerStats> {
   const encode = makeEncoder(model, settings.bos);
   const fits = makeFits(encode, model.maxLength);
   const chat = variants.some((v) => v.axes.chat !== 'none')
     ? { apply: chatApplier(model.tokenizer, model.source.id), system }
     : {};
   const scorer = new Scorer(model, settings.scorer);
-  const samples = new Map(variants.map((v) => [v.id, [] as VariantSample[]]));
-  const perSubject = data.map((d) => Math.min(d.questions.length, settings.limit ?? Infinity));
-  const total = perSubject.reduce((a, n) => a + n, 0) * variants.length;
-  let done = 0;
-  let promptTokens = 0;
-  const t0 = performance.now();
+  const total = progress.total;
+  let done = progress.done;
+  let promptTokens = progress.promptTokens;
   for (const d of data) {
     // Variants whose contexts share more than the description go together (same template, shots, labels, chat).
     const groups = new Map<string, { variant: Variant; items: VariantItem[] }[]>();
@@ -111,5 +148,22 @@ export async function runStudy(
     }
   }
   scorer.release();
-  return { samples, seconds: (performance.now() - t0) / 1000, promptTokens, scorerStats: scorer.stats };
+  progress.done = done;
+  progress.promptTokens = promptTokens;
+  return scorer.stats;
+}
+
+function sumStats(all: readonly ScorerStats[]): ScorerStats {
+  const out: ScorerStats = {
+    forwardPasses: 0,
+    tokensComputed: 0,
+    attendedPairs: 0,
+    logitRows: 0,
+    prefixReuses: 0,
+    fallbacks: 0,
+    prefixTokens: 0,
+    prefixSeconds: 0,
+  };
+  for (const s of all) for (const k of Object.keys(out) as (keyof ScorerStats)[]) out[k] += s[k];
+  return out;
 }

@@ -10,7 +10,10 @@ export function buildStudyJson(
   vary: readonly [Axis, string[]][],
   variants: readonly Variant[],
   samples: ReadonlyMap<string, VariantSample[]>,
-  facts: Pick<RunFacts, 'model' | 'dtype' | 'device' | 'data' | 'graphRewrites' | 'date'> & {
+  facts: Pick<RunFacts, 'model' | 'device' | 'data' | 'date'> & {
+    /** One dtype, or the varied ones ("fp32, q8") with each one's rewrites. */
+    dtype: string;
+    graphRewrites: string[] | Record<string, string[]>;
     evalSeconds: number;
     system?: string;
   },
