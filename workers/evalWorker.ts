@@ -118,9 +118,11 @@ let downloadEvents: ((e: WorkerEvent) => void) | null = null;
 
 const filePath = (url: string) => url.replace(/^.*\/resolve\/[^/]+\//, '');
 
-function expectedFor(url: string): Expected | undefined {
+/** The file as its repository's listing has it; null when the listing has no such file; undefined without a listing. */
+function expectedFor(url: string): Expected | null | undefined {
   const m = /^(.*)\/resolve\/[^/]+\/(.+)$/.exec(url);
-  return m ? manifests.get(m[1]!)?.get(decodeURIComponent(m[2]!)) : undefined;
+  const listing = m ? manifests.get(m[1]!) : undefined;
+  return listing ? (listing.get(decodeURIComponent(m![2]!)) ?? null) : undefined;
 }
 
 /** Storage kind and group of a file transformers.js caches: a model's owner/name, or the runtime. */

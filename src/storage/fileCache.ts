@@ -146,12 +146,14 @@ export function cachedFetch(
  * complete and verified against the hub's listing: it streams the file into IndexedDB
  * (download.ts: bounded memory, incremental sha256, Range resume) and answers from there.
  * transformers.js uses what fetch returns even when caching it fails, so the check has to be here.
- * Other requests, and Range probes (transformers.js asks for bytes=0-0 to learn a size), pass through.
+ * A file the listing does not have is answered 404, as the hub answers. Other requests, and Range
+ * probes (transformers.js asks for bytes=0-0 to learn a size), pass through.
  */
 export function verifiedFetch(
   db: PagebenchDB,
   classify: (url: string) => Pick<StoredFile, 'kind' | 'group'>,
-  expectedFor: (url: string) => Expected | undefined,
+  /** The file as the hub lists it; null: the listing has no such file; undefined: no listing. */
+  expectedFor: (url: string) => Expected | null | undefined,
   /** Told of each model file handed to transformers.js (its record carries the verified sha256). */
   onServe: (f: StoredFile) => void,
   events: (url: string) => DownloadEvents = () => ({}),
@@ -167,6 +169,8 @@ export function verifiedFetch(
       return storedResponse(db, stored);
     }
     const expected = expectedFor(url);
+    // Not in the repository (e.g. an optional generation_config.json): answered as the hub would.
+    if (expected === null) return new Response(null, { status: 404, statusText: 'Not Found' });
     if (!expected)
       throw new VerificationError(
         `${url.replace(/^.*\/resolve\/[^/]+\//, '')} is not in the hub's file listing (or the listing did not answer), so it cannot be verified; nothing was stored`,

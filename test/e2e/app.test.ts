@@ -67,6 +67,8 @@ before(async () => {
     );
   });
   variant('fp16-only', (d) => renameSync(join(d, 'onnx/model.onnx'), join(d, 'onnx/model_fp16.onnx')));
+  // no generation_config.json (transformers.js asks for it; the hub answers 404, so must the page)
+  variant('no-generation-config', (d) => rmSync(join(d, 'generation_config.json')));
   // test-org/truncated: every response cut halfway, and a resume answered with a server error.
   hub = await serveStatic(root, {
     fault: (p, req) =>
@@ -340,7 +342,7 @@ test('bad input: broken model folder, truncated download, malformed CSV — clea
   await page.context().close();
 });
 
-test('own MMLU files as a cais/mmlu parquet folder run like the hub; dtype sizes come from the hub listing', async () => {
+test('own MMLU files as a cais/mmlu parquet folder run like the hub; dtype sizes come from the hub listing; a repo without generation_config.json runs', async () => {
   // A downloaded cais/mmlu snapshot: <subject>/<split>-00000-of-00001.parquet, plus files to skip.
   const built = mkdtempSync(join(tmpdir(), 'pb-pq-'));
   mirrorMmlu(built, SHARED_MMLU, ['anatomy']);
@@ -363,7 +365,7 @@ test('own MMLU files as a cais/mmlu parquet folder run like the hub; dtype sizes
   );
 
   await page.getByTestId('model-select').selectOption('custom');
-  await page.getByTestId('custom-model').fill('test-org/stories260K');
+  await page.getByTestId('custom-model').fill('test-org/no-generation-config');
   // the hub's tree API (mirrored) gives exact sizes and which dtypes the repo has
   const fp32 = page.locator('[data-testid=dtype] option[value=fp32]');
   await waitUntil(
