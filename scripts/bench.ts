@@ -7,10 +7,10 @@
  * last line of stdout, one JSON object.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import {
   BENCH_DTYPES,
   BENCH_SUBJECTS,
@@ -21,7 +21,8 @@ import {
 } from '../src/bench/cases.ts';
 import type { Dtype } from '../src/core/runtime/causalLm.ts';
 import { DTYPE_SUFFIX } from '../src/core/runtime/hubSizes.ts';
-import { mirrorMmlu, serveStatic } from '../src/node/hubMirror.ts';
+import { mirrorMmlu, mirrorTreeApi, serveStatic } from '../src/node/hubMirror.ts';
+import { findProcess, treeRss } from '../src/node/processMemory.ts';
 import { SUBJECTS } from '../src/core/benchmarks/mmlu/subjects.ts';
 import { kernelFile } from '../src/bench/matmul.ts';
 import { median } from '../src/bench/median.ts';
@@ -82,33 +83,27 @@ function nodeRun(args: string[]): Record<string, unknown> {
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
 }
 
-/** RSS of a process and all its descendants, in MB. */
-function treeRssMb(pid: number): number {
-  let kb = 0;
-  const visit = (p: number) => {
-    try {
-      const status = readFileSync(`/proc/${p}/status`, 'utf8');
-      kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      for (const t of readdirSync(`/proc/${p}/task`)) {
-        const kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim();
-        if (kids) kids.split(/\s+/).forEach((k) => visit(Number(k)));
-      }
-    } catch {
-      /* the process ended meanwhile */
-    }
-  };
-  visit(pid);
-  return kb / 1024;
+/** RSS of a process and all its descendants, in MiB. */
+const treeRssMb = (pid: number): number => treeRss(pid) / 2 ** 20;
+
+/** The RSS the sampler saw: the whole run's peak and, from when `fn` called scoringBegins(), scoring's. */
+interface Sampled {
+  peak: number;
+  scoring?: number;
 }
 
-async function browserRun(
-  appUrl: string,
-  hubUrl: string,
-  query: Record<string, string>,
-  extraArgs: string[] = [],
-  baseline = false,
-): Promise<Record<string, unknown>> {
-  const server = await chromium.launchServer({
+/**
+ * Runs `fn` on a page of a fresh Chromium whose whole process tree's RSS is sampled every 100 ms;
+ * `fn` may call scoringBegins() once the model is loaded. Requests must stay on 127.0.0.1.
+ */
+async function sampledBrowser<T>(
+  extraArgs: string[],
+  fn: (page: Page, rssNow: () => number, scoringBegins: () => void) => Promise<T>,
+): Promise<{ value: T } & Sampled> {
+  // A profile on disk, as a visitor's browser has: in an in-memory (incognito) profile IndexedDB
+  // keeps everything stored in the browser process's memory.
+  const profile = mkdtempSync(join(tmpdir(), 'pb-bench-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     args: [
       ...extraArgs,
@@ -119,32 +114,53 @@ async function browserRun(
       '--disable-sync',
     ],
   });
-  const pid = server.process().pid!;
-  let peak = 0;
-  // the peak once the model is loaded (the bench page says so on its console): scoring's own
-  let scoring: number | undefined;
-  const timer = setInterval(() => {
+  const pid = findProcess(`--user-data-dir=${profile}`);
+  if (!pid) throw new Error('the browser process was not found');
+  const s: Sampled = { peak: 0 };
+  const sample = () => {
     const now = treeRssMb(pid);
-    peak = Math.max(peak, now);
-    if (scoring !== undefined) scoring = Math.max(scoring, now);
-  }, 100);
+    s.peak = Math.max(s.peak, now);
+    if (s.scoring !== undefined) s.scoring = Math.max(s.scoring, now);
+  };
+  const timer = setInterval(sample, 100);
   try {
-    const browser = await chromium.connect(server.wsEndpoint());
-    const page = await browser.newPage();
-    page.on('console', (m) => {
-      if (m.text() === MODEL_LOADED) scoring = treeRssMb(pid);
-    });
+    const page = context.pages()[0] ?? (await context.newPage());
     page.on('request', (req) => {
       if (!req.url().startsWith('http://127.0.0.1') && !req.url().startsWith('data:') && !req.url().startsWith('blob:'))
         throw new Error(`request left 127.0.0.1: ${req.url()}`);
     });
-    let baselineMb: number | undefined;
-    if (baseline) {
-      // the browser with the app open and idle: what a visitor's tab costs before any model
-      await page.goto(`${appUrl}/?hub=${encodeURIComponent(hubUrl)}`);
-      await page.waitForTimeout(3000);
-      baselineMb = treeRssMb(pid);
-    }
+    const value = await fn(
+      page,
+      () => treeRssMb(pid),
+      () => (s.scoring ??= treeRssMb(pid)),
+    );
+    sample();
+    return { value, ...s };
+  } finally {
+    clearInterval(timer);
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+/** The browser with the app open and idle: what a visitor's tab costs before any model. */
+async function idleApp(page: Page, appUrl: string, hubUrl: string, rssNow: () => number): Promise<number> {
+  await page.goto(`${appUrl}/?hub=${encodeURIComponent(hubUrl)}`);
+  await page.waitForTimeout(3000);
+  return rssNow();
+}
+
+async function browserRun(
+  appUrl: string,
+  hubUrl: string,
+  query: Record<string, string>,
+  extraArgs: string[] = [],
+  baseline = false,
+): Promise<Record<string, unknown>> {
+  const r = await sampledBrowser(extraArgs, async (page, rssNow, scoringBegins) => {
+    // the bench page says on its console when its model is loaded
+    page.on('console', (m) => m.text() === MODEL_LOADED && scoringBegins());
+    const baselineMb = baseline ? await idleApp(page, appUrl, hubUrl, rssNow) : undefined;
     const qs = new URLSearchParams({ hub: hubUrl, ...query });
     await page.goto(`${appUrl}/src/bench/bench.html?${qs}`);
     await page.waitForFunction(() => window.__benchResult || window.__benchError, undefined, {
@@ -154,80 +170,138 @@ async function browserRun(
     const err = await page.evaluate(() => window.__benchError);
     if (err) throw new Error(`browser bench failed: ${err}`);
     const res = (await page.evaluate(() => window.__benchResult)) as Record<string, unknown>;
-    peak = Math.max(peak, treeRssMb(pid));
-    await browser.close();
-    return {
-      ...res,
-      peak_rss_mb: peak,
-      ...(scoring !== undefined ? { scoring_peak_rss_mb: scoring } : {}),
-      ...(baselineMb !== undefined ? { baseline_rss_mb: baselineMb } : {}),
-    };
-  } finally {
-    clearInterval(timer);
-    await server.close();
-  }
+    return { ...res, ...(baselineMb !== undefined ? { baseline_rss_mb: baselineMb } : {}) };
+  });
+  return {
+    ...r.value,
+    peak_rss_mb: r.peak,
+    ...(r.scoring !== undefined ? { scoring_peak_rss_mb: r.scoring } : {}),
+  };
+}
+
+/**
+ * The app itself, as a visitor's first click: a hub model in `dtype` (downloaded into IndexedDB,
+ * then loaded from there), 10 questions of one subject, 0-shot, WASM. Scoring begins when the run
+ * view's phase moves past the model.
+ */
+async function appRun(appUrl: string, hubUrl: string, model: string, dtype: Dtype): Promise<Record<string, number>> {
+  const r = await sampledBrowser([], async (page, rssNow, scoringBegins) => {
+    const idle = await idleApp(page, appUrl, hubUrl, rssNow);
+    await page.waitForFunction('window.__pagebench !== undefined');
+    await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
+    await page.getByTestId('model-select').selectOption('custom');
+    await page.getByTestId('custom-model').fill(model);
+    await page.getByTestId('dtype').selectOption(dtype);
+    await page.getByTestId('device').selectOption('wasm');
+    await page.getByTestId('subjects').selectOption([BENCH_SUBJECTS[0]!]);
+    await page.getByTestId('shots').selectOption('0');
+    await page.getByTestId('limit').fill('10');
+    await page.getByTestId('start').click();
+    for (;;) {
+      if (await page.evaluate('window.__pagebench.finished() > 0')) break;
+      const phase = await page
+        .getByTestId('phase')
+        .innerText({ timeout: 1000 })
+        .catch(() => '');
+      if (/^(loading \d+ subject|evaluating)/.test(phase)) scoringBegins();
+      await page.waitForTimeout(200);
+    }
+    const status = await page.evaluate(`(async () => {
+      const db = await new Promise((res) => { const r = indexedDB.open('pagebench'); r.onsuccess = () => res(r.result); });
+      const runs = await new Promise((res) => { const r = db.transaction('runs').objectStore('runs').getAll(); r.onsuccess = () => res(r.result); });
+      db.close();
+      return runs.map((x) => x.status + (x.error ? ': ' + x.error : '')).join('; ');
+    })()`);
+    if (status !== 'complete') throw new Error(`app run did not complete: ${String(status)}`);
+    return idle;
+  });
+  return { baseline_rss_mb: r.value, peak_rss_mb: r.peak, scoring_peak_rss_mb: r.scoring ?? NaN };
 }
 
 /**
  * `--memory`: the page's memory per dtype of the 135M shape in Chromium WASM: the browser's RSS
- * (all its processes) with the app open and idle, and its peak while the bench page loads the
- * model and scores 10 questions (fast, 0-shot), with the weights handed to ONNX Runtime as external
- * data (the default) and inline (as transformers.js passes them). Each case runs MEMORY_REPEATS
- * times (when V8 collects the download's garbage moves the peak by up to ~250 MB); the median is
- * reported with the range, beside the peak once the model is loaded (scoring's). stories260K
- * (1.3 MB) gives the runtime's own cost, whatever the model.
+ * (all its processes) with the app open and idle, and its peak while a model is loaded and 10
+ * questions are scored (fast, 0-shot): in the app itself (a first run: download into IndexedDB,
+ * load, score), and in the bench page with the weights handed to ONNX Runtime as external data (the
+ * default) and inline (as transformers.js passes them). Each case runs MEMORY_REPEATS times (when V8
+ * collects the download's garbage moves the peak by up to ~250 MB); the median is reported with the
+ * range, beside the peak once the model is loaded (scoring's). stories260K (1.3 MB) gives the
+ * runtime's own cost, whatever the model.
  */
 async function memory(): Promise<void> {
   const dirs = ensureModels();
-  const rows: Record<string, unknown>[] = [];
-  const cases: [string, Dtype, string][] = [
+  const shape = 'smollm2-135m-shape';
+  const rows: MemoryRow[] = [];
+  const add = (row: MemoryRow) => {
+    rows.push(row);
+    log(
+      `${row.model.padEnd(19)} ${row.dtype.padEnd(5)} ${row.where.padEnd(25)} file ${row.file_mib} MiB  idle tab ${row.idle_tab_mib} MiB  peak above it ${row.peak_above_idle_tab_mib} MiB (${row.peak_above_idle_tab_range_mib.join('–')}) = ${row.peak_over_file}x the file; scoring ${row.scoring_peak_above_idle_tab_mib} MiB = ${row.scoring_peak_over_file}x`,
+    );
+  };
+  const repeat = async (run: () => Promise<Record<string, unknown>>) => {
+    const runs = [];
+    for (let i = 0; i < MEMORY_REPEATS; i++) runs.push(await run());
+    return runs;
+  };
+  const benchPages: [string, Dtype, string][] = [
     ['stories260K', 'fp32', 'external'],
-    ...BENCH_DTYPES.flatMap((dtype) =>
-      ['external', 'inline'].map((weights): [string, Dtype, string] => ['smollm2-135m-shape', dtype, weights]),
-    ),
+    ...BENCH_DTYPES.flatMap((dtype) => ['external', 'inline'].map((w): [string, Dtype, string] => [shape, dtype, w])),
   ];
-  await withSite(dirs, async (app, hub) => {
-    for (const [model, dtype, weights] of cases) {
-      const c: BenchCase = { model, dtype, shots: 0, mode: 'fast', subjects: BENCH_SUBJECTS.slice(0, 1), limit: 10 };
-      const above: number[] = [];
-      const scoringAbove: number[] = [];
-      const idle: number[] = [];
-      for (let i = 0; i < MEMORY_REPEATS; i++) {
-        const r = await browserRun(app, hub, { kind: 'case', case: JSON.stringify(c), weights }, [], true);
-        idle.push(r.baseline_rss_mb as number);
-        above.push((r.peak_rss_mb as number) - (r.baseline_rss_mb as number));
-        scoringAbove.push((r.scoring_peak_rss_mb as number) - (r.baseline_rss_mb as number));
+  await withSite(
+    dirs,
+    async (app, hub) => {
+      for (const dtype of BENCH_DTYPES) {
+        const runs = await repeat(() => appRun(app, hub, `bench/${shape}`, dtype));
+        add(memoryRow(shape, dtype, 'app, first run', dirs[shape]!, runs));
       }
-      const file = statSync(join(dirs[model]!, `onnx/model${DTYPE_SUFFIX[dtype]}.onnx`)).size / 2 ** 20;
-      const row = {
-        model,
-        dtype,
-        weights,
-        file_mib: round(file),
-        idle_tab_mib: Math.round(median(idle)),
-        peak_above_idle_tab_mib: Math.round(median(above)),
-        peak_above_idle_tab_range_mib: [Math.round(Math.min(...above)), Math.round(Math.max(...above))],
-        peak_over_file: round(median(above) / file),
-        scoring_peak_above_idle_tab_mib: Math.round(median(scoringAbove)),
-        scoring_peak_over_file: round(median(scoringAbove) / file),
-      };
-      rows.push(row);
-      log(
-        `${model.padEnd(19)} ${dtype.padEnd(5)} weights ${weights.padEnd(8)} file ${row.file_mib} MiB  idle tab ${row.idle_tab_mib} MiB  peak above it ${row.peak_above_idle_tab_mib} MiB (${row.peak_above_idle_tab_range_mib.join('–')}) = ${row.peak_over_file}x the file; scoring ${row.scoring_peak_above_idle_tab_mib} MiB = ${row.scoring_peak_over_file}x`,
-      );
-    }
-  });
+      for (const [model, dtype, weights] of benchPages) {
+        const c: BenchCase = { model, dtype, shots: 0, mode: 'fast', subjects: BENCH_SUBJECTS.slice(0, 1), limit: 10 };
+        const query = { kind: 'case', case: JSON.stringify(c), weights };
+        const runs = await repeat(() => browserRun(app, hub, query, [], true));
+        add(memoryRow(model, dtype, `bench page, ${weights}`, dirs[model]!, runs));
+      }
+    },
+    true,
+  );
   process.stdout.write(JSON.stringify({ memory: rows }) + '\n');
 }
 
+type MemoryRow = ReturnType<typeof memoryRow>;
+
+/** Medians (and the peak's range) over repeated runs of one case, above the idle app tab. */
+function memoryRow(model: string, dtype: Dtype, where: string, dir: string, runs: Record<string, unknown>[]) {
+  const idle = runs.map((r) => r.baseline_rss_mb as number);
+  const above = runs.map((r) => (r.peak_rss_mb as number) - (r.baseline_rss_mb as number));
+  const scoring = runs.map((r) => (r.scoring_peak_rss_mb as number) - (r.baseline_rss_mb as number));
+  const file = statSync(join(dir, `onnx/model${DTYPE_SUFFIX[dtype]}.onnx`)).size / 2 ** 20;
+  return {
+    model,
+    dtype,
+    where,
+    file_mib: round(file),
+    idle_tab_mib: Math.round(median(idle)),
+    peak_above_idle_tab_mib: Math.round(median(above)),
+    peak_above_idle_tab_range_mib: [Math.round(Math.min(...above)), Math.round(Math.max(...above))],
+    peak_over_file: round(median(above) / file),
+    scoring_peak_above_idle_tab_mib: Math.round(median(scoring)),
+    scoring_peak_over_file: round(median(scoring) / file),
+  };
+}
+
 /** Builds the site, serves it and a hub mirror (MMLU shards and the models) on 127.0.0.1. */
-async function withSite<T>(dirs: Record<string, string>, fn: (app: string, hub: string) => Promise<T>): Promise<T> {
+async function withSite<T>(
+  dirs: Record<string, string>,
+  fn: (app: string, hub: string) => Promise<T>,
+  /** Also the hub's tree API listings, which the app verifies its downloads against. */
+  treeApi = false,
+): Promise<T> {
   execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
   const root = mkdtempSync(join(tmpdir(), 'pb-bench-hub-'));
   mirrorMmlu(root, join(SHARED, 'mmlu'), BENCH_SUBJECTS);
   for (const [name, dir] of Object.entries(dirs)) {
     mkdirSync(join(root, 'bench', name, 'resolve'), { recursive: true });
     symlinkSync(dir, join(root, 'bench', name, 'resolve/main'));
+    if (treeApi) mirrorTreeApi(root, dir, `bench/${name}`);
   }
   if (existsSync(KERNELS_DIR)) symlinkSync(KERNELS_DIR, join(root, 'kernels'));
   const hub = await serveStatic(root);

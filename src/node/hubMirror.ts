@@ -80,6 +80,12 @@ function treeListing(dir: string, prefix: string): unknown[] {
  */
 export function mirrorModel(root: string, modelDir: string, hubId: string, label?: string): void {
   cpSync(modelDir, join(root, hubId, 'resolve/main'), { recursive: true });
+  mirrorTreeApi(root, modelDir, hubId);
+  if (label !== undefined) addToIndex(root, { id: hubId, label });
+}
+
+/** The hub's tree API listings of a model folder's root and onnx/ folder, under `hubId`. */
+export function mirrorTreeApi(root: string, modelDir: string, hubId: string): void {
   const api = join(root, 'api/models', hubId, 'tree/main');
   mkdirSync(api, { recursive: true });
   writeFileSync(join(api, 'index.json'), JSON.stringify(treeListing(modelDir, '')));
@@ -87,7 +93,6 @@ export function mirrorModel(root: string, modelDir: string, hubId: string, label
     mkdirSync(join(api, 'onnx'), { recursive: true });
     writeFileSync(join(api, 'onnx/index.json'), JSON.stringify(treeListing(join(modelDir, 'onnx'), 'onnx/')));
   }
-  if (label !== undefined) addToIndex(root, { id: hubId, label });
 }
 
 /**

@@ -25,7 +25,7 @@ import {
   waitUntil,
   type MirroredApp,
 } from '../support/browser.ts';
-import { findProcess, treeRss } from '../support/processMemory.ts';
+import { findProcess, treeRss } from '../../src/node/processMemory.ts';
 import { STORIES } from '../support/paths.ts';
 
 const GRAPH = readFileSync(join(STORIES, 'onnx/model.onnx'));
