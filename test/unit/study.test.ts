@@ -34,6 +34,19 @@ function close(actual: unknown, expected: unknown, path: string, tol = 1e-9): vo
   } else assert.equal(actual, expected, path);
 }
 
+/** study.json's statistics against test/support/study_stats.py's recomputation from the samples written in `dir`. */
+function matchesPython(s: { variants: unknown; pairs: unknown; overall: unknown }, dir: string): void {
+  const py = spawnSync('/usr/bin/python3', [join(REPO, 'test/support/study_stats.py'), dir, SHARED_MMLU], {
+    encoding: 'utf8',
+  });
+  assert.equal(py.status, 0, py.stderr);
+  const expected = JSON.parse(py.stdout);
+  assert.deepEqual(expected.permutation_errors, []);
+  close(s.variants, expected.variants, 'variants');
+  close(s.pairs, expected.pairs, 'pairs');
+  close(s.overall, expected.overall, 'overall');
+}
+
 const study = tmp('pb-study-');
 const studyRun = storiesCli('study', [
   '--subjects',
@@ -63,15 +76,7 @@ test('a 6-variant study: every statistic of study.json equals the Python recompu
     assert.deepEqual(r.config.prompt_variant, { id: v.id, axes: v.axes });
     for (const sample of samplesOf(join(study, v.id)).values()) validateSample(sample);
   }
-  const py = spawnSync('/usr/bin/python3', [join(REPO, 'test/support/study_stats.py'), study, SHARED_MMLU], {
-    encoding: 'utf8',
-  });
-  assert.equal(py.status, 0, py.stderr);
-  const expected = JSON.parse(py.stdout);
-  assert.deepEqual(expected.permutation_errors, []);
-  close(s.variants, expected.variants, 'variants');
-  close(s.pairs, expected.pairs, 'pairs');
-  close(s.overall, expected.overall, 'overall');
+  matchesPython(s, study);
   // Not degenerate: the picks move with the order (a model at chance favours positions).
   assert.ok(s.overall.spread > 0 && s.pairs.some((p: { mcnemar_p: number }) => p.mcnemar_p < 1));
 });
@@ -353,15 +358,7 @@ test('dtype is a study axis: each dtype’s variants are that dtype’s plain ru
     }
   }
   assert.notEqual(sha.get('fp32'), sha.get('q8'));
-  const py = spawnSync('/usr/bin/python3', [join(REPO, 'test/support/study_stats.py'), out, SHARED_MMLU], {
-    encoding: 'utf8',
-  });
-  assert.equal(py.status, 0, py.stderr);
-  const expected = JSON.parse(py.stdout);
-  assert.deepEqual(expected.permutation_errors, []);
-  close(s.variants, expected.variants, 'variants');
-  close(s.pairs, expected.pairs, 'pairs');
-  close(s.overall, expected.overall, 'overall');
+  matchesPython(s, out);
   // quantization moves some log-likelihoods: the fp32 and q8 identity variants are not the same numbers
   const a = samplesOf(join(out, 'dtype-fp32_order-identity'));
   const b = samplesOf(join(out, 'dtype-q8_order-identity'));

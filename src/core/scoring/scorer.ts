@@ -93,17 +93,27 @@ function commonPrefixLength(seqs: number[][]): number {
   return n;
 }
 
+/** Counters at zero. */
+export const noStats = (): ScorerStats => ({
+  forwardPasses: 0,
+  tokensComputed: 0,
+  attendedPairs: 0,
+  logitRows: 0,
+  prefixReuses: 0,
+  fallbacks: 0,
+  prefixTokens: 0,
+  prefixSeconds: 0,
+});
+
+/** Several scorers' counters added up. */
+export function sumStats(all: readonly ScorerStats[]): ScorerStats {
+  const out = noStats();
+  for (const s of all) for (const k of Object.keys(out) as (keyof ScorerStats)[]) out[k] += s[k];
+  return out;
+}
+
 export class Scorer {
-  readonly stats: ScorerStats = {
-    forwardPasses: 0,
-    tokensComputed: 0,
-    attendedPairs: 0,
-    logitRows: 0,
-    prefixReuses: 0,
-    fallbacks: 0,
-    prefixTokens: 0,
-    prefixSeconds: 0,
-  };
+  readonly stats: ScorerStats = noStats();
   private prefix: Prefix | null = null;
 
   constructor(

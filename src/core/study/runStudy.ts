@@ -4,7 +4,7 @@ import { commonPrefix, makeFits } from '../prompts.ts';
 import type { CausalLM } from '../runtime/causalLm.ts';
 import { toSample } from '../samples.ts';
 import { makeEncoder, questionRequest } from '../scoring/requests.ts';
-import { Scorer, type ScorerStats } from '../scoring/scorer.ts';
+import { Scorer, sumStats, type ScorerStats } from '../scoring/scorer.ts';
 import { prefixGroupKey, type Variant } from './axes.ts';
 import { chatApplier } from '../templates/chat.ts';
 import { variantPrompts, variantTemplate, type VariantItem } from './variantPrompts.ts';
@@ -151,19 +151,4 @@ async function scoreOnModel(
   progress.done = done;
   progress.promptTokens = promptTokens;
   return scorer.stats;
-}
-
-function sumStats(all: readonly ScorerStats[]): ScorerStats {
-  const out: ScorerStats = {
-    forwardPasses: 0,
-    tokensComputed: 0,
-    attendedPairs: 0,
-    logitRows: 0,
-    prefixReuses: 0,
-    fallbacks: 0,
-    prefixTokens: 0,
-    prefixSeconds: 0,
-  };
-  for (const s of all) for (const k of Object.keys(out) as (keyof ScorerStats)[]) out[k] += s[k];
-  return out;
 }
