@@ -23,6 +23,8 @@ import type { Dtype } from '../src/core/runtime/causalLm.ts';
 import { DTYPE_SUFFIX } from '../src/core/runtime/hubSizes.ts';
 import { mirrorMmlu, mirrorTreeApi, serveStatic } from '../src/node/hubMirror.ts';
 import { findProcess, treeRss } from '../src/node/processMemory.ts';
+// the app is driven as the end-to-end tests drive it (one place knows its form)
+import { configure, FLAGS, latestRun } from '../test/support/browser.ts';
 import { SUBJECTS } from '../src/core/benchmarks/mmlu/subjects.ts';
 import { kernelFile } from '../src/bench/matmul.ts';
 import { median } from '../src/bench/median.ts';
@@ -105,14 +107,7 @@ async function sampledBrowser<T>(
   const profile = mkdtempSync(join(tmpdir(), 'pb-bench-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
-    args: [
-      ...extraArgs,
-      '--no-sandbox',
-      '--headless=new',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...extraArgs, ...FLAGS],
   });
   const pid = findProcess(`--user-data-dir=${profile}`);
   if (!pid) throw new Error('the browser process was not found');
@@ -188,14 +183,8 @@ async function appRun(appUrl: string, hubUrl: string, model: string, dtype: Dtyp
   const r = await sampledBrowser([], async (page, rssNow, scoringBegins) => {
     const idle = await idleApp(page, appUrl, hubUrl, rssNow);
     await page.waitForFunction('window.__pagebench !== undefined');
-    await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
-    await page.getByTestId('model-select').selectOption('custom');
-    await page.getByTestId('custom-model').fill(model);
+    await configure(page, { model, subjects: [BENCH_SUBJECTS[0]!], shots: 0, limit: 10 });
     await page.getByTestId('dtype').selectOption(dtype);
-    await page.getByTestId('device').selectOption('wasm');
-    await page.getByTestId('subjects').selectOption([BENCH_SUBJECTS[0]!]);
-    await page.getByTestId('shots').selectOption('0');
-    await page.getByTestId('limit').fill('10');
     await page.getByTestId('start').click();
     for (;;) {
       if (await page.evaluate('window.__pagebench.finished() > 0')) break;
@@ -206,12 +195,8 @@ async function appRun(appUrl: string, hubUrl: string, model: string, dtype: Dtyp
       if (/^(loading \d+ subject|evaluating)/.test(phase)) scoringBegins();
       await page.waitForTimeout(200);
     }
-    const status = await page.evaluate(`(async () => {
-      const db = await new Promise((res) => { const r = indexedDB.open('pagebench'); r.onsuccess = () => res(r.result); });
-      const runs = await new Promise((res) => { const r = db.transaction('runs').objectStore('runs').getAll(); r.onsuccess = () => res(r.result); });
-      db.close();
-      return runs.map((x) => x.status + (x.error ? ': ' + x.error : '')).join('; ');
-    })()`);
+    const { run } = await latestRun(page);
+    const status = `${run.status as string}${run.error ? `: ${run.error as string}` : ''}`;
     if (status !== 'complete') throw new Error(`app run did not complete: ${String(status)}`);
     return idle;
   });
