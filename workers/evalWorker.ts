@@ -270,7 +270,7 @@ function modelFacts(run: RunRecord, model: CausalLM, result: { seconds: number; 
     maxLength: model.maxLength,
     threads,
     graphRewrites: model.graphRewrites,
-    bosResolved: resolveBos(run.settings.bos, model.modelType),
+    bosResolved: resolveBos(run.settings.bos, model.modelType, run.settings.lmEval),
     loadSeconds: model.loadSeconds,
     ...(loaded?.model === model && Object.keys(loaded.files).length ? { modelFiles: loaded.files } : {}),
     evalSeconds: (prev?.evalSeconds ?? 0) + result.seconds,
@@ -509,7 +509,7 @@ const api = {
         ? { mode: settings.chat, apply: chatApplier(tokenizer.tokenizer, spec.id), system: settings.system }
         : undefined;
     try {
-      return planRun(makeEncoder(tokenizer, settings.bos), maxLength, subjects, settings, chat);
+      return planRun(makeEncoder(tokenizer, settings.bos, settings.lmEval), maxLength, subjects, settings, chat);
     } catch (e) {
       throw new Error(explainFailure(e));
     }
@@ -537,7 +537,14 @@ const api = {
       ? { apply: chatApplier(tokenizer.tokenizer, spec.id), system }
       : {};
     try {
-      return planStudy(makeEncoder(tokenizer, settings.bos), maxLength, subjects, settings.limit, variants, chat);
+      return planStudy(
+        makeEncoder(tokenizer, settings.bos, settings.lmEval),
+        maxLength,
+        subjects,
+        settings.limit,
+        variants,
+        chat,
+      );
     } catch (e) {
       throw new Error(explainFailure(e));
     }

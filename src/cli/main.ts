@@ -4,6 +4,8 @@ import { nodeRuntimeInfo } from '../node/runtime.ts';
 import { dataHash, templateHash, type Fingerprint } from '../core/report/fingerprint.ts';
 import type { TemplateSpec } from '../core/templates/template.ts';
 import type { SubjectData } from '../core/benchmarks/doc.ts';
+import { fewshotSplit } from '../core/benchmarks/fewshot.ts';
+import { LATEST_LM_EVAL, LM_EVAL_RELEASES } from '../core/lmEvalReleases.ts';
 import { variantTemplate } from '../core/study/variantPrompts.ts';
 import { validateResults, validateStudy } from '../core/report/validate.ts';
 import { computeScoreboard } from '../core/report/scoreboard.ts';
@@ -91,8 +93,11 @@ Evaluates a model and writes results.json and samples_<subject>.jsonl (all-or-no
 Options:
   --model <dir|id>      transformers.js model folder, or a hub id (owner/name)
   --revision <rev>      hub revision (default main)
-${COMMON_OPTIONS}  --bos <policy>        lm-eval | tokenizer | never | always (default lm-eval: lm-eval 0.4.x's HF default,
-                        no special tokens except for Gemma models; tokenizer: the tokenizer's own default)
+${COMMON_OPTIONS}  --bos <policy>        lm-eval | tokenizer | never | always (default lm-eval: the HF default of the lm-eval
+                        release below; tokenizer: the tokenizer's own default, as Python's tokenizer applies it)
+  --lm-eval <release>   ${LM_EVAL_RELEASES.map((r) => r.version).join(' | ')} (default ${LATEST_LM_EVAL}): the lm-evaluation-harness release
+                        whose BOS default 'lm-eval' follows: ${LATEST_LM_EVAL} the tokenizer's default (a Llama tokenizer
+                        adds BOS); 0.4.9.1 no special tokens except for Gemma models
   --dtype <dtype>       fp32 | fp16 | q8 | q4 | q4f16 (default fp32)
   --scorer <mode>       fast | harness | naive (default fast; all give the same numbers)
   --batch-size <N|auto> questions per forward pass in fast mode (default 1; auto measures; same numbers)
@@ -167,6 +172,7 @@ const OPTIONS = {
   scoring: { type: 'string' },
   limit: { type: 'string' },
   bos: { type: 'string', default: 'lm-eval' },
+  'lm-eval': { type: 'string', default: LATEST_LM_EVAL },
   dtype: { type: 'string', default: 'fp32' },
   scorer: { type: 'string', default: 'fast' },
   'batch-size': { type: 'string' },
@@ -287,6 +293,11 @@ async function main(argv: string[]): Promise<number> {
     template: templateId,
     limit: int('limit', values.limit),
     bos: oneOf<BosPolicy>('bos', values.bos!, BOS_POLICIES),
+    lmEval: oneOf(
+      'lm-eval',
+      values['lm-eval']!,
+      LM_EVAL_RELEASES.map((r) => r.version),
+    ),
     scorer: oneOf<ScorerMode>('scorer', values.scorer!, SCORER_MODES),
     batchSize: values['batch-size'] === 'auto' ? 'auto' : int('batch-size', values['batch-size'], 1)!,
   };
@@ -318,7 +329,7 @@ async function main(argv: string[]): Promise<number> {
     settings.generation = generation;
   }
   if (settings.batchSize === 0) throw new UsageError('--batch-size must be at least 1 (or auto)');
-  if (settings.shots > 5 && benchmark.fewshot.split === 'dev')
+  if (settings.shots > 5 && fewshotSplit(benchmark) === 'dev')
     throw new UsageError(`--shots ${settings.shots}: MMLU's dev split has 5 rows per subject`);
   const sources = dataSources(values.data, values['fewshot-data'] ?? values.data, hubUrl);
 
@@ -367,7 +378,7 @@ async function main(argv: string[]): Promise<number> {
     data: benchmark.describeData(sources),
     graphRewrites: model.graphRewrites,
     loadSeconds: model.loadSeconds,
-    bosResolved: resolveBos(settings.bos, model.modelType),
+    bosResolved: resolveBos(settings.bos, model.modelType, settings.lmEval),
   });
   const loadModel = async (dt: Dtype = dtype) => {
     let source = modelSource;

@@ -24,6 +24,11 @@ export interface EvalSettings {
   /** At most this many questions per subject (the first ones, in file order). */
   limit?: number;
   bos: BosPolicy;
+  /**
+   * The lm-evaluation-harness release whose semantics 'lm-eval' BOS follows (lmEvalReleases.ts);
+   * absent: the latest. Recorded as config.lm_eval_version.
+   */
+  lmEval?: string;
   scorer: ScorerMode;
   /**
    * Questions per forward pass (fast scorer; default 1), or 'auto': measure batches of
@@ -103,7 +108,7 @@ export async function evaluate(
   hooks: EvalHooks = {},
 ): Promise<EvalOutput> {
   const t = runTemplate(settings);
-  const encode = makeEncoder(model, settings.bos);
+  const encode = makeEncoder(model, settings.bos, settings.lmEval);
   const fits = makeFits(encode, model.maxLength);
   const sampler = runSampler(settings);
   const chat =

@@ -1,6 +1,6 @@
 import type { SubjectData } from './benchmarks/doc.ts';
 import type { EvalSettings } from './evaluate.ts';
-import { makeFits, subjectPrompts } from './prompts.ts';
+import { makeFits, runSampler, subjectPrompts } from './prompts.ts';
 import { questionRequest, type Encode } from './scoring/requests.ts';
 import { runTemplate } from './templates/presets.ts';
 import type { ChatOptions } from './templates/chat.ts';
@@ -21,14 +21,14 @@ export function planRun(
   encode: Encode,
   maxLength: number,
   data: SubjectData[],
-  settings: Pick<EvalSettings, 'template' | 'shots' | 'limit' | 'description'>,
+  settings: Pick<EvalSettings, 'benchmark' | 'template' | 'shots' | 'limit' | 'description'>,
   chat?: ChatOptions,
 ): RunPlan {
   const t = runTemplate(settings);
   const fits = makeFits(encode, maxLength);
   const plan: RunPlan = { questions: 0, truncated: 0, shotsDropped: 0, promptTokens: 0, maxLength };
   for (const d of data) {
-    for (const item of subjectPrompts(t, d, settings.shots, settings.limit, fits, undefined, chat)) {
+    for (const item of subjectPrompts(t, d, settings.shots, settings.limit, fits, runSampler(settings), chat)) {
       plan.questions++;
       if (item.shotsUsed < settings.shots) plan.shotsDropped++;
       if (t.scoring === 'generate') {

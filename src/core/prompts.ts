@@ -1,5 +1,6 @@
 import type { SubjectData } from './benchmarks/doc.ts';
 import { benchmarkOf } from './benchmarks/registry.ts';
+import { samplerSpec } from './benchmarks/fewshot.ts';
 import type { EvalSettings } from './evaluate.ts';
 import type { Encode } from './scoring/requests.ts';
 import { buildPrompt, makeShotSampler, selectShots, type ShotSampler } from './templates/build.ts';
@@ -36,7 +37,7 @@ export function subjectPrompts(
   const build = (q: (typeof qs)[number], s: typeof qs) =>
     chat ? chatPrompt(t, q, s, chat.mode, chat.apply, chat.system) : buildPrompt(t, q, s);
   return qs.map((q) => {
-    const allShots = shared ?? sampler!(data.dev, shots);
+    const allShots = shared ?? sampler!(data.dev, shots, q);
     let k = shots;
     let prompt = build(q, allShots);
     if (t.overflow === 'drop-shots' && fits) {
@@ -58,7 +59,7 @@ export function subjectPrompts(
 
 /** The few-shot sampler a run uses: per-document draws for a benchmark whose sampler is random; none (first_n) otherwise. */
 export function runSampler(settings: Pick<EvalSettings, 'benchmark'>): ShotSampler | undefined {
-  const spec = benchmarkOf(settings).fewshot;
+  const spec = samplerSpec(benchmarkOf(settings));
   return spec.sampler === 'random' ? makeShotSampler(spec) : undefined;
 }
 

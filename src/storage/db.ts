@@ -2,6 +2,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { EvalSettings, Sample } from '../core/evaluate.ts';
 import type { PartRange } from '../core/parts.ts';
 import type { Fingerprint } from '../core/report/fingerprint.ts';
+import { LEGACY_LM_EVAL } from '../core/lmEvalReleases.ts';
 
 /** A downloaded (or dropped-in) file, stored only once complete and checked. */
 export interface StoredFile {
@@ -116,8 +117,8 @@ interface Schema extends DBSchema {
 export type PagebenchDB = IDBPDatabase<Schema>;
 
 export function openStore(name = 'pagebench'): Promise<PagebenchDB> {
-  return openDB<Schema>(name, 2, {
-    upgrade(db, oldVersion) {
+  return openDB<Schema>(name, 3, {
+    upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
         db.createObjectStore('files', { keyPath: 'url' }).createIndex('byGroup', 'group');
         db.createObjectStore('runs', { keyPath: 'id' });
@@ -127,8 +128,21 @@ export function openStore(name = 'pagebench'): Promise<PagebenchDB> {
         db.createObjectStore('parts', { keyPath: ['url', 'index'] });
         db.createObjectStore('partials', { keyPath: 'url' }).createIndex('byGroup', 'group');
       }
+      if (oldVersion >= 1 && oldVersion < 3) void markLegacyRuns(tx.objectStore('runs'));
     },
   });
+}
+
+/** Runs stored before settings named the lm-eval release followed 0.4.9.1's BOS default: say so. */
+async function markLegacyRuns(store: {
+  openCursor(): Promise<{ value: RunRecord; update(v: RunRecord): unknown; continue(): Promise<unknown> } | null>;
+}): Promise<void> {
+  let c = await store.openCursor();
+  while (c) {
+    if (c.value.settings.lmEval === undefined)
+      void c.update({ ...c.value, settings: { ...c.value.settings, lmEval: LEGACY_LM_EVAL } });
+    c = (await c.continue()) as typeof c;
+  }
 }
 
 export async function runSamples(db: PagebenchDB, runId: string): Promise<StoredSample[]> {

@@ -4,6 +4,7 @@ import { SUBJECTS } from '../core/benchmarks/mmlu/subjects.ts';
 import { deleteGroup, type PagebenchDB } from '../storage/db.ts';
 import { localDataKey, localRowsGroup, localRowsKey } from '../storage/localData.ts';
 import type { Benchmark } from '../core/benchmarks/types.ts';
+import { fewshotSplit } from '../core/benchmarks/fewshot.ts';
 import type { RowSource } from '../core/benchmarks/rows.ts';
 import { decodeUtf8 } from '../core/util/utf8.ts';
 
@@ -225,7 +226,7 @@ export async function importBenchmarkFiles(
       { mmlu: noMmlu, rows: staging },
       subset,
       evalSplit,
-      splits.has(benchmark.fewshot.split) ? 1 : 0,
+      splits.has(fewshotSplit(benchmark)) ? 1 : 0,
     );
   await deleteGroup(db, localRowsGroup(benchmark.dataset));
   for (const [key, { bytes }] of staged)

@@ -3,7 +3,9 @@
  * python3 (/usr/bin/python3) from the same fixture rows, re-implementing lm-evaluation-harness'
  * formatting with real Python semantics: the task YAMLs' doc_to_text/doc_to_choice, hellaswag's
  * utils.preprocess/process_docs (str.strip, str.capitalize, re.sub), and the default few-shot
- * sampler `random.Random(1234).sample(fewshot_docs, k)` drawn per document in order.
+ * sampler `random.Random(1234).sample(fewshot_docs, k)` drawn per document in order (k+1 with the
+ * evaluated document removed for HellaSwag, whose YAML leaves test_split and fewshot_split unset;
+ * lm_eval/api/task.py and samplers.py at v0.4.12 — test/unit/lmEvalFidelity.test.ts covers more).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -131,7 +133,9 @@ elif args['benchmark'] == 'hellaswag':
     train = [process(d) for d in rows(args['dir'] + '/default/train.jsonl')]
     val = [process(d) for d in rows(args['dir'] + '/default/validation.jsonl')]
     rnd = random.Random(1234)
-    emit('hellaswag', val, lambda d: d['query'], lambda d: d['choices'], lambda d: d['gold'], lambda d: rnd.sample(train, k))
+    # test_split and fewshot_split both unset (None == None): lm-eval draws k+1 and drops the evaluated doc
+    emit('hellaswag', val, lambda d: d['query'], lambda d: d['choices'], lambda d: d['gold'],
+         lambda d: [x for x in rnd.sample(train, k + 1) if x != d][:k] if k else [])
 else:
     import csv
     dev = [{'question': r[0], 'choices': r[1:5], 'answer': 'ABCD'.index(r[5])} for r in csv.reader(open(args['mmlu'] + '/dev/astronomy_dev.csv', newline='', encoding='utf-8'))]

@@ -60,9 +60,10 @@ test('acceptance 3: all of anatomy test, 5-shot, through the CLI; outputs valida
   const c = results.config;
   assert.equal(c.num_fewshot, 5);
   assert.equal(c.template, 'lm-eval');
-  // The lm-eval default for a Llama tokenizer (stories260K): no BOS, as lm-eval 0.4.x's HF backend.
+  // The lm-eval default for a Llama tokenizer (stories260K): BOS by the tokenizer, as lm-eval 0.4.12's HF backend.
   assert.equal(c.bos_policy, 'lm-eval');
-  assert.equal(c.bos_resolved, 'never');
+  assert.equal(c.lm_eval_version, '0.4.12');
+  assert.equal(c.bos_resolved, 'tokenizer');
   // The fingerprint: runtime and versions, and hashes that follow the template and the data.
   assert.match(c.fingerprint.runtime, /^node \d+\./);
   assert.match(c.fingerprint.onnxruntime, /^onnxruntime-node \d+\.\d+/);
@@ -325,7 +326,7 @@ test('help for the CLI and for each command; misspelled options, subjects, templ
   assertFails(cli('prmopts'), /unknown command "prmopts" \(did you mean prompts\?\)/);
 });
 
-test("BOS: the default (lm-eval's) equals --bos never on a Llama tokenizer and differs from --bos tokenizer", () => {
+test("BOS: the default (lm-eval 0.4.12's) equals --bos tokenizer on a Llama tokenizer; --lm-eval 0.4.9.1 equals --bos never", () => {
   const lls = (...extra: string[]) => {
     const out = tmp('pb-bos-');
     const r = storiesCli('run', ['--subjects', 'anatomy', '--limit', '3', ...extra, '--output-dir', out]);
@@ -333,8 +334,9 @@ test("BOS: the default (lm-eval's) equals --bos never on a Llama tokenizer and d
     return [...readSamples(out).values()].map((s) => s.loglikelihoods);
   };
   const dflt = lls();
-  assert.deepEqual(dflt, lls('--bos', 'never'));
-  assert.notDeepEqual(dflt, lls('--bos', 'tokenizer'));
+  assert.deepEqual(dflt, lls('--bos', 'tokenizer'));
+  assert.notDeepEqual(dflt, lls('--bos', 'never'));
+  assert.deepEqual(lls('--lm-eval', '0.4.9.1'), lls('--bos', 'never'));
 });
 
 test('fingerprint hashes change with the template rendering and with the data, not otherwise', async () => {

@@ -14,40 +14,10 @@ import { loadAll } from '../../src/core/benchmarks/mmlu/data.ts';
 import { CausalLM } from '../../src/core/runtime/causalLm.ts';
 import { localDataSource } from '../../src/node/localData.ts';
 import { SHARED_MMLU, STORIES } from '../support/paths.ts';
-import { storiesFeeds } from '../support/storiesFeeds.ts';
+import { referenceLoglikelihood } from '../support/referenceLl.ts';
 
 const SUBJECTS = ['anatomy', 'high_school_us_history', 'abstract_algebra'];
 const MAX_LEN = 512; // stories260K's max_position_embeddings
-
-async function referenceLoglikelihood(
-  session: ort.InferenceSession,
-  encode: (s: string) => number[],
-  context: string,
-  continuation: string,
-): Promise<number> {
-  // lm-eval: trailing spaces of the context belong to the continuation.
-  const stripped = context.replace(/\s+$/, '');
-  continuation = context.slice(stripped.length) + continuation;
-  context = stripped;
-  const whole = encode(context + continuation);
-  const contTokens = whole.slice(encode(context).length);
-  // lm-eval: inp = (ctx + cont)[-(max_length+1):][:-1]
-  const inp = whole.slice(-(MAX_LEN + 1)).slice(0, -1);
-  const L = inp.length;
-  const feeds = storiesFeeds(inp);
-  const logits = (await session.run(feeds)).logits!;
-  const V = logits.dims[2]!;
-  const data = logits.data as Float32Array;
-  let total = 0;
-  for (let j = 0; j < contTokens.length; j++) {
-    const row = L - contTokens.length + j;
-    const slice = Array.from(data.subarray(row * V, (row + 1) * V));
-    const m = Math.max(...slice);
-    const logZ = m + Math.log(slice.reduce((a, x) => a + Math.exp(x - m), 0));
-    total += slice[contTokens[j]!]! - logZ;
-  }
-  return total;
-}
 
 test('acceptance 2: engine log-likelihoods equal the plain reference (3 subjects x 5 questions, 0 and 5 shots)', async () => {
   env.allowLocalModels = true;
@@ -80,7 +50,7 @@ test('acceptance 2: engine log-likelihoods equal the plain reference (3 subjects
     for (const s of samples) {
       if (s.truncated) truncated++;
       for (let c = 0; c < 4; c++) {
-        const ref = await referenceLoglikelihood(session, encode, s.context, s.continuations[c]!);
+        const ref = await referenceLoglikelihood(session, encode, s.context, s.continuations[c]!, MAX_LEN);
         assert.ok(
           Math.abs(ref - s.loglikelihoods[c]!) < 1e-4,
           `${s.subject}#${s.doc_id} shots=${shots} choice ${c}: engine ${s.loglikelihoods[c]} vs reference ${ref}`,

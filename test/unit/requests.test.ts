@@ -36,15 +36,15 @@ test('BOS policies', () => {
   assert.throws(() => makeEncoder({ ...toy(false), bosTokenId: null }, 'always'), /no BOS token/);
 });
 
-test("the default 'lm-eval' policy is lm-eval 0.4.x's HF backend: no special tokens, except for Gemma models", () => {
-  // HFLM: tok_encode(add_special_tokens = False or self.add_bos_token); add_bos_token defaults to
-  // False and is set True when config.model_type contains "gemma".
+test("'lm-eval' as lm-eval 0.4.9.1 named: no special tokens, except for Gemma models", () => {
+  // HFLM up to v0.4.9.1: tok_encode(add_special_tokens = False or self.add_bos_token); add_bos_token
+  // defaults to False and is set True when config.model_type contains "gemma".
   for (const family of ['llama', 'gpt2', 'qwen2', 'mistral', undefined])
-    assert.deepEqual(makeEncoder({ ...toy(true), modelType: family }, 'lm-eval')('a'), [97], String(family));
+    assert.deepEqual(makeEncoder({ ...toy(true), modelType: family }, 'lm-eval', '0.4.9.1')('a'), [97], String(family));
   for (const family of ['gemma', 'gemma2', 'gemma3_text'])
-    assert.deepEqual(makeEncoder({ ...toy(true), modelType: family }, 'lm-eval')('a'), [1, 97], family);
-  assert.equal(resolveBos('lm-eval', 'llama'), 'never');
-  assert.equal(resolveBos('lm-eval', 'gemma2'), 'tokenizer');
+    assert.deepEqual(makeEncoder({ ...toy(true), modelType: family }, 'lm-eval', '0.4.9.1')('a'), [1, 97], family);
+  assert.equal(resolveBos('lm-eval', 'llama', '0.4.9.1'), 'never');
+  assert.equal(resolveBos('lm-eval', 'gemma2', '0.4.9.1'), 'tokenizer');
   assert.equal(resolveBos('always', 'llama'), 'always');
 });
 

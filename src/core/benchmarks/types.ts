@@ -32,8 +32,16 @@ export interface Benchmark {
   selections?: Record<string, readonly string[]>;
   /** Evaluation splits (first: default), by the dataset's own split names. */
   splits: readonly string[];
-  /** Few-shot examples: which split they come from, and lm-eval's sampler. */
-  fewshot: { split: string; sampler: 'first_n' | 'random'; seed?: number; dataset?: string };
+  /**
+   * The split fields of lm-eval's task YAML, as it writes them (null where it leaves one unset):
+   * the few-shot pool is fewshot_split, else training_split, else validation_split (Task.fewshot_docs),
+   * and the default sampler draws k+1 and drops the evaluated document whenever fewshot_split ==
+   * test_split (ConfigurableTask.fewshot_context) — also when both are unset (HellaSwag).
+   * templates/fewshot.ts derives both.
+   */
+  lmEvalSplits: { training: string | null; validation: string | null; test: string | null; fewshot: string | null };
+  /** Few-shot examples: lm-eval's sampler (its seed), and the dataset they come from where it is another. */
+  fewshot: { sampler: 'first_n' | 'random'; seed?: number; dataset?: string };
   templates: readonly string[];
   defaultTemplate: string;
   /**

@@ -1,3 +1,4 @@
+import { semanticsOf } from '../lmEvalReleases.ts';
 import { SETUP_FIELDS, fieldValue } from '../report/merge.ts';
 import { pairStats, type PairStats, type StudySample } from '../study/stats.ts';
 import type { ComparableResult } from './results.ts';
@@ -71,9 +72,14 @@ export function compareResults(A: ComparableResult, B: ComparableResult): Compar
     warnings.push(
       `different few-shot counts: ${list(shotDiff.map((t) => `${t} ${A.shots.get(t)} vs ${B.shots.get(t)}`))}`,
     );
+  const [ra, rb] = [A, B].map((c) => (c.lmEvalVersion ? semanticsOf(c.lmEvalVersion) : null));
+  if (ra && rb && ra !== rb)
+    warnings.push(
+      `they follow different lm-eval releases: ${A.label} ${A.lmEvalVersion}, ${B.label} ${B.lmEvalVersion} (BOS: ${ra.bos === 'tokenizer-default' ? "the tokenizer's default" : 'none except Gemma'} vs ${rb.bos === 'tokenizer-default' ? "the tokenizer's default" : 'none except Gemma'}), so their log-likelihoods differ on a model whose tokenizer adds BOS`,
+    );
   if (A.config && B.config) {
     const differ = SETUP_FIELDS.filter((f) => !same(fieldValue(A.config!, f), fieldValue(B.config!, f))).filter(
-      (f) => !['model', 'model_revision', 'model_sha256', 'dtype', 'engine_version'].includes(f),
+      (f) => !['model', 'model_revision', 'model_sha256', 'dtype', 'engine_version', 'lm_eval_version'].includes(f),
     );
     if (differ.length)
       warnings.push(

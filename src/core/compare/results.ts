@@ -1,3 +1,4 @@
+import { LEGACY_LM_EVAL } from '../lmEvalReleases.ts';
 import type { RunConfig } from '../report/runConfig.ts';
 
 /**
@@ -20,6 +21,8 @@ export interface ComparableResult {
   groupSubtasks: Map<string, string[]>;
   /** pagebench's config, when it is a pagebench result (file or link). */
   config?: RunConfig;
+  /** The lm-eval release that made it (lm-eval's own file) or that it emulates (pagebench). */
+  lmEvalVersion?: string;
   /** lm-eval's run description (model, model_args), for the header. */
   describe: string;
   /** Per question (subject/doc_id) the pick and whether it was right (and its log-likelihoods), when known. */
@@ -84,6 +87,11 @@ export function comparableFromResults(label: string, json: unknown): ComparableR
     alias,
     groupSubtasks,
     ...(isPagebench ? { config: config as unknown as RunConfig } : {}),
+    ...(isPagebench
+      ? { lmEvalVersion: typeof config.lm_eval_version === 'string' ? config.lm_eval_version : LEGACY_LM_EVAL }
+      : typeof json.lm_eval_version === 'string'
+        ? { lmEvalVersion: json.lm_eval_version }
+        : {}),
     describe,
   };
 }

@@ -1,4 +1,5 @@
 import { benchmarkOf } from '../benchmarks/registry.ts';
+import { LEGACY_LM_EVAL } from '../lmEvalReleases.ts';
 import type { Sample } from '../evaluate.ts';
 import { computeScoreboard } from './scoreboard.ts';
 import { factsFromConfig, settingsFromConfig, type RunConfig } from './runConfig.ts';
@@ -28,6 +29,7 @@ export const SETUP_FIELDS = [
   'system_prompt',
   'generation',
   'bos_policy',
+  'lm_eval_version',
   'bos_resolved',
   'truncation',
   'engine_version',
@@ -73,6 +75,7 @@ export interface PartEnvironment {
 }
 
 export function fieldValue(c: RunConfig, path: string): unknown {
+  if (path === 'lm_eval_version') return c.lm_eval_version ?? LEGACY_LM_EVAL;
   let v: unknown = c;
   for (const k of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
   return v;

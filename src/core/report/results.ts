@@ -1,3 +1,5 @@
+import { lmEvalRelease } from '../lmEvalReleases.ts';
+import { fewshotSplit, samplerSpec } from '../benchmarks/fewshot.ts';
 import { benchmarkOf, DEFAULT_BENCHMARK } from '../benchmarks/registry.ts';
 import type { Benchmark } from '../benchmarks/types.ts';
 import type { EvalSettings, Sample } from '../evaluate.ts';
@@ -126,7 +128,7 @@ export function serializeResults(
         dataset_path: benchmark.dataset,
         dataset_name: benchmark.datasetName(t.subset),
         test_split: benchmark.splitName(settings.split),
-        fewshot_split: fewshot.split,
+        fewshot_split: fewshotSplit(benchmark),
         description: template.description(t.subset),
         target_delimiter: template.targetDelimiter,
         fewshot_delimiter: template.fewshotDelimiter,
@@ -212,7 +214,10 @@ export function serializeResults(
       subjects: sb.tasks.map((t) => t.subset),
       num_fewshot: settings.shots,
       fewshot_selection: fewshot.sampler,
-      fewshot_split: fewshot.split,
+      fewshot_split: fewshotSplit(benchmark),
+      ...(samplerSpec(benchmark).excludeEvalDoc && settings.shots > 0
+        ? { fewshot_draw: 'k+1, evaluated doc removed' }
+        : {}),
       fewshot_seed: fewshot.sampler === 'random' ? (fewshot.seed ?? null) : null,
       limit: settings.limit ?? null,
       ...(settings.description === false ? { description: false } : {}),
@@ -220,6 +225,7 @@ export function serializeResults(
       ...(settings.system !== undefined ? { system_prompt: settings.system } : {}),
       ...(gen ? { generation: generationConfig(gen) } : {}),
       bos_policy: settings.bos,
+      lm_eval_version: lmEvalRelease(settings.lmEval).version,
       ...(facts.bosResolved ? { bos_resolved: facts.bosResolved } : {}),
       truncation: template.overflow === 'drop-shots' ? 'drop-shots-then-left-truncate' : 'left-truncate',
       truncated_count: facts.truncatedCount,

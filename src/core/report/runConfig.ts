@@ -1,4 +1,5 @@
 import type { EvalSettings } from '../evaluate.ts';
+import { LEGACY_LM_EVAL } from '../lmEvalReleases.ts';
 import type { BosPolicy } from '../scoring/requests.ts';
 import type { ScorerMode } from '../scoring/scorer.ts';
 import type { ChatMode } from '../templates/chat.ts';
@@ -33,6 +34,8 @@ export interface RunConfig {
   system_prompt?: string;
   generation?: GenerationConfig;
   bos_policy: BosPolicy;
+  /** The lm-eval release emulated; absent in results written before pagebench followed 0.4.9.2 (LEGACY_LM_EVAL). */
+  lm_eval_version?: string;
   bos_resolved?: string;
   truncated_count: number;
   prompt_tokens: number;
@@ -58,6 +61,7 @@ export function settingsFromConfig(c: RunConfig): EvalSettings {
     template: c.template,
     ...(c.limit !== null ? { limit: c.limit } : {}),
     bos: c.bos_policy,
+    lmEval: c.lm_eval_version ?? LEGACY_LM_EVAL,
     scorer: c.scorer,
     batchSize: c.batch_size,
     ...(c.description === false ? { description: false } : {}),

@@ -11,6 +11,7 @@ import { NO_REWRITES, wantedRewrites } from './graphRewrites.ts';
 import { FLOAT32_ACTIVATIONS } from './float32Compute.ts';
 import { adapterHasShaderF16, NEEDS_SHADER_F16, noShaderF16 } from './shaderF16.ts';
 import { withRewrites } from './sessionRewrites.ts';
+import { encodeAsPython, prefixTokenText } from './pythonTokenizer.ts';
 
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
 export type Device = 'cpu' | 'wasm' | 'webgpu';
@@ -172,9 +173,14 @@ export class CausalLM {
     return typeof t === 'string' ? t : undefined;
   }
 
-  /** Token ids for text, with or without the tokenizer's special tokens (BOS for Llama). */
+  /** Token ids for text, with or without the tokenizer's special tokens as Python's tokenizer adds them (BOS for Llama). */
   encode(text: string, addSpecialTokens: boolean): number[] {
-    return this.tokenizer.encode(text, { add_special_tokens: addSpecialTokens });
+    return encodeAsPython(this.tokenizer, text, addSpecialTokens);
+  }
+
+  /** The BOS text (lm-eval's decoded prefix token), for has_bos_prefix. */
+  get bosText(): string | null {
+    return prefixTokenText(this.tokenizer);
   }
 
   decode(ids: number[]): string {
@@ -231,7 +237,10 @@ export class TokenizerOnly {
     readonly modelType?: string,
   ) {}
   encode(text: string, addSpecialTokens: boolean): number[] {
-    return this.tokenizer.encode(text, { add_special_tokens: addSpecialTokens });
+    return encodeAsPython(this.tokenizer, text, addSpecialTokens);
+  }
+  get bosText(): string | null {
+    return prefixTokenText(this.tokenizer);
   }
   get bosTokenId(): number | null {
     return (this.tokenizer as unknown as { bos_token_id?: number | null }).bos_token_id ?? null;

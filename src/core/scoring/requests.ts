@@ -1,37 +1,48 @@
 import type { PromptInstance } from '../templates/template.ts';
+import { lmEvalRelease } from '../lmEvalReleases.ts';
 
 /**
- * BOS policy. 'lm-eval' (the default) is lm-evaluation-harness 0.4.x's HF backend:
- * `tok_encode` passes `add_special_tokens = False or self.add_bos_token`, `add_bos_token`
- * defaults to False and HFLM sets it to True for a model whose config.model_type contains
- * "gemma" — so no special tokens, except Gemma's tokenizer default. 'tokenizer' uses the
- * tokenizer's own default for special tokens (a Llama tokenizer adds BOS; GPT-2's adds nothing);
- * 'never' encodes without special tokens; 'always' encodes without them and prepends the BOS id.
+ * BOS policy. 'lm-eval' (the default) is the HF backend of the lm-evaluation-harness release the
+ * run emulates (lmEvalReleases.ts): since 0.4.9.2 the tokenizer's own default (a Llama tokenizer
+ * adds BOS; GPT-2's adds nothing), except that a text already starting with the BOS text gets no
+ * special tokens; up to 0.4.9.1 no special tokens, except Gemma's tokenizer default.
+ * 'tokenizer' uses the tokenizer's own default for special tokens; 'never' encodes without
+ * special tokens; 'always' encodes without them and prepends the BOS id.
  */
 export type BosPolicy = 'lm-eval' | 'tokenizer' | 'never' | 'always';
 export const BOS_POLICIES: readonly BosPolicy[] = ['lm-eval', 'tokenizer', 'never', 'always'];
 
-/** The lm-evaluation-harness version whose defaults 'lm-eval' reproduces. */
-export const LM_EVAL_VERSION = '0.4.x (HFLM, add_bos_token=False)';
-
 export interface TokenizerLike {
+  /** Ids as Python's tokenizer.encode(text, add_special_tokens=...) gives them. */
   encode(text: string, addSpecialTokens: boolean): number[];
   readonly bosTokenId: number | null;
+  /** lm-eval's decoded prefix token (BOS, else EOS), for its has_bos_prefix rule. */
+  readonly bosText?: string | null;
   /** config.json's model_type, where known. */
   readonly modelType?: string;
 }
 
-/** What a policy means for a model: 'lm-eval' resolved by its model type. */
-export function resolveBos(policy: BosPolicy, modelType: string | undefined): Exclude<BosPolicy, 'lm-eval'> {
+/** What a policy means for a model: 'lm-eval' resolved by the release and the model's type. */
+export function resolveBos(
+  policy: BosPolicy,
+  modelType: string | undefined,
+  release?: string,
+): Exclude<BosPolicy, 'lm-eval'> {
   if (policy !== 'lm-eval') return policy;
+  if (lmEvalRelease(release).bos === 'tokenizer-default') return 'tokenizer';
   return modelType?.includes('gemma') ? 'tokenizer' : 'never';
 }
 
 export type Encode = (text: string) => number[];
 
-export function makeEncoder(tok: TokenizerLike, requested: BosPolicy): Encode {
-  const policy = resolveBos(requested, tok.modelType);
-  if (policy === 'tokenizer') return (t) => tok.encode(t, true);
+export function makeEncoder(tok: TokenizerLike, requested: BosPolicy, release?: string): Encode {
+  const policy = resolveBos(requested, tok.modelType, release);
+  if (policy === 'tokenizer') {
+    const prefix = requested === 'lm-eval' && lmEvalRelease(release).bosPrefixRule ? tok.bosText : null;
+    // lm-eval >= 0.4.9.2 tok_encode: has_bos_prefix(string, decode(prefix_token_id)) -> add_special_tokens=False
+    if (prefix) return (t) => tok.encode(t, !t.startsWith(prefix));
+    return (t) => tok.encode(t, true);
+  }
   if (policy === 'never') return (t) => tok.encode(t, false);
   const bos = tok.bosTokenId;
   if (bos === null) throw new Error('BOS policy "always" but the tokenizer has no BOS token');

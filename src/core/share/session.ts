@@ -1,3 +1,4 @@
+import { LM_EVAL_RELEASES } from '../lmEvalReleases.ts';
 import { deflateSync, inflateSync } from 'fflate';
 import { benchmarkOf } from '../benchmarks/registry.ts';
 import type { EvalSettings } from '../evaluate.ts';
@@ -77,6 +78,7 @@ export function decodeSession(text: string): ClassroomSession {
   if (!int(e.shots, 0, 25)) bad('number of shots');
   if (e.limit !== undefined && !int(e.limit, 1, 1_000_000)) bad('limit');
   if (!['lm-eval', 'tokenizer', 'never', 'always'].includes(e.bos as string)) bad('BOS policy');
+  if (e.lmEval !== undefined && !LM_EVAL_RELEASES.some((r) => r.version === e.lmEval)) bad('lm-eval release');
   if (!['fast', 'harness', 'naive'].includes(e.scorer as string)) bad('scorer');
   if (e.description !== undefined && e.description !== false) bad('description setting');
   if (e.chat !== undefined && !['none', 'single', 'multiturn'].includes(e.chat as string)) bad('chat setting');
@@ -104,6 +106,7 @@ export function decodeSession(text: string): ClassroomSession {
     'template',
     'limit',
     'bos',
+    'lmEval',
     'scorer',
     'batchSize',
     'description',

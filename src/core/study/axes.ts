@@ -1,4 +1,5 @@
 import type { Benchmark } from '../benchmarks/types.ts';
+import { fewshotSplit } from '../benchmarks/fewshot.ts';
 import { getLabelSet, LABEL_SET_IDS } from '../templates/labels.ts';
 import { getTemplate } from '../templates/presets.ts';
 import { didYouMean } from '../util/suggest.ts';
@@ -44,7 +45,7 @@ function axisValues(axis: Axis, value: string, benchmark: Benchmark): string[] {
     }
     case 'shots':
       if (!/^\d+$/.test(value)) throw new AxisError(`shots must be a non-negative integer, got "${value}"`);
-      if (benchmark.fewshot.split === 'dev' && Number(value) > 5)
+      if (fewshotSplit(benchmark) === 'dev' && Number(value) > 5)
         throw new AxisError(`shots=${value}: MMLU's dev split has 5 rows per subject`);
       return [String(Number(value))];
     case 'order':

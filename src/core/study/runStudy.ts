@@ -1,6 +1,8 @@
 import type { SubjectData } from '../benchmarks/doc.ts';
 import type { EvalSettings, Sample } from '../evaluate.ts';
 import { commonPrefix, makeFits } from '../prompts.ts';
+import { benchmarkOf } from '../benchmarks/registry.ts';
+import { samplerSpec } from '../benchmarks/fewshot.ts';
 import type { CausalLM } from '../runtime/causalLm.ts';
 import { toSample } from '../samples.ts';
 import { makeEncoder, questionRequest } from '../scoring/requests.ts';
@@ -95,12 +97,13 @@ async function scoreOnModel(
   progress: { done: number; total: number; promptTokens: number },
   t0: number,
 ): Promise<ScorerStats> {
-  const encode = makeEncoder(model, settings.bos);
+  const encode = makeEncoder(model, settings.bos, settings.lmEval);
   const fits = makeFits(encode, model.maxLength);
   const chat = variants.some((v) => v.axes.chat !== 'none')
     ? { apply: chatApplier(model.tokenizer, model.source.id), system }
     : {};
   const scorer = new Scorer(model, settings.scorer);
+  const excludeEvalDoc = samplerSpec(benchmarkOf(settings)).excludeEvalDoc ?? false;
   const total = progress.total;
   let done = progress.done;
   let promptTokens = progress.promptTokens;
@@ -108,7 +111,7 @@ async function scoreOnModel(
     // Variants whose contexts share more than the description go together (same template, shots, labels, chat).
     const groups = new Map<string, { variant: Variant; items: VariantItem[] }[]>();
     for (const v of variants) {
-      const items = variantPrompts(v.axes, d, settings.limit, fits, chat);
+      const items = variantPrompts(v.axes, d, settings.limit, fits, chat, excludeEvalDoc);
       const k = prefixGroupKey(v.axes);
       groups.set(k, [...(groups.get(k) ?? []), { variant: v, items }]);
     }

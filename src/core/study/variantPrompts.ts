@@ -56,6 +56,8 @@ export function variantPrompts(
   limit: number | undefined,
   fits: ((p: PromptInstance) => boolean) | undefined,
   chat: { apply?: ApplyChat; system?: string } = {},
+  /** The benchmark's lm-eval k+1 rule (benchmarks/fewshot.ts), for random shot orders. */
+  excludeEvalDoc = false,
 ): VariantItem[] {
   const t = variantTemplate(axes);
   const qs = limit === undefined ? data.questions : data.questions.slice(0, limit);
@@ -64,7 +66,7 @@ export function variantPrompts(
   const sampler =
     axes.shot_order === 'first_n'
       ? undefined
-      : makeShotSampler({ sampler: 'random', seed: Number(axes.shot_order.slice(7)) });
+      : makeShotSampler({ sampler: 'random', seed: Number(axes.shot_order.slice(7)), excludeEvalDoc });
   const mode = axes.chat as ChatMode;
   if (mode !== 'none' && !chat.apply) throw new Error("chat variants need the model's tokenizer (its chat template)");
   const chatOptions = mode === 'none' ? undefined : { mode, apply: chat.apply!, system: chat.system };

@@ -24,19 +24,42 @@ export function selectShots(dev: readonly Question[], k: number, exclude?: Quest
   return dev.filter((d) => d !== exclude).slice(0, k);
 }
 
-/** Draws the few-shot examples of each evaluated document, in evaluation order. */
-export type ShotSampler = (pool: readonly Question[], k: number) => Question[];
+/** Draws the few-shot examples of one evaluated document; called once per document, in evaluation order. */
+export type ShotSampler = (pool: readonly Question[], k: number, evalDoc: Question) => Question[];
+
+export interface SamplerSpec {
+  sampler: 'first_n' | 'random';
+  seed?: number;
+  /** Draw k+1 and drop the evaluated document (lm-eval when fewshot_split == test_split). */
+  excludeEvalDoc?: boolean;
+}
 
 /**
- * lm-eval's samplers: `first_n` (the first k rows of the few-shot split, the same for every
- * document) or `random`: its default sampler, `random.Random(seed).sample(fewshot_docs, k)` drawn
- * for each document in order with the generator's state carried from one document to the next.
+ * lm-eval's whole-document equality (`x != doc` in ContextSampler.rm_eval_doc): the same row of
+ * the same split. The benchmarks here carry row ids (HellaSwag's ind/split, ARC's id), so two
+ * different rows are never equal dicts.
  */
-export function makeShotSampler(spec: { sampler: 'first_n' | 'random'; seed?: number }): ShotSampler {
+const sameDoc = (a: Question, b: Question) => a.split === b.split && a.docId === b.docId && a.subject === b.subject;
+
+/**
+ * lm-eval's samplers (lm_eval/api/samplers.py, v0.4.12): `first_n` (the first k rows of the
+ * few-shot split, the same for every document) or the default ContextSampler:
+ * `random.Random(seed).sample(fewshot_docs, k)` per document in order, the generator's state
+ * carried from one document to the next — or, under excludeEvalDoc, `sample(fewshot_docs, k+1)`
+ * with the evaluated document removed and the first k kept.
+ */
+export function makeShotSampler(spec: SamplerSpec): ShotSampler {
   if (spec.sampler === 'first_n') return (pool, k) => selectShots(pool, k);
   const rnd = new PyRandom(spec.seed ?? 1234);
-  return (pool, k) => {
-    if (k > pool.length) throw new Error(`${k} shots requested but the few-shot split has only ${pool.length} rows`);
-    return k === 0 ? [] : rnd.sample(pool, k);
+  return (pool, k, evalDoc) => {
+    if (k === 0) return [];
+    const n = spec.excludeEvalDoc ? k + 1 : k;
+    if (n > pool.length)
+      throw new Error(
+        `${k} shots requested but the few-shot split has only ${pool.length} rows` +
+          (spec.excludeEvalDoc ? ` (lm-eval draws k+1 = ${n} here and drops the evaluated document)` : ''),
+      );
+    const drawn = rnd.sample(pool, n);
+    return spec.excludeEvalDoc ? drawn.filter((d) => !sameDoc(d, evalDoc)).slice(0, k) : drawn;
   };
 }

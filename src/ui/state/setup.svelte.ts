@@ -1,3 +1,4 @@
+import { LATEST_LM_EVAL, LEGACY_LM_EVAL } from '../../core/lmEvalReleases.ts';
 import { BENCHMARKS, resolveSubsets } from '../../core/benchmarks/registry.ts';
 import type { Benchmark } from '../../core/benchmarks/types.ts';
 import type { UiDtype } from '../presets.ts';
@@ -21,6 +22,8 @@ export interface SavedSetup {
   device: 'auto' | 'wasm' | 'webgpu';
   batch: 'default' | 'auto' | '1' | '4' | '8';
   bos: BosPolicy;
+  /** The lm-eval release 'lm-eval' BOS follows (lmEvalReleases.ts). */
+  lmEval: string;
   description: boolean;
   chat: ChatMode;
   system: string;
@@ -62,6 +65,7 @@ export const DEFAULT_SETUP: SavedSetup = {
   device: 'auto',
   batch: 'default',
   bos: 'lm-eval',
+  lmEval: LATEST_LM_EVAL,
   description: true,
   chat: 'none',
   system: '',
@@ -98,6 +102,7 @@ export class SetupState {
   device = $state<SavedSetup['device']>('auto');
   batch = $state<SavedSetup['batch']>('default');
   bos = $state<BosPolicy>('lm-eval');
+  lmEval = $state(LATEST_LM_EVAL);
   description = $state(true);
   chat = $state<ChatMode>('none');
   system = $state('');
@@ -148,6 +153,7 @@ export class SetupState {
       device: this.device,
       batch: this.batch,
       bos: this.bos,
+      lmEval: this.lmEval,
       description: this.description,
       chat: this.chat,
       system: this.system,
@@ -193,6 +199,7 @@ export class SetupState {
     }
     this.device = c.device === 'webgpu' || c.device === 'wasm' ? c.device : 'auto';
     this.bos = c.bos_policy;
+    this.lmEval = c.lm_eval_version ?? LEGACY_LM_EVAL;
     this.description = c.description !== false;
     this.chat = c.chat ?? 'none';
     this.system = c.system_prompt ?? '';
@@ -285,6 +292,7 @@ export class SetupState {
       template: this.templateId,
       ...(this.limit !== null ? { limit: this.limit } : {}),
       bos: this.bos,
+      lmEval: this.lmEval,
       ...(this.description ? {} : { description: false }),
       ...(this.chat !== 'none' && this.scoring !== 'generate'
         ? { chat: this.chat, ...(this.system.trim() ? { system: this.system.trim() } : {}) }

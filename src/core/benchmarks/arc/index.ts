@@ -26,7 +26,9 @@ function arc(id: 'arc_easy' | 'arc_challenge', config: 'ARC-Easy' | 'ARC-Challen
     dataset: 'allenai/ai2_arc',
     subsets: [id],
     splits: ['test', 'validation'],
-    fewshot: { split: 'train', sampler: 'random', seed: 1234 },
+    // lm_eval/tasks/arc/arc_easy.yaml (arc_challenge includes it), v0.4.12
+    lmEvalSplits: { training: 'train', validation: 'validation', test: 'test', fewshot: null },
+    fewshot: { sampler: 'random', seed: 1234 },
     templates: ['arc'],
     defaultTemplate: 'arc',
     defaultSubsets: [id],

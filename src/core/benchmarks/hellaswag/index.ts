@@ -37,7 +37,9 @@ export const hellaswag: Benchmark = {
   dataset: 'Rowan/hellaswag',
   subsets: ['hellaswag'],
   splits: ['validation'],
-  fewshot: { split: 'train', sampler: 'random', seed: 1234 },
+  // lm_eval/tasks/hellaswag/hellaswag.yaml, v0.4.12: test_split null and no fewshot_split
+  lmEvalSplits: { training: 'train', validation: 'validation', test: null, fewshot: null },
+  fewshot: { sampler: 'random', seed: 1234 },
   templates: ['hellaswag'],
   defaultTemplate: 'hellaswag',
   defaultSubsets: ['hellaswag'],

@@ -54,7 +54,9 @@ export const mmlu: Benchmark = {
     LM_EVAL_GROUPS.map((g) => [g, SUBJECTS.filter((s) => s.lmEvalGroup === g).map((s) => s.id)]),
   ),
   splits: ['test', 'val'],
-  fewshot: { split: 'dev', sampler: 'first_n' },
+  // lm_eval/tasks/mmlu/default/_default_template_yaml, v0.4.12
+  lmEvalSplits: { training: null, validation: null, test: 'test', fewshot: 'dev' },
+  fewshot: { sampler: 'first_n' },
   templates: ['lm-eval', 'original', 'helm', 'helm-prompt', 'cloze', 'generate'],
   defaultTemplate: 'lm-eval',
   defaultSubsets: ['anatomy'],
