@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian machine, then runs the whole suite:
-# lint, format, type-check, build, unit/integration tests (Node) and end-to-end tests (Chromium).
+# lint, format, type-check, build, unit/integration tests (Node) and end-to-end tests (Chromium and Firefox).
 # Needs ../shared beside the checkout (real MMLU, stories260K, GPT-2 tokenizer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# Firefox ESR for the second browser of the end-to-end suite (driven by puppeteer-core over WebDriver BiDi).
+command -v firefox-esr >/dev/null 2>&1 || need+=(firefox-esr)
 # Debian's torch and onnx generate the synthetic models some tests use (scripts/make_llama_onnx.py).
 /usr/bin/python3 -c 'import torch, onnx, numpy' >/dev/null 2>&1 || need+=(python3-torch python3-onnx python3-numpy)
 # scipy, statsmodels and scikit-learn recompute the studies' statistics independently (test/support/study_stats.py).
@@ -19,6 +21,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 echo "== npm ci"
-npm ci --no-audit --no-fund
+# onnxruntime-node's install script (where npm runs it) would download GPU binaries from a host we cannot reach;
+# its CPU binary ships in the package. The script reads this variable (an .npmrc key makes npm warn on every command).
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 
 npm test

@@ -56,7 +56,7 @@ export interface FileProgress {
 }
 
 export type WorkerEvent =
-  | { type: 'phase'; phase: 'model' | 'data' | 'eval'; message: string }
+  | { type: 'phase'; phase: 'start' | 'repository' | 'model' | 'load' | 'data' | 'eval'; message: string }
   | { type: 'file'; progress: FileProgress }
   /** Something the user should know about a download: resumed, restarted, evicted, waiting for another tab. */
   | { type: 'note'; message: string }
@@ -176,6 +176,13 @@ async function watchGpu(): Promise<void> {
   });
 }
 
+/**
+ * A step at which the worker stops forever (`?hang=<step>`, for the tests of the page's stall
+ * messages: worker, repository, load, data, first-question, calibration); null normally.
+ */
+let hangStep: string | null = null;
+const hangAt = (step: string): Promise<void> => (hangStep === step ? new Promise<void>(() => {}) : Promise.resolve());
+
 /** Model loads one at a time: a run started while a calibration is loading the same model waits for it. */
 let loading: Promise<unknown> = Promise.resolve();
 
@@ -183,6 +190,8 @@ function getModel(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promise<Caus
   const next = loading.then(async () => {
     const key = JSON.stringify(spec);
     if (loaded?.key === key) return loaded.model;
+    emit({ type: 'phase', phase: 'repository', message: `checking ${spec.id} on the hub` });
+    await hangAt('repository');
     await ensureManifest(spec);
     if (loaded) await loaded.model.dispose();
     loaded = null;
@@ -238,6 +247,9 @@ function loadModelFiles(spec: ModelSpec, emit: (e: WorkerEvent) => void): Promis
       onProgress: (p) => {
         if (p.status === 'progress' && p.loaded !== undefined)
           emit({ type: 'file', progress: { file: p.file, loaded: p.loaded, total: p.total ?? 0 } });
+        // After the graph's bytes, ONNX Runtime starts and builds its session: a step of its own.
+        if (p.status === 'done' && /\.onnx(_data)?$/.test(p.file))
+          emit({ type: 'phase', phase: 'load', message: `starting ONNX Runtime with ${spec.id}` });
       },
     },
   );
@@ -329,12 +341,15 @@ async function runStored(runId: string, emit: (e: WorkerEvent) => void): Promise
   if (run.study) return runStoredStudy(run, emit);
   return settleRun(run, async () => {
     const model = await getModel(run.model, emit);
+    await hangAt('load');
     emit({ type: 'phase', phase: 'data', message: `loading ${run.settings.subjects.length} subject(s)` });
+    await hangAt('data');
     const session = new RunSession(run.settings, dataSource(run.data, emit));
     const total = await session.total();
     const done = new Set((await runSamples(db, runId)).map((s) => `${s.subject}#${s.doc_id}`));
     await updateRun(db, runId, (r) => Object.assign(r, { status: 'running', total, done: done.size }));
     emit({ type: 'phase', phase: 'eval', message: `evaluating ${total - done.size} question(s)` });
+    await hangAt('first-question');
     const metric = getTemplate(run.settings.template).headline;
     let doneNow = done.size;
     const result = await session.run(model, {
@@ -427,6 +442,7 @@ async function calibrateRun(
   emit: (e: WorkerEvent) => void,
 ): Promise<Calibration> {
   try {
+    await hangAt('calibration');
     const model = await getModel(spec, emit);
     const [first] = await loadRunData(dataSource(data), { ...settings, subjects: settings.subjects.slice(0, 1) });
     const questionSeconds: number[] = [];
@@ -489,8 +505,15 @@ const api = {
   },
 
   /** Runs (or resumes) a stored run to completion, writing each sample to IndexedDB as it finishes. */
-  run(runId: string, emit: (e: WorkerEvent) => void): Promise<RunRecord> {
+  async run(runId: string, emit: (e: WorkerEvent) => void): Promise<RunRecord> {
+    await hangAt('worker');
+    emit({ type: 'phase', phase: 'start', message: 'starting' });
     return exclusive(() => withRunLock(runId, () => runStored(runId, emit)));
+  },
+
+  /** Tests: stop forever at this step (see hangAt). */
+  hangAt(step: string | null): void {
+    hangStep = step;
   },
 
   /** Counts what a run would send to the model (questions, prompt tokens, truncation) from the tokenizer alone. */

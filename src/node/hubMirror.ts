@@ -76,12 +76,13 @@ function treeListing(dir: string, prefix: string): unknown[] {
 /**
  * Copies a transformers.js model folder into the mirror under a hub id (owner/name), with the
  * hub's tree API listings of its root and onnx/ folder (`api/models/<id>/tree/main[/onnx]`, served
- * from index.json files) and an entry in the mirror's index of models.
+ * from index.json files) and an entry in the hub's model list (`api/models`), which the page asks
+ * for the models a mirror offers.
  */
-export function mirrorModel(root: string, modelDir: string, hubId: string, label?: string): void {
+export function mirrorModel(root: string, modelDir: string, hubId: string): void {
   cpSync(modelDir, join(root, hubId, 'resolve/main'), { recursive: true });
   mirrorTreeApi(root, modelDir, hubId);
-  if (label !== undefined) addToIndex(root, { id: hubId, label });
+  addToModelList(root, hubId);
 }
 
 /** The hub's tree API listings of a model folder's root and onnx/ folder, under `hubId`. */
@@ -95,17 +96,24 @@ export function mirrorTreeApi(root: string, modelDir: string, hubId: string): vo
   }
 }
 
-/**
- * The mirror's own index (not part of the hub's layout): the models it holds, which the page
- * offers first when opened with ?hub=<mirror>. Only models mirrored with a label are listed.
- */
-export const MIRROR_INDEX = 'pagebench-mirror.json';
+/** A model as the hub's model list API (`/api/models?library=transformers.js…`) lists it. */
+export function modelListEntry(id: string) {
+  return {
+    _id: id,
+    id,
+    modelId: id,
+    library_name: 'transformers.js',
+    pipeline_tag: 'text-generation',
+    tags: ['transformers.js', 'onnx', 'text-generation'],
+  };
+}
 
-function addToIndex(root: string, model: { id: string; label: string }): void {
-  const file = join(root, MIRROR_INDEX);
-  const index = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { models: [] };
-  index.models = [...index.models.filter((m: { id: string }) => m.id !== model.id), model];
-  writeFileSync(file, JSON.stringify(index, null, 2));
+/** The hub's model list of this mirror (`api/models`, served from its index.json whatever the query). */
+function addToModelList(root: string, id: string): void {
+  const file = join(root, 'api/models/index.json');
+  const list = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { id: string }[]) : [];
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify([...list.filter((m) => m.id !== id), modelListEntry(id)], null, 2));
 }
 
 const str = (name: string) => ({ name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' });
@@ -179,6 +187,103 @@ export interface ServeOptions {
   fault?: (path: string, req: IncomingMessage) => Fault | undefined;
   /** Answer Range requests with 206 (default true); false mimics a server that cannot resume. */
   ranges?: boolean;
+  /**
+   * Answer as the real hub does, from nothing but the repositories' files (<owner>/<name>/resolve/main/):
+   * the model list and the tree API computed per request (one level, `?recursive=true` for all),
+   * and weights (LFS files) answered with a redirect to their content address carrying
+   * X-Linked-Etag / X-Linked-Size. No file of pagebench's own is needed.
+   */
+  realHub?: boolean;
+}
+
+const isLfs = (name: string) => /\.onnx(_data)?$/.test(name);
+
+/** The real hub's answers computed from a folder of repositories (ServeOptions.realHub). */
+class RealHub {
+  private readonly shaOf = new Map<string, string>();
+  private readonly byHash = new Map<string, string>();
+  constructor(private readonly root: string) {}
+
+  private repoDir(id: string): string | null {
+    const dir = join(this.root, id, 'resolve/main');
+    return /^[\w.-]+\/[\w.-]+$/.test(id) && existsSync(join(dir, 'config.json')) ? dir : null;
+  }
+
+  sha256(file: string): string {
+    let h = this.shaOf.get(file);
+    if (!h) {
+      h = createHash('sha256').update(readFileSync(file)).digest('hex');
+      this.shaOf.set(file, h);
+      this.byHash.set(h, file);
+    }
+    return h;
+  }
+
+  private entries(dir: string, prefix: string, recursive: boolean): unknown[] {
+    return readdirSync(dir).flatMap((name) => {
+      const full = join(dir, name);
+      const path = prefix + name;
+      if (statSync(full).isDirectory()) {
+        const own = { type: 'directory', oid: createHash('sha1').update(path).digest('hex'), size: 0, path };
+        return recursive ? [own, ...this.entries(full, `${path}/`, true)] : [own];
+      }
+      const size = statSync(full).size;
+      const oid = createHash('sha1').update(readFileSync(full)).digest('hex');
+      return [
+        isLfs(name)
+          ? { type: 'file', oid, size, path, lfs: { oid: this.sha256(full), size, pointerSize: 134 } }
+          : { type: 'file', oid, size, path },
+      ];
+    });
+  }
+
+  /** What the hub answers for this path, or null (then the file is served as it is). */
+  answer(
+    path: string,
+    query: URLSearchParams,
+  ): { status: number; json?: unknown; headers?: Record<string, string>; file?: string } | null {
+    if (path === '/api/models' || path === '/api/models/') {
+      const owners = readdirSync(this.root).filter(
+        (o) => o !== 'api' && o !== 'datasets' && statSync(join(this.root, o)).isDirectory(),
+      );
+      const ids = owners
+        .flatMap((o) => readdirSync(join(this.root, o)).map((n) => `${o}/${n}`))
+        .filter((id) => this.repoDir(id));
+      return { status: 200, json: ids.map(modelListEntry) };
+    }
+    const tree = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/[^/]+\/?(.*)$/.exec(path);
+    if (tree) {
+      const dir = this.repoDir(tree[1]!);
+      if (!dir) return { status: 404, json: { error: 'Repository not found' } };
+      const sub = tree[2]!.replace(/\/$/, '');
+      const folder = join(dir, sub);
+      if (!existsSync(folder) || !statSync(folder).isDirectory())
+        return { status: 404, json: { error: `${sub} does not exist on "main"` } };
+      return { status: 200, json: this.entries(folder, sub ? `${sub}/` : '', query.get('recursive') === 'true') };
+    }
+    const resolved = /^\/([^/]+\/[^/]+)\/resolve\/[^/]+\/(.+)$/.exec(path);
+    if (resolved && isLfs(resolved[2]!)) {
+      const dir = this.repoDir(resolved[1]!);
+      const file = dir && join(dir, resolved[2]!);
+      if (!file || !existsSync(file)) return { status: 404, json: { error: 'Entry not found' } };
+      const sha = this.sha256(file);
+      return {
+        status: 302,
+        headers: {
+          Location: `/cdn-lfs/${sha}`,
+          'X-Linked-Etag': `"${sha}"`,
+          'X-Linked-Size': String(statSync(file).size),
+          ETag: `"${sha}"`,
+        },
+      };
+    }
+    const cdn = /^\/cdn-lfs\/([0-9a-f]{64})$/.exec(path);
+    if (cdn) {
+      const file = this.byHash.get(cdn[1]!);
+      return file ? { status: 200, file } : { status: 404, json: { error: 'not found' } };
+    }
+    return null;
+  }
 }
 
 /** A fault the mirror injects into one response, as a flaky network or server would. */
@@ -187,6 +292,8 @@ export interface Fault {
   status?: number;
   /** Declare the full length, send this many bytes of the body, then cut the connection. */
   cutAfter?: number;
+  /** Declare the full length, send this many bytes of the body, then send nothing more (a stalled connection). */
+  stallAfter?: number;
   /** Send the byte at this offset of the file inverted (a corrupt transfer or mirror). */
   flipByteAt?: number;
   /** Send at most this many bytes per second (a slow connection). */
@@ -210,6 +317,10 @@ async function sendBody(res: ServerResponse, file: string, start: number, end: n
     if (fault?.cutAfter !== undefined && sent + c.length >= fault.cutAfter) {
       res.write(c.subarray(0, fault.cutAfter - sent), () => res.destroy());
       return;
+    }
+    if (fault?.stallAfter !== undefined && sent + c.length >= fault.stallAfter) {
+      res.write(c.subarray(0, fault.stallAfter - sent));
+      return; // the connection stays open and silent until the client gives up
     }
     // A client that went away never drains: stop waiting when the response closes.
     if (!res.write(c))
@@ -235,6 +346,7 @@ export async function serveStatic(
   opts: ServeOptions = {},
 ): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
   const prefix = (opts.prefix ?? '/').replace(/\/*$/, '/');
+  const realHub = opts.realHub ? new RealHub(root) : null;
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     let full: string;
     try {
@@ -267,6 +379,17 @@ export async function serveStatic(
       res.writeHead(403).end();
       return;
     }
+    const hub = !mount && realHub?.answer(path, new URL(req.url ?? '/', 'http://x').searchParams);
+    if (hub && !hub.file) {
+      res.writeHead(hub.status, {
+        ...headers,
+        ...(hub.json ? { 'Content-Type': 'application/json' } : {}),
+        ...hub.headers,
+      });
+      res.end(hub.json ? JSON.stringify(hub.json) : undefined);
+      return;
+    }
+    if (hub && hub.file) file = hub.file;
     // A folder answers with its index.json (the mirror's tree API listings) or index.html.
     if (existsSync(file) && statSync(file).isDirectory())
       file = existsSync(join(file, 'index.json')) ? join(file, 'index.json') : join(file, 'index.html');
@@ -341,7 +464,7 @@ export function buildMirror(out: string, models: string[], data?: string): { mod
       throw new Error(`${dir} is not a model folder: it has no config.json`);
     const hubId = id ?? `local-mirror/${basename(resolve(dir))}`;
     if (!/^[\w.-]+\/[\w.-]+$/.test(hubId)) throw new Error(`"${hubId}" is not a hub id (owner/name)`);
-    mirrorModel(out, resolve(dir), hubId, basename(hubId));
+    mirrorModel(out, resolve(dir), hubId);
     ids.push(hubId);
   }
   let subjects: string[] = [];

@@ -81,7 +81,7 @@ export function defaultDtype(files: HubFile[], device: 'wasm' | 'webgpu', shader
   return offeredDtypes(files, dtypePreference(device, shaderF16))[0] ?? null;
 }
 
-/** A model to offer in the picker: a preset, or one a local mirror lists (pagebench-mirror.json). */
+/** A model to offer in the picker: a preset, one the hub's model list names (a mirror), or the link's ?model=. */
 export interface ModelOption {
   id: string;
   label: string;

@@ -1,3 +1,5 @@
+import { StallWatch } from './stallWatch.svelte.ts';
+import type { StepId } from '../stalls.ts';
 import * as Comlink from 'comlink';
 import { getTemplate } from '../../core/templates/presets.ts';
 import { heldRunLocks, runsChannel, whenRunLockFree } from '../../storage/locks.ts';
@@ -32,6 +34,8 @@ export class RunsState {
   notes = $state<string[]>([]);
   /** Whether the browser agreed to keep this site's storage (asked when a run starts); null: cannot tell. */
   persisted = $state<boolean | null>(null);
+  /** The step the run in progress waits on, and whether it has made no progress for too long. */
+  readonly watch = new StallWatch();
   /** Runs that have ended since the page loaded (the e2e tests wait on it). */
   finished = 0;
   private stopSignal: (() => void) | null = null;
@@ -96,9 +100,16 @@ export class RunsState {
     this.lastProgress = null;
     this.events = [];
     this.router.go('run', runId);
-    // Downloads are large: ask the browser not to evict them, and say what it answered.
-    this.persisted = navigator.storage?.persist ? await navigator.storage.persist().catch(() => false) : null;
+    // Downloads are large: ask the browser not to evict them, and say what it answered when it answers.
+    // Never awaited: Firefox answers only once the user responds to its permission prompt (maybe never).
+    this.persisted = null;
+    if (navigator.storage?.persist)
+      void navigator.storage.persist().then(
+        (granted) => (this.persisted = granted),
+        () => (this.persisted = false),
+      );
     this.channel?.postMessage({ runId, state: 'started' });
+    this.watch.start('worker');
     // A terminated worker never answers: Stop settles this race instead.
     const stopped = new Promise<'stopped'>((resolve) => (this.stopSignal = () => resolve('stopped')));
     // A worker that fails outside the run's call (an uncaught error, out of memory) never answers either.
@@ -128,6 +139,7 @@ export class RunsState {
     } catch (e) {
       this.error = explainFailure(e);
     } finally {
+      this.watch.stop();
       this.client.onCrash = null;
       this.stopSignal = null;
       this.activeRunId = null;
@@ -170,6 +182,7 @@ export class RunsState {
   }
 
   private onEvent(e: WorkerEvent): void {
+    this.watch.touch(stepOf(e, this.watch.step));
     if (e.type === 'file') {
       const now = performance.now();
       const prev = this.files[e.progress.file];
@@ -185,4 +198,22 @@ export class RunsState {
     else if (e.type === 'note') this.notes = [...this.notes.slice(-20), e.message];
     else this.events = [...this.events.slice(-200), e];
   }
+}
+
+/** The step a worker event moves a run to (the same one where it says nothing new). */
+function stepOf(e: WorkerEvent, current: StepId): StepId {
+  if (e.type === 'phase')
+    return (
+      {
+        start: 'repository',
+        repository: 'repository',
+        model: 'load',
+        load: 'load',
+        data: 'data',
+        eval: 'first-question',
+      } as const
+    )[e.phase];
+  if (e.type === 'file') return current === 'load' || current === 'repository' ? 'download' : current;
+  if (e.type === 'progress' || e.type === 'sample') return 'eval';
+  return current;
 }
