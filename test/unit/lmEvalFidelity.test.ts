@@ -28,6 +28,7 @@ import { setupDifferences } from '../../src/core/report/merge.ts';
 import { compareResults } from '../../src/core/compare/compare.ts';
 import { comparableFromResults } from '../../src/core/compare/results.ts';
 import { LM_EVAL_RESULTS } from '../fixtures/lmEvalResults.ts';
+import { validateResults } from '../../src/core/report/validate.ts';
 import '../../src/node/runtime.ts';
 
 const PY = '/usr/bin/python3';
@@ -103,6 +104,37 @@ print(json.dumps([p['context'] for p in out]))`,
   assert.deepEqual(same.slice(1), Array(got.length - 1).fill(false), 'every document after the first differs');
   const train = readFileSync(join(rows, 'default/train.jsonl'), 'utf8').trim().split('\n');
   assert.ok(train.length >= 30, `${train.length} training rows`);
+});
+
+test('a HellaSwag 10-shot run through the CLI: valid results.json (split "validation"), samples scored on exactly the prompts lm-eval renders', () => {
+  const out = mkdtempSync(join(tmpdir(), 'pb-hs-'));
+  const r = runCli(
+    'run',
+    '--benchmark',
+    'hellaswag',
+    '--model',
+    STORIES,
+    '--data',
+    rows,
+    '--shots',
+    '10',
+    '--output-dir',
+    out,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  validateResults(results);
+  assert.equal(results.config.split, 'validation');
+  assert.equal(results.config.fewshot_draw, 'k+1, evaluated doc removed');
+  const samples = readFileSync(join(out, 'samples_hellaswag.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { context: string; continuations: string[] });
+  const expected = python({ what: 'prompts', benchmark: 'hellaswag', shots: 10, rows }) as typeof samples;
+  assert.deepEqual(
+    samples.map((s) => [s.context, s.continuations]),
+    expected.map((p) => [p.context, p.continuations]),
+  );
 });
 
 /** Tokenizer folders beside stories260K's and GPT-2's: BOS turned off in the config, and a Gemma-typed model. */
