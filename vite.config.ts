@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { ORT_WASM_FILES } from './src/core/runtime/webRuntime.ts';
-import { BASE_CSP } from './src/ui/csp.ts';
+import { BASE_CSP } from './src/web/csp.ts';
 
 // Cross-origin isolation (COOP/COEP) lets ONNX Runtime's WASM backend use threads.
 const isolation = {

@@ -8,7 +8,7 @@ import { configureWebRuntime } from '../core/runtime/webRuntime.ts';
 import { MODEL_LOADED, type BenchCase } from './cases.ts';
 import { KERNEL_DTYPES, kernelPeak, type KernelPeak } from './matmul.ts';
 import { runCase } from './runCase.ts';
-import { installTrustedTypes } from '../ui/csp.ts';
+import { installTrustedTypes } from '../web/csp.ts';
 
 declare global {
   interface Window {

@@ -25,8 +25,8 @@ import { buildStudyJson } from '../core/study/studyResult.ts';
 import { samplesJsonl, serializeResults } from '../core/report/results.ts';
 import { headlineScore } from '../core/report/scoreboard.ts';
 import { loadRunData, RunSession } from '../core/session.ts';
-import type { EvalSettings, Progress } from '../core/evaluate.ts';
-import { runSampler, subjectPrompts } from '../core/prompts.ts';
+import type { EvalSettings, Progress } from '../core/records.ts';
+import { runPrompts } from '../core/prompts.ts';
 import { DEFAULT_HUB_URL } from '../core/benchmarks/mmlu/source.ts';
 import { BENCHMARK_IDS, DEFAULT_BENCHMARK, getBenchmark, resolveSubsets } from '../core/benchmarks/registry.ts';
 import { CausalLM, type Device, type Dtype } from '../core/runtime/causalLm.ts';
@@ -335,21 +335,16 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'prompts') {
     const data = await loadRunData(sources, settings);
-    const t = runTemplate(settings);
-    const sampler = runSampler(settings);
-    for (const d of data) {
-      for (const item of subjectPrompts(t, d, settings.shots, settings.limit, undefined, sampler)) {
-        process.stdout.write(
-          JSON.stringify({
-            subject: item.subject,
-            doc_id: item.docId,
-            context: item.prompt.context,
-            continuations: item.prompt.continuations,
-            target: item.prompt.target,
-          }) + '\n',
-        );
-      }
-    }
+    for (const item of runPrompts(settings, data).items)
+      process.stdout.write(
+        JSON.stringify({
+          subject: item.subject,
+          doc_id: item.docId,
+          context: item.prompt.context,
+          continuations: item.prompt.continuations,
+          target: item.prompt.target,
+        }) + '\n',
+      );
     return 0;
   }
 

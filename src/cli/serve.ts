@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import QRCode from 'qrcode';
 import selfsigned from 'selfsigned';
 import { buildMirror, serveStatic } from '../node/hubMirror.ts';
-import { BASE_CSP } from '../ui/csp.ts';
+import { BASE_CSP } from '../web/csp.ts';
 import { parseCommandLine, UsageError } from './usage.ts';
 
 export const SERVE_HELP = `Usage: pagebench serve --model <dir> --data <dir> [--port N] [--https] [--host ADDR]

@@ -3,11 +3,8 @@
  * slice of the run's questions in run order (subject by subject, document order), so the parts
  * together are the run and each keeps the few-shot prefix of its subjects.
  */
-export interface Part {
-  /** 1-based. */
-  index: number;
-  count: number;
-}
+export type { Part } from './records.ts';
+import type { Part } from './records.ts';
 
 /** Where a part lies among the run's questions (positions in run order, end exclusive). */
 export interface PartRange extends Part {

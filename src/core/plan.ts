@@ -1,8 +1,7 @@
 import type { SubjectData } from './benchmarks/doc.ts';
-import type { EvalSettings } from './evaluate.ts';
-import { makeFits, runSampler, subjectPrompts } from './prompts.ts';
+import type { EvalSettings } from './records.ts';
+import { makeFits, runPrompts } from './prompts.ts';
 import { questionRequest, type Encode } from './scoring/requests.ts';
-import { runTemplate } from './templates/presets.ts';
 import type { ChatOptions } from './templates/chat.ts';
 
 /** What a run will send to the model, counted from the tokenizer and the data alone (no weights). */
@@ -24,24 +23,21 @@ export function planRun(
   settings: Pick<EvalSettings, 'benchmark' | 'template' | 'shots' | 'limit' | 'description'>,
   chat?: ChatOptions,
 ): RunPlan {
-  const t = runTemplate(settings);
-  const fits = makeFits(encode, maxLength);
+  const { template: t, items } = runPrompts(settings, data, { fits: makeFits(encode, maxLength), chat });
   const plan: RunPlan = { questions: 0, truncated: 0, shotsDropped: 0, promptTokens: 0, maxLength };
-  for (const d of data) {
-    for (const item of subjectPrompts(t, d, settings.shots, settings.limit, fits, runSampler(settings), chat)) {
-      plan.questions++;
-      if (item.shotsUsed < settings.shots) plan.shotsDropped++;
-      if (t.scoring === 'generate') {
-        const n = encode(item.prompt.context).length;
-        const budget = maxLength - (t.generation?.maxNewTokens ?? 0);
-        plan.promptTokens += Math.min(n, budget);
-        if (n > budget) plan.truncated++;
-        continue;
-      }
-      const req = questionRequest(item.prompt, encode, maxLength);
-      plan.promptTokens += Math.max(...req.choices.map((c) => c.input.length));
-      if (req.choices.some((c) => c.truncated)) plan.truncated++;
+  for (const item of items) {
+    plan.questions++;
+    if (item.shotsUsed < settings.shots) plan.shotsDropped++;
+    if (t.scoring === 'generate') {
+      const n = encode(item.prompt.context).length;
+      const budget = maxLength - (t.generation?.maxNewTokens ?? 0);
+      plan.promptTokens += Math.min(n, budget);
+      if (n > budget) plan.truncated++;
+      continue;
     }
+    const req = questionRequest(item.prompt, encode, maxLength);
+    plan.promptTokens += Math.max(...req.choices.map((c) => c.input.length));
+    if (req.choices.some((c) => c.truncated)) plan.truncated++;
   }
   return plan;
 }

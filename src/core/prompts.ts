@@ -1,9 +1,11 @@
 import type { SubjectData } from './benchmarks/doc.ts';
 import { benchmarkOf } from './benchmarks/registry.ts';
 import { samplerSpec } from './benchmarks/fewshot.ts';
-import type { EvalSettings } from './evaluate.ts';
+import type { EvalSettings } from './records.ts';
 import type { Encode } from './scoring/requests.ts';
-import { buildPrompt, makeShotSampler, selectShots, type ShotSampler } from './templates/build.ts';
+import { buildPrefix, buildPrompt, makeShotSampler, selectShots, type ShotSampler } from './templates/build.ts';
+import { runTemplate } from './templates/presets.ts';
+import type { Question } from './benchmarks/doc.ts';
 import type { PromptInstance, TemplateSpec } from './templates/template.ts';
 import { chatPrompt, type ChatOptions } from './templates/chat.ts';
 
@@ -19,25 +21,40 @@ export interface PromptItem {
   extra?: Record<string, string>;
 }
 
+/** A document with the few-shot examples it was given (stage 1 of the pipeline). */
+export interface DrawnDoc {
+  question: Question;
+  shots: Question[];
+}
+
 /**
- * Prompts for a subject. Under a 'drop-shots' template, `fits` decides whether a prompt fits the
- * model window; without it (no model loaded) the full shot count is used.
+ * Stage 1, few-shot selection: each of a subject's documents (the first `limit`) with its shots,
+ * drawn once, in evaluation order — the same first k for every document under `first_n`, a draw per
+ * document from the benchmark's sampler otherwise (every document draws, so a resumed or split
+ * run's prompts are the same).
  */
-export function subjectPrompts(
-  t: TemplateSpec,
-  data: SubjectData,
-  shots: number,
-  limit: number | undefined,
-  fits?: (p: PromptInstance) => boolean,
-  sampler?: ShotSampler,
-  chat?: ChatOptions,
-): PromptItem[] {
+export function drawShots(data: SubjectData, shots: number, limit?: number, sampler?: ShotSampler): DrawnDoc[] {
   const qs = limit === undefined ? data.questions : data.questions.slice(0, limit);
   const shared = sampler ? null : selectShots(data.dev, shots);
-  const build = (q: (typeof qs)[number], s: typeof qs) =>
+  return qs.map((q) => ({ question: q, shots: shared ?? sampler!(data.dev, shots, q) }));
+}
+
+/**
+ * Stage 2, prompt text: each drawn document as the template writes it (through a chat template
+ * when given). Under a 'drop-shots' template, `fits` decides whether a prompt fits the model
+ * window, and shots are dropped from the end until it does; without it the full count is used.
+ */
+export function renderPrompts(
+  t: TemplateSpec,
+  subject: string,
+  drawn: readonly DrawnDoc[],
+  shots: number,
+  fits?: (p: PromptInstance) => boolean,
+  chat?: ChatOptions,
+): PromptItem[] {
+  const build = (q: Question, s: readonly Question[]) =>
     chat ? chatPrompt(t, q, s, chat.mode, chat.apply, chat.system) : buildPrompt(t, q, s);
-  return qs.map((q) => {
-    const allShots = shared ?? sampler!(data.dev, shots, q);
+  return drawn.map(({ question: q, shots: allShots }) => {
     let k = shots;
     let prompt = build(q, allShots);
     if (t.overflow === 'drop-shots' && fits) {
@@ -47,7 +64,7 @@ export function subjectPrompts(
       }
     }
     return {
-      subject: data.subject,
+      subject,
       docId: q.docId,
       prompt,
       shotsUsed: k,
@@ -55,6 +72,60 @@ export function subjectPrompts(
       ...(q.extra ? { extra: q.extra } : {}),
     };
   });
+}
+
+/** Stages 1 and 2 for one subject (a study's variants run them with their own template and shots). */
+export function subjectPrompts(
+  t: TemplateSpec,
+  data: SubjectData,
+  shots: number,
+  limit: number | undefined,
+  fits?: (p: PromptInstance) => boolean,
+  sampler?: ShotSampler,
+  chat?: ChatOptions,
+): PromptItem[] {
+  return renderPrompts(t, data.subject, drawShots(data, shots, limit, sampler), shots, fits, chat);
+}
+
+/** A run's prompts: the template, every document's prompt in run order, and each subject's shared start. */
+export interface RunPrompts {
+  template: TemplateSpec;
+  items: PromptItem[];
+  /**
+   * Per subject, the text its prompts begin with that the fast scorer computes once: the
+   * description and the shots under `first_n`, the description alone when shots are drawn per
+   * document, what the prompts have in common under a chat template.
+   */
+  prefixes: Map<string, string>;
+}
+
+/**
+ * The prompt pipeline of a run, each stage once and in order: the benchmark supplies the documents
+ * and its sampler; stage 1 draws each document's shots, stage 2 writes the prompt text, stage 3
+ * finds each subject's shared start. (Stage 4, the token requests, is questionRequest, built per
+ * chunk of questions as they are scored.)
+ */
+export function runPrompts(
+  settings: Pick<EvalSettings, 'benchmark' | 'template' | 'shots' | 'limit' | 'description' | 'generation' | 'chat'>,
+  data: readonly SubjectData[],
+  opts: { fits?: (p: PromptInstance) => boolean; chat?: ChatOptions } = {},
+): RunPrompts {
+  const template = runTemplate(settings);
+  const sampler = runSampler(settings);
+  const items: PromptItem[] = [];
+  const prefixes = new Map<string, string>();
+  for (const d of data) {
+    const drawn = drawShots(d, settings.shots, settings.limit, sampler);
+    const rendered = renderPrompts(template, d.subject, drawn, settings.shots, opts.fits, opts.chat);
+    items.push(...rendered);
+    prefixes.set(
+      d.subject,
+      opts.chat
+        ? commonPrefix(rendered.map((it) => it.prompt.context))
+        : buildPrefix(template, d.subject, sampler ? [] : (drawn[0]?.shots ?? selectShots(d.dev, settings.shots))),
+    );
+  }
+  return { template, items, prefixes };
 }
 
 /** The few-shot sampler a run uses: per-document draws for a benchmark whose sampler is random; none (first_n) otherwise. */

@@ -1,4 +1,4 @@
-import type { Sample } from './evaluate.ts';
+import type { Sample } from './records.ts';
 import type { PromptItem } from './prompts.ts';
 import type { CausalLM } from './runtime/causalLm.ts';
 import { generateText, questionRng } from './scoring/generate.ts';

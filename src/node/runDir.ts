@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Sample } from '../core/evaluate.ts';
+import type { Sample } from '../core/records.ts';
 import type { RunOutput } from '../core/report/merge.ts';
 import { validateResults, validateSample } from '../core/report/validate.ts';
 import { decodeUtf8 } from '../core/util/utf8.ts';

@@ -1,5 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { EvalSettings, Sample } from '../core/evaluate.ts';
+import type { EvalSettings, Sample } from '../core/records.ts';
 import type { PartRange } from '../core/parts.ts';
 import type { Fingerprint } from '../core/report/fingerprint.ts';
 import { LEGACY_LM_EVAL } from '../core/lmEvalReleases.ts';

@@ -2,7 +2,7 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import { registerServiceWorker } from './serviceWorker.ts';
 import { appUpdate } from './state/appUpdate.svelte.ts';
-import { connectPolicy, installTrustedTypes } from './csp.ts';
+import { connectPolicy, installTrustedTypes } from '../web/csp.ts';
 import { configuredHub } from './hub.ts';
 
 installTrustedTypes();

@@ -1,4 +1,4 @@
-import type { EvalSettings, Sample } from '../core/evaluate.ts';
+import type { EvalSettings, Sample } from '../core/records.ts';
 import { buildResults } from '../core/report/results.ts';
 import { benchmarkOf } from '../core/benchmarks/registry.ts';
 import type { RunRecord, StoredSample } from '../storage/db.ts';

@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import type { Sample } from '../core/evaluate.ts';
+import type { Sample } from '../core/records.ts';
 import { buildPayload, shareLink, type SharePayload } from '../core/share/payload.ts';
 
 /** This page's address without its route: where a link sends its receiver. */

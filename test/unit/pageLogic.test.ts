@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { explainFailure } from '../../src/ui/errors.ts';
+import { explainFailure } from '../../src/web/failures.ts';
 import { fromCalibration, fromEarlierRuns } from '../../src/ui/estimate.ts';
 import { nearest } from '../../src/core/util/suggest.ts';
 import { chooseDevice } from '../../src/ui/device.ts';

@@ -1,5 +1,5 @@
 import type { Doc, RowProblem, SubjectData } from './doc.ts';
-import type { Sample } from '../evaluate.ts';
+import type { Sample } from '../records.ts';
 import type { DataSource } from './mmlu/source.ts';
 import type { RowSource } from './rows.ts';
 

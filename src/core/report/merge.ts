@@ -1,9 +1,10 @@
 import { benchmarkOf } from '../benchmarks/registry.ts';
 import { LEGACY_LM_EVAL } from '../lmEvalReleases.ts';
-import type { Sample } from '../evaluate.ts';
+import type { Sample } from '../records.ts';
 import { computeScoreboard } from './scoreboard.ts';
 import { factsFromConfig, settingsFromConfig, type RunConfig } from './runConfig.ts';
-import { serializeResults } from './results.ts';
+import { serializeResults, type PartEnvironment } from './results.ts';
+export type { PartEnvironment } from './results.ts';
 
 /**
  * Config fields that can move a number: parts (and compared runs) that differ in one of them are
@@ -62,16 +63,6 @@ export interface RunOutput {
   label: string;
   results: { config: RunConfig } & Record<string, unknown>;
   samples: Sample[];
-}
-
-/** What config.parts records of each merged part. */
-export interface PartEnvironment {
-  index: number;
-  start: number;
-  end: number;
-  date: string;
-  eval_seconds: number;
-  environment: Record<string, unknown>;
 }
 
 export function fieldValue(c: RunConfig, path: string): unknown {

@@ -2,16 +2,25 @@ import { lmEvalRelease } from '../lmEvalReleases.ts';
 import { fewshotSplit, samplerSpec } from '../benchmarks/fewshot.ts';
 import { benchmarkOf, DEFAULT_BENCHMARK } from '../benchmarks/registry.ts';
 import type { Benchmark } from '../benchmarks/types.ts';
-import type { EvalSettings, Sample } from '../evaluate.ts';
+import type { EvalSettings, Sample } from '../records.ts';
 import { runGeneration, runTemplate } from '../templates/presets.ts';
 import { ENGINE_VERSION } from '../version.ts';
 import type { Fingerprint } from './fingerprint.ts';
 import type { GenerationSettings } from '../templates/template.ts';
 import type { PartRange } from '../parts.ts';
-import type { PartEnvironment } from './merge.ts';
 import { computeGroup, computeScoreboard, type GroupScore, type Scoreboard, type TaskScore } from './scoreboard.ts';
 
 /** Everything about a run that is needed to reproduce it, beyond the settings. */
+/** What config.parts records of each merged part. */
+export interface PartEnvironment {
+  index: number;
+  start: number;
+  end: number;
+  date: string;
+  eval_seconds: number;
+  environment: Record<string, unknown>;
+}
+
 export interface RunFacts {
   model: {
     id: string;

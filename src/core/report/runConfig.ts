@@ -1,4 +1,4 @@
-import type { EvalSettings } from '../evaluate.ts';
+import type { EvalSettings } from '../records.ts';
 import { LEGACY_LM_EVAL } from '../lmEvalReleases.ts';
 import type { BosPolicy } from '../scoring/requests.ts';
 import type { ScorerMode } from '../scoring/scorer.ts';

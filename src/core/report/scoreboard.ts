@@ -1,6 +1,6 @@
 import { answerDistribution, brier, ece, rmsCalibrationError, type AnswerDistribution } from './calibration.ts';
 import type { Benchmark, GroupSpec } from '../benchmarks/types.ts';
-import type { Sample } from '../evaluate.ts';
+import type { Sample } from '../records.ts';
 import { getTemplate } from '../templates/presets.ts';
 import {
   macroAcc,

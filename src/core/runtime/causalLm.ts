@@ -13,8 +13,8 @@ import { adapterHasShaderF16, NEEDS_SHADER_F16, noShaderF16 } from './shaderF16.
 import { withRewrites } from './sessionRewrites.ts';
 import { encodeAsPython, prefixTokenText } from './pythonTokenizer.ts';
 
-export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
-export type Device = 'cpu' | 'wasm' | 'webgpu';
+export type { Device, Dtype } from './types.ts';
+import type { Device, Dtype } from './types.ts';
 
 export interface ModelSource {
   /** A hub id ("onnx-community/SmolLM2-135M-Instruct") or, with `localDir`, the folder name. */

@@ -1,4 +1,4 @@
-import type { Dtype } from './causalLm.ts';
+import type { Dtype } from './types.ts';
 
 /** dtypes whose WebGPU kernels need the adapter's shader-f16 feature. */
 export const NEEDS_SHADER_F16: readonly Dtype[] = ['fp16', 'q4f16'];

@@ -1,15 +1,8 @@
 import type { PromptInstance } from '../templates/template.ts';
 import { lmEvalRelease } from '../lmEvalReleases.ts';
 
-/**
- * BOS policy. 'lm-eval' (the default) is the HF backend of the lm-evaluation-harness release the
- * run emulates (lmEvalReleases.ts): since 0.4.9.2 the tokenizer's own default (a Llama tokenizer
- * adds BOS; GPT-2's adds nothing), except that a text already starting with the BOS text gets no
- * special tokens; up to 0.4.9.1 no special tokens, except Gemma's tokenizer default.
- * 'tokenizer' uses the tokenizer's own default for special tokens; 'never' encodes without
- * special tokens; 'always' encodes without them and prepends the BOS id.
- */
-export type BosPolicy = 'lm-eval' | 'tokenizer' | 'never' | 'always';
+export type { BosPolicy } from '../records.ts';
+import type { BosPolicy } from '../records.ts';
 export const BOS_POLICIES: readonly BosPolicy[] = ['lm-eval', 'tokenizer', 'never', 'always'];
 
 export interface TokenizerLike {

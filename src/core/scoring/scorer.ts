@@ -13,7 +13,8 @@ import { scoreFromLogits, scorePlain } from './plainScorer.ts';
  *            choices share is computed once on top of it; the choices' remaining tokens are batched
  *            on that cache. Truncated inputs fall back to naive (their positions shift).
  */
-export type ScorerMode = 'naive' | 'harness' | 'fast';
+export type { ScorerMode } from '../records.ts';
+import type { ScorerMode } from '../records.ts';
 export const SCORER_MODES: readonly ScorerMode[] = ['naive', 'harness', 'fast'];
 
 export interface ScorerStats {

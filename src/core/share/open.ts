@@ -1,11 +1,10 @@
 import type { SubjectData } from '../benchmarks/doc.ts';
 import { benchmarkOf } from '../benchmarks/registry.ts';
-import { runSampler, subjectPrompts } from '../prompts.ts';
+import { runPrompts } from '../prompts.ts';
 import { dataHash } from '../report/fingerprint.ts';
 import { factsFromConfig, settingsFromConfig } from '../report/runConfig.ts';
 import { serializeResults } from '../report/results.ts';
 import { scoreboardFromCounts, type Scoreboard, type SubsetCounts } from '../report/scoreboard.ts';
-import { runTemplate } from '../templates/presets.ts';
 import { fromBase64Url, unpackValues } from './bits.ts';
 import { comparableFromResults, type ComparableResult } from '../compare/results.ts';
 import { ShareError, type SharePayload } from './payload.ts';
@@ -78,9 +77,8 @@ export async function linkedPicks(p: SharePayload, data: SubjectData[]): Promise
       `the dataset here differs from the one the run used (data hash ${got.slice(0, 12)}… vs ${expected.slice(0, 12)}…): its questions are not shown`,
     );
   const settings = settingsFromConfig(c);
-  const t = runTemplate(settings);
-  const sampler = runSampler(settings);
-  let items = data.flatMap((d) => subjectPrompts(t, d, settings.shots, settings.limit, undefined, sampler));
+  const { items: all } = runPrompts(settings, data);
+  let items = all;
   if (c.part) items = items.slice(c.part.start, c.part.end);
   const total = p.tasks.reduce((a, x) => a + x[1], 0);
   if (items.length !== total)

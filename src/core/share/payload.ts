@@ -3,7 +3,7 @@ import { Validator, type Schema } from '@cfworker/json-schema';
 import resultsSchema from '../../../schema/results.schema.json';
 import shareSchema from '../../../schema/share.schema.json';
 import { benchmarkOf } from '../benchmarks/registry.ts';
-import type { Sample } from '../evaluate.ts';
+import type { Sample } from '../records.ts';
 import type { RunConfig } from '../report/runConfig.ts';
 import { templateMetrics, type Probabilities } from '../report/scoreboard.ts';
 import { getTemplate, TEMPLATES } from '../templates/presets.ts';

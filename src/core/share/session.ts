@@ -1,7 +1,7 @@
 import { LM_EVAL_RELEASES } from '../lmEvalReleases.ts';
 import { deflateSync, inflateSync } from 'fflate';
 import { benchmarkOf } from '../benchmarks/registry.ts';
-import type { EvalSettings } from '../evaluate.ts';
+import type { EvalSettings } from '../records.ts';
 import { MAX_PARTS } from '../parts.ts';
 import { TEMPLATES } from '../templates/presets.ts';
 import { fromBase64Url, toBase64Url } from './bits.ts';

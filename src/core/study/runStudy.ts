@@ -1,5 +1,5 @@
 import type { SubjectData } from '../benchmarks/doc.ts';
-import type { EvalSettings, Sample } from '../evaluate.ts';
+import type { EvalSettings, Sample } from '../records.ts';
 import { commonPrefix, makeFits } from '../prompts.ts';
 import { benchmarkOf } from '../benchmarks/registry.ts';
 import { samplerSpec } from '../benchmarks/fewshot.ts';

@@ -2,8 +2,9 @@ import type { Question } from '../benchmarks/doc.ts';
 import { buildPrefix } from './build.ts';
 import type { PromptInstance, TemplateSpec } from './template.ts';
 
-export const CHAT_MODES = ['none', 'single', 'multiturn'] as const;
-export type ChatMode = (typeof CHAT_MODES)[number];
+export type { ChatMode } from '../records.ts';
+import type { ChatMode } from '../records.ts';
+export const CHAT_MODES: readonly ChatMode[] = ['none', 'single', 'multiturn'];
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';

@@ -1,4 +1,4 @@
-import type { Sample } from '../../core/evaluate.ts';
+import type { Sample } from '../../core/records.ts';
 import { runSamples, type PagebenchDB, type RunRecord } from '../../storage/db.ts';
 import { orderedSamples } from '../report.ts';
 

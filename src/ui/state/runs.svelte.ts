@@ -6,7 +6,7 @@ import { heldRunLocks, runsChannel, whenRunLockFree } from '../../storage/locks.
 import { recordSamples, settleInterruptedRuns, updateRun, type PagebenchDB, type RunRecord } from '../../storage/db.ts';
 import type { WorkerEvent } from '../../../workers/evalWorker.ts';
 import type { WorkerClient } from '../client.ts';
-import { explainFailure } from '../errors.ts';
+import { explainFailure } from '../../web/failures.ts';
 import type { Router } from './router.svelte.ts';
 
 export interface FileProgressView {

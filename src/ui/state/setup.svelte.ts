@@ -9,7 +9,7 @@ import { getTemplate } from '../../core/templates/presets.ts';
 import { formatStops, parseStops } from '../stops.ts';
 import type { GenerationSettings } from '../../core/templates/template.ts';
 import type { RunConfig } from '../../core/report/runConfig.ts';
-import type { EvalSettings } from '../../core/evaluate.ts';
+import type { EvalSettings } from '../../core/records.ts';
 
 /** What the setup form holds; saved in localStorage so the last setup comes back after a reload. */
 export interface SavedSetup {
