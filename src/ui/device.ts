@@ -1,4 +1,4 @@
-import type { Capabilities } from '../../workers/evalWorker.ts';
+import type { Capabilities } from '../web/protocol.ts';
 import type { RunRecord } from '../storage/db.ts';
 
 /**

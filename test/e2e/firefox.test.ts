@@ -8,14 +8,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { serveStatic } from '../../src/node/hubMirror.ts';
-import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
-import { assertMatchesCli, cliRun, SHOTS_DIR, vitePreview, type DbSample } from '../support/browser.ts';
+import { assertMatchesCli, cliRun, newcomerMirror, SHOTS_DIR, vitePreview, type DbSample } from '../support/browser.ts';
 
 const FIREFOX = '/usr/bin/firefox-esr';
 let preview: Awaited<ReturnType<typeof vitePreview>>;
@@ -24,27 +21,7 @@ let browser: Browser;
 const errors: string[] = [];
 
 before(async () => {
-  if (!existsSync(join(REPO, 'dist/index.html')))
-    spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
-  const root = mkdtempSync(join(tmpdir(), 'pb-ff-mirror-'));
-  const built = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(REPO, 'scripts/mirror.ts'),
-      '--model',
-      STORIES,
-      '--data',
-      SHARED_MMLU,
-      '--out',
-      root,
-      '--no-serve',
-    ],
-    { cwd: REPO, encoding: 'utf8' },
-  );
-  assert.equal(built.status, 0, built.stderr);
-  hub = await serveStatic(root);
+  hub = await serveStatic(newcomerMirror());
   preview = await vitePreview();
   browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true });
   mkdirSync(SHOTS_DIR, { recursive: true });

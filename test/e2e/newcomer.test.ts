@@ -6,21 +6,20 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { arcParquet, mirrorParquet, serveStatic } from '../../src/node/hubMirror.ts';
 import { ARC_ROWS, writeBenchmarkFixtures } from '../fixtures/benchmarkFixtures.ts';
 import { validateResults, validateSample } from '../../src/core/report/validate.ts';
-import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
 import {
   assertMatchesCli,
   cliRun,
   cliRunArgs,
   FLAGS,
   latestRun,
+  newcomerMirror,
   runToEnd,
   SHOTS_DIR,
   vitePreview,
@@ -35,26 +34,7 @@ let hub: Awaited<ReturnType<typeof serveStatic>>;
 let browser: Browser;
 
 before(async () => {
-  if (!existsSync(join(REPO, 'dist/index.html')))
-    spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
-  const root = mkdtempSync(join(tmpdir(), 'pb-mirror-'));
-  const built = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(REPO, 'scripts/mirror.ts'),
-      '--model',
-      STORIES,
-      '--data',
-      SHARED_MMLU,
-      '--out',
-      root,
-      '--no-serve',
-    ],
-    { cwd: REPO, encoding: 'utf8' },
-  );
-  assert.equal(built.status, 0, built.stderr);
+  const root = newcomerMirror();
   // ARC-Easy rows of our own, as allenai/ai2_arc's parquet behind the hub's parquet listing
   for (const split of ['train', 'test'] as const)
     mirrorParquet(root, 'allenai/ai2_arc', 'ARC-Easy', split, arcParquet(ARC_ROWS[split] as never));

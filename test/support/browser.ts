@@ -135,6 +135,34 @@ export async function assertProblem(page: Page, re: RegExp, timeout = 20_000) {
   );
 }
 
+/**
+ * What a newcomer has: the production build (built if missing) and a mirror written by
+ * `npm run mirror` (scripts/mirror.ts) from ../shared — stories260K and the real MMLU — in a
+ * temporary folder, not yet served.
+ */
+export function newcomerMirror(): string {
+  if (!existsSync(join(REPO, 'dist/index.html')))
+    spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
+  const root = mkdtempSync(join(tmpdir(), 'pb-mirror-'));
+  const built = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO, 'scripts/mirror.ts'),
+      '--model',
+      STORIES,
+      '--data',
+      SHARED_MMLU,
+      '--out',
+      root,
+      '--no-serve',
+    ],
+    { cwd: REPO, encoding: 'utf8' },
+  );
+  assert.equal(built.status, 0, built.stderr);
+  return root;
+}
 /** `vite preview` of the production build (dist/) on a free port of 127.0.0.1. */
 export async function vitePreview(): Promise<{ url: string; close: () => void }> {
   const proc: ChildProcess = spawn(
