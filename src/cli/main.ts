@@ -63,7 +63,7 @@ const COMMON_OPTIONS = `  --benchmark <id>      ${BENCHMARK_IDS.join(' | ')} (de
 `;
 
 const HELP: Record<string, string> = {
-  '': `pagebench — MMLU with lm-evaluation-harness-exact prompts and scoring
+  '': `pagebench — MMLU, MMLU-Redux, ARC and HellaSwag with lm-evaluation-harness-exact prompts and scoring
 
 Usage:
   pagebench run --model <dir|hub id> --data <dir|hub> [options] --output-dir <dir>

@@ -11,6 +11,11 @@ export interface PartRange extends Part {
   start: number;
   end: number;
   total: number;
+  /**
+   * The whole run's subjects, in run order: the part's positions count over them, and its data
+   * hash covers them (a part may score fewer). Absent in results written before it was recorded.
+   */
+  subjects?: string[];
 }
 
 export class PartError extends Error {}

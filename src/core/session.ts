@@ -41,7 +41,7 @@ export class RunSession {
   async partRange(): Promise<PartRange | null> {
     const data = await this.load();
     const all = data.reduce((a, d) => a + Math.min(d.questions.length, this.settings.limit ?? Infinity), 0);
-    return this.settings.part ? partRange(all, this.settings.part) : null;
+    return this.settings.part ? { ...partRange(all, this.settings.part), subjects: data.map((d) => d.subject) } : null;
   }
 
   /** Scores the questions not skipped; `hooks.signal` stops it between questions. */

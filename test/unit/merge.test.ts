@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePart, partRange } from '../../src/core/parts.ts';
 import { validateResults } from '../../src/core/report/validate.ts';
 import { readSamples, runCli, storiesCli } from '../support/cli.ts';
+import { SHARED_MMLU } from '../support/paths.ts';
 import { mergeLinkParts } from '../../src/core/share/mergeLinks.ts';
 import { resultsFromPayload } from '../../src/core/share/open.ts';
 import { buildPayload, decodePayload, encodePayload } from '../../src/core/share/payload.ts';
@@ -187,4 +188,42 @@ test("a classroom's part links merged equal the single run: every number, and th
   );
   assert.deepEqual(partial.missing, [2]);
   assert.deepEqual(partial.payload.config.partial, { done: 34, total: 51 });
+});
+
+test("a part's full link shows its questions: the data hash and positions count over the whole run's subjects (CLI share --full → open --data)", () => {
+  // Part 1/3 scores anatomy and part of astronomy; part 3 only virology: each link must reopen with its questions.
+  for (const [i, dir] of parts.entries()) {
+    const part = json(join(dir, 'results.json')).config.part as { subjects?: string[] };
+    assert.deepEqual(part.subjects, ['anatomy', 'astronomy', 'virology'], `part ${i + 1} names the run's subjects`);
+    const link = runCli('share', dir, '--full').stdout.trim().split('\n').at(-1)!;
+    const out = tmp('pb-part-open-');
+    const r = runCli('open', link, '--data', SHARED_MMLU, '--output-dir', out);
+    assert.equal(r.code, 0, r.stderr);
+    // A part writes an empty samples file for a subject it did not reach.
+    const picks = (d: string) =>
+      new Map(
+        readdirSync(d)
+          .filter((f) => f.startsWith('samples_'))
+          .flatMap((f) => readFileSync(join(d, f), 'utf8').split('\n').filter(Boolean))
+          .map((l) => JSON.parse(l) as { subject: string; doc_id: number; pred: number })
+          .map((x) => [`${x.subject}/${x.doc_id}`, x]),
+      );
+    const opened = picks(out);
+    const own = picks(dir);
+    assert.deepEqual([...opened.keys()].sort(), [...own.keys()].sort(), `part ${i + 1}: the same questions`);
+    for (const [k, s] of own) assert.equal(opened.get(k)!.pred, s.pred, `part ${i + 1} ${k}: the same pick`);
+  }
+  // With other data the refusal is one line, ending in a newline.
+  const link = runCli('share', parts[0]!, '--full').stdout.trim().split('\n').at(-1)!;
+  const other = tmp('pb-other-mmlu-');
+  for (const split of ['test', 'dev'])
+    for (const subject of ['anatomy', 'astronomy', 'virology'])
+      cpSync(join(SHARED_MMLU, split, `${subject}_${split}.csv`), join(other, split, `${subject}_${split}.csv`));
+  writeFileSync(join(other, 'test/anatomy_test.csv'), 'Changed?,a,b,c,d,A\n');
+  const bad = runCli('open', link, '--data', other, '--output-dir', tmp('pb-open-bad-'));
+  assert.equal(bad.code, 1);
+  assert.match(
+    bad.stderr,
+    /^pagebench: error: the link's questions: the dataset here differs from the one the run used \(data hash [0-9a-f]{12}… vs [0-9a-f]{12}…\): its questions are not shown\n$/,
+  );
 });

@@ -55,7 +55,8 @@ export interface RunConfig {
 export function settingsFromConfig(c: RunConfig): EvalSettings {
   return {
     ...(c.benchmark ? { benchmark: c.benchmark } : {}),
-    subjects: [...c.subjects],
+    // A part's questions are positions among the whole run's subjects (its own may be fewer).
+    subjects: [...(c.part?.subjects ?? c.subjects)],
     split: c.split,
     shots: c.num_fewshot,
     template: c.template,
