@@ -109,8 +109,9 @@ test('a result reopens from its summary and full links in a fresh context with e
   await fresh.page.screenshot({ path: join(SHOTS_DIR, 'share-1280.png'), fullPage: true });
   // "Run this yourself": the setup form takes the shared run's setup.
   await fresh.page.getByTestId('run-yourself').click();
-  await fresh.page.getByTestId('custom-model').waitFor();
-  assert.equal(await fresh.page.getByTestId('custom-model').inputValue(), 'test-org/stories260K');
+  // The mirror's model list offers test-org/stories260K, so it is chosen in the picker itself.
+  await fresh.page.getByTestId('limit').waitFor();
+  assert.equal(await fresh.page.getByTestId('model-select').inputValue(), 'test-org/stories260K');
   assert.equal(await fresh.page.getByTestId('limit').inputValue(), '8');
   assert.deepEqual(
     await fresh.page
