@@ -11,6 +11,7 @@ import { register } from 'node:module';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
 import { mirrorModel, serveStatic } from '../../src/node/hubMirror.ts';
 import type { RunRecord } from '../../src/storage/db.ts';
 import type { Capabilities } from '../../src/web/protocol.ts';
@@ -94,6 +95,24 @@ test('the repository check: a missing repository and a malformed id are named in
   const bad = choiceFor('not an id').choice;
   assert.equal(bad.problem, '"not an id" is not a hub model id: use owner/name.');
   assert.equal(bad.checking, false, 'nothing to wait for');
+});
+
+test('a hub address that answers every request with a web page is named as not a hub', async () => {
+  const site = createServer((_req, res) =>
+    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><p>app</p>'),
+  );
+  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(site.address() as { port: number }).port}`;
+  const setup = SetupState.restore(noStorage);
+  setup.modelChoice = 'custom';
+  setup.customId = 'test-org/stories260K';
+  const choice = new ModelChoice({ setup, hubUrl: url, capabilities: () => null, runs: () => [], models: () => [] });
+  await checked(choice);
+  assert.equal(
+    choice.problem,
+    `${url} is not a hub: it answered the file listing of test-org/stories260K with a web page. Check the hub address (?hub= or Hub URL).`,
+  );
+  site.close();
 });
 
 test('the device auto picks and the batch that follows; fp16 refused on WebGPU without shader-f16', () => {

@@ -108,7 +108,13 @@ export async function checkHubModel(
   if (root.status === 404 || root.status === 401)
     return { ok: false, problem: `${id} was not found on ${base}: check the model id (owner/name).` };
   if (!root.ok) return { ok: null, problem: `the hub at ${base} answered HTTP ${root.status} for ${id}` };
-  const entries = (await root.json().catch(() => [])) as { type?: string; path?: string }[];
+  // A server that answers every address with a page (a web site, the app itself) is not a hub.
+  const entries = (await root.json().catch(() => null)) as { type?: string; path?: string }[] | null;
+  if (!Array.isArray(entries))
+    return {
+      ok: false,
+      problem: `${base} is not a hub: it answered the file listing of ${id} with ${/html/i.test(root.headers.get('content-type') ?? '') ? 'a web page' : 'something that is not a listing'}. Check the hub address (?hub= or Hub URL).`,
+    };
   const has = (p: string) => Array.isArray(entries) && entries.some((e) => e.path === p);
   if (!has('config.json'))
     return { ok: false, problem: `${id} has no config.json: it is not a transformers model repository.` };

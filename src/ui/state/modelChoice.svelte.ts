@@ -103,13 +103,14 @@ export class ModelChoice {
    */
   check(delayMs = 300): () => void {
     const id = this.modelId;
-    const hit = repoChecks.get(id);
+    const key = `${this.d.hubUrl} ${id}`;
+    const hit = repoChecks.get(key);
     this.repo = hit ?? null;
     if (hit || this.isLocal || !HUB_ID.test(id)) return () => {};
     let cancelled = false;
     const timer = setTimeout(() => {
       void checkHubModel(this.d.hubUrl, id).then((r) => {
-        if (r.ok !== null) repoChecks.set(id, r);
+        if (r.ok !== null) repoChecks.set(key, r);
         if (!cancelled) this.repo = r;
       });
     }, delayMs);
