@@ -3,4 +3,10 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/cli/main.ts');
+// Help loads no runtime (ONNX, tokenizers): it answers at once.
+const { helpFor } = await import('../src/cli/help.ts');
+const help = helpFor(process.argv.slice(2));
+if (help) {
+  process.stdout.write(help.text);
+  process.exitCode = help.code;
+} else await import('../src/cli/main.ts');

@@ -21,7 +21,7 @@ import { dataSource } from '../src/web/dataSources.ts';
 import { runStored } from '../src/web/runExecutor.ts';
 import { runStoredStudy } from '../src/web/studyExecutor.ts';
 import { calibrateRun, clearCalibration } from '../src/web/calibration.ts';
-import { planStoredRun, planStoredStudy } from '../src/web/planner.ts';
+import { planStoredRun, planStoredStudy, unseenPrefix } from '../src/web/planner.ts';
 import type { Calibration, Capabilities, Emit } from '../src/web/protocol.ts';
 
 export type { AdapterInfo, Calibration, Capabilities, FileProgress, WorkerEvent } from '../src/web/protocol.ts';
@@ -68,6 +68,16 @@ const api = {
   /** Counts what a run would send to the model (questions, prompt tokens, truncation) from the tokenizer alone. */
   plan(spec: ModelSpec, data: RunRecord['data'], settings: EvalSettings): Promise<RunPlan> {
     return planStoredRun(host, spec, data, settings);
+  },
+
+  /** How many leading characters of a scored prompt the model did not see (the explorer marks them). */
+  unseenPrefix(
+    spec: ModelSpec,
+    settings: Pick<EvalSettings, 'bos' | 'lmEval'>,
+    context: string,
+    continuations: string[],
+  ): Promise<number> {
+    return unseenPrefix(host, spec, settings, context, continuations);
   },
 
   /** A study's cost beside one plain run (tokenizer and data only). */

@@ -14,7 +14,6 @@ import {
   baseAxes,
   CHAT_MODES,
   expandVariants,
-  LABEL_VALUES,
   parseVary,
   type Axis,
   type ChatMode,
@@ -28,11 +27,11 @@ import { loadRunData, RunSession } from '../core/session.ts';
 import type { EvalSettings, Progress } from '../core/records.ts';
 import { runPrompts } from '../core/prompts.ts';
 import { DEFAULT_HUB_URL } from '../core/benchmarks/mmlu/source.ts';
-import { BENCHMARK_IDS, DEFAULT_BENCHMARK, getBenchmark, resolveSubsets } from '../core/benchmarks/registry.ts';
+import { DEFAULT_BENCHMARK, getBenchmark, resolveSubsets } from '../core/benchmarks/registry.ts';
 import { CausalLM, type Device, type Dtype } from '../core/runtime/causalLm.ts';
 import { DTYPE_SUFFIX } from '../core/runtime/hubSizes.ts';
 import { SCORER_MODES, type ScorerMode } from '../core/scoring/scorer.ts';
-import { getTemplate, runTemplate, TEMPLATE_IDS } from '../core/templates/presets.ts';
+import { getTemplate, runTemplate } from '../core/templates/presets.ts';
 import { BOS_POLICIES, resolveBos, type BosPolicy } from '../core/scoring/requests.ts';
 import { dataSources } from '../node/dataArg.ts';
 import { localModelHash, resolveModelArg } from '../node/modelSource.ts';
@@ -40,121 +39,21 @@ import { verifiedHubModel, type VerifiedModel } from '../node/hubDownload.ts';
 import { StagedOutput } from '../node/outputDir.ts';
 import { didYouMean } from '../core/util/suggest.ts';
 import { parseCommandLine, UsageError } from './usage.ts';
-import { MERGE_HELP, mergeCommand } from './merge.ts';
-import { SERVE_HELP, serveCommand } from './serve.ts';
-import { COMPARE_HELP, compareCommand, OPEN_HELP, openCommand, SHARE_HELP, shareCommand } from './results.ts';
+import { mergeCommand } from './merge.ts';
+import { serveCommand } from './serve.ts';
+import { compareCommand, openCommand, shareCommand } from './results.ts';
+import { helpFor } from './help.ts';
 import { PartError, parsePart } from '../core/parts.ts';
 import type { GenerationSettings } from '../core/templates/template.ts';
 
-const COMMON_OPTIONS = `  --benchmark <id>      ${BENCHMARK_IDS.join(' | ')} (default mmlu)
-  --data <dir|hub>      the dataset: a folder in the hub's layouts (<config>/<split>.parquet|.jsonl,
-                        <config>/<split>-NNNNN-of-NNNNN.parquet; for MMLU also the original CSV layout),
-                        or "hub"
-  --fewshot-data <dir|hub>  MMLU-Redux: where MMLU's dev rows (its shots) come from (default: --data)
-  --hub-url <url>       hub base URL (default ${DEFAULT_HUB_URL}; env PAGEBENCH_HUB_URL)
-  --subjects <list>     comma list of subsets (MMLU subjects; also --configs), all, or an MMLU group:
-                        stem | humanities | social_sciences | other (default all)
-  --split <name>        evaluation split (default the benchmark's: MMLU test, ARC test, HellaSwag validation)
-  --shots <N>           few-shot examples (MMLU: first N rows of dev; ARC, HellaSwag: lm-eval's seeded sampler)
-  --template <id>       ${TEMPLATE_IDS.join(' | ')} (default: the benchmark's)
-  --scoring <mode>      loglikelihood | generate (default: the template's; generate uses the generate template)
-  --description on|off  the task description before the shots (default on)
-  --limit <N>           at most N questions per subject
-`;
-
-const HELP: Record<string, string> = {
-  '': `pagebench — MMLU, MMLU-Redux, ARC and HellaSwag with lm-evaluation-harness-exact prompts and scoring
-
-Usage:
-  pagebench run --model <dir|hub id> --data <dir|hub> [options] --output-dir <dir>
-  pagebench study --model <dir|hub id> --data <dir|hub> --vary <axis>=<v1>,<v2>… [options] --output-dir <dir>
-  pagebench prompts --data <dir|hub> [options]
-  pagebench merge <part dir>… --output-dir <dir> [--allow-partial]
-  pagebench share <results dir|results.json> [--full] [--base-url URL] [--qr]
-  pagebench open <link> --output-dir <dir> [--data <dir|hub>]
-  pagebench compare <A> <B> [--json] [--data <dir|hub>]
-  pagebench serve --model <dir> --data <dir> [--port N] [--https]
-  pagebench <command> --help
-
-Commands:
-  run       evaluate a model; writes results.json and samples_<subject>.jsonl
-  merge     join the parts of a split run (run --part i/n) into the whole run's result
-  share     print a link that opens a result in the page (no server): summary, or --full with each pick
-  open      write the results.json a share link carries (and, with --data, its questions and picks)
-  compare   two results side by side (pagebench's, lm-evaluation-harness', links), with paired statistics
-  serve     serve the page, a model and MMLU from this machine for a classroom without internet
-  study     score prompt variants on the same questions; writes study.json (paired statistics) and each variant's run
-  prompts   print the prompts a run would score (one JSON object per question)
-`,
-  run: `Usage: pagebench run --model <dir|hub id> --data <dir|hub> [options] --output-dir <dir>
-
-Evaluates a model and writes results.json and samples_<subject>.jsonl (all-or-nothing).
-
-Options:
-  --model <dir|id>      transformers.js model folder, or a hub id (owner/name)
-  --revision <rev>      hub revision (default main)
-${COMMON_OPTIONS}  --bos <policy>        lm-eval | tokenizer | never | always (default lm-eval: the HF default of the lm-eval
-                        release below; tokenizer: the tokenizer's own default, as Python's tokenizer applies it)
-  --lm-eval <release>   ${LM_EVAL_RELEASES.map((r) => r.version).join(' | ')} (default ${LATEST_LM_EVAL}): the lm-evaluation-harness release
-                        whose BOS default 'lm-eval' follows: ${LATEST_LM_EVAL} the tokenizer's default (a Llama tokenizer
-                        adds BOS); 0.4.9.1 no special tokens except for Gemma models
-  --dtype <dtype>       fp32 | fp16 | q8 | q4 | q4f16 (default fp32)
-  --scorer <mode>       fast | harness | naive (default fast; all give the same numbers)
-  --batch-size <N|auto> questions per forward pass in fast mode (default 1; auto measures; same numbers)
-  --no-rewrite          load the ONNX graph exactly as exported (no num_logits_to_keep added)
-  --chat <mode>         none | single (the prompt as one user turn of the tokenizer's chat template) |
-                        multiturn (each shot a user/assistant turn); default none
-  --system <text>       a system prompt (with --chat)
-  --part <i/n>          score only the i-th of n contiguous slices of the questions (run order);
-                        pagebench merge joins the parts into the whole run's result
-  --output-dir <dir>    where results.json and samples_<subject>.jsonl are written
-
-Generation (templates that generate: generate, helm; recorded in config.generation):
-  --max-new-tokens <N>  token budget (default the template's: generate 8, helm 1)
-  --stop <text>         a stop string (repeatable; \\n for a newline; default the template's)
-  --temperature <t>     0 = greedy (default); above 0 samples
-  --top-k <k>           sample from the k most likely tokens (default 0 = all)
-  --top-p <p>           nucleus sampling (default 1 = off)
-  --seed <n>            sampling seed (default 0); each question draws from its own stream
-`,
-  study: `Usage: pagebench study --model <dir|hub id> --data <dir|hub> --vary <axis>=<v1>,<v2>… [options] --output-dir <dir>
-
-Scores every combination of the varied axes on the same questions and writes (all-or-nothing)
-study.json (per-variant acc, ECE, Brier, RStd; pairwise McNemar, CI of the difference, agreement,
-Cohen's κ, Kendall's τ; Fleiss' κ, CircularEval) and <variant>/results.json + samples_<subject>.jsonl.
-
-Axes (repeat --vary; the variants are the cross product; unvaried axes keep the run's setting):
-  template=<id>,…        ${TEMPLATE_IDS.filter((t) => getTemplate(t).scoring !== 'generate').join(', ')}
-  shots=<k>,…            few-shot counts
-  order=<o>,…            the evaluated question's choice order: identity, cyclic (cyc0..cyc3), cyc<S>,
-                         reverse, random:<seed>; cycS shows original choice (p - S) mod n at position p
-  shot_order=<s>,…       first_n (file order) or random:<seed> (lm-eval's seeded per-document sampler)
-  labels=<set>,…         ${LABEL_VALUES.join(', ')}
-  chat=<mode>,…          none, single (the prompt as one user turn), multiturn (each shot a turn)
-  description=on,off     the task description before the shots
-  dtype=<dtype>,…         the model's file: fp32, fp16, q8, q4, q4f16 (one loaded at a time; the run's
-                         --dtype for unvaried variants): what quantization costs, with paired statistics
-
-Options: those of run, plus
-  --vary <axis>=<values>  an axis and its values (at least two variants in all)
-  --chat <mode>           the chat setting of unvaried variants (default none)
-  --system <text>         a system prompt for chat variants
-`,
-  prompts: `Usage: pagebench prompts --data <dir|hub> [options]
-
-Prints one JSON object per question: subject, doc_id, context, continuations, target.
-
-Options:
-${COMMON_OPTIONS}`,
-};
 const COMMANDS = ['run', 'study', 'prompts', 'merge', 'share', 'open', 'compare', 'serve'];
 /** Commands on results rather than on a model and data, each in its own module. */
-const RESULT_COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<number> }> = {
-  merge: { help: MERGE_HELP, run: mergeCommand },
-  share: { help: SHARE_HELP, run: shareCommand },
-  open: { help: OPEN_HELP, run: openCommand },
-  compare: { help: COMPARE_HELP, run: compareCommand },
-  serve: { help: SERVE_HELP, run: serveCommand },
+const RESULT_COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  merge: mergeCommand,
+  share: shareCommand,
+  open: openCommand,
+  compare: compareCommand,
+  serve: serveCommand,
 };
 
 const OPTIONS = {
@@ -249,20 +148,19 @@ function progressLine(p: Progress): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // config.date is when the run started, as lm-eval's results["date"] (evaluator.py: start_date).
+  const startedAt = new Date().toISOString();
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(HELP[command === 'help' && rest[0] && HELP[rest[0]] ? rest[0] : '']!);
-    return command ? 0 : 2;
+  const help = helpFor(argv);
+  if (help) {
+    process.stdout.write(help.text);
+    return help.code;
   }
-  if (!COMMANDS.includes(command))
+  if (!COMMANDS.includes(command!))
     throw new UsageError(
-      `unknown command "${command}"${didYouMean(command, COMMANDS)} (expected ${COMMANDS.join(', ')})`,
+      `unknown command "${command}"${didYouMean(command!, COMMANDS)} (expected ${COMMANDS.join(', ')})`,
     );
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(HELP[command] ?? RESULT_COMMANDS[command]!.help);
-    return 0;
-  }
-  if (RESULT_COMMANDS[command]) return RESULT_COMMANDS[command].run(rest);
+  if (RESULT_COMMANDS[command!]) return RESULT_COMMANDS[command!]!(rest);
   const values = parseOptions(rest);
   const hubUrl = values['hub-url'] ?? process.env.PAGEBENCH_HUB_URL ?? DEFAULT_HUB_URL;
   if (!values.data) throw new UsageError('--data is required (a folder, or "hub")');
@@ -451,7 +349,7 @@ async function main(argv: string[]): Promise<number> {
         values.system,
       );
       if (isTty) process.stderr.write('\n');
-      const date = new Date().toISOString();
+      const date = startedAt;
       for (const v of variants) {
         const facts = factsOf.get(v.axes.dtype ?? dtype)!;
         const samples = res.samples.get(v.id)!;
@@ -531,7 +429,7 @@ async function main(argv: string[]): Promise<number> {
       evalSeconds: result.seconds,
       promptTokens: result.promptTokens,
       truncatedCount: result.truncatedCount,
-      date: new Date().toISOString(),
+      date: startedAt,
     });
     validateResults(results);
     for (const d of data) {

@@ -5,20 +5,6 @@ import { readRunOutput } from '../node/runDir.ts';
 import { StagedOutput } from '../node/outputDir.ts';
 import { parseCommandLine, UsageError } from './usage.ts';
 
-export const MERGE_HELP = `Usage: pagebench merge <part dir>… --output-dir <dir> [--allow-partial]
-
-Merges the outputs of a split run (pagebench run --part i/n, or parts saved from the page) into the
-results.json and samples a single run over all the questions writes. Parts must share every
-setting that can change a number (model and revision, dtype, template, shots, BOS, generation
-settings, data, engine version); each part must be complete and given once. Parts that ran on
-different devices, runtimes or threads are merged, listed in config.parts and flagged in
-config.environment_differs.
-
-Options:
-  --output-dir <dir>   where results.json and samples_<subject>.jsonl are written
-  --allow-partial      write a result from the parts given, marked partial (config.partial), when some are missing
-`;
-
 export async function mergeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(
     args,

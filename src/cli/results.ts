@@ -25,50 +25,7 @@ import { dataSources } from '../node/dataArg.ts';
 import { StagedOutput } from '../node/outputDir.ts';
 import { readJsonFile, readRunOutput, resultsPath } from '../node/runDir.ts';
 import { parseCommandLine, UsageError } from './usage.ts';
-
-/** Where `pagebench share` points links by default: the page as `npm start` serves it. */
-export const DEFAULT_BASE_URL = 'http://localhost:5173/';
-
-export const SHARE_HELP = `Usage: pagebench share <results dir | results.json> [--full] [--base-url URL] [--qr]
-
-Prints a link that opens the result in the page with nothing downloaded: the setup, the engine
-version and each subset's counts (a summary link, short enough for a QR code). --full adds each
-question's pick (a few bits each; needs the run's samples) so the page can rebuild the question
-explorer from the dataset.
-
-Options:
-  --full            add each question's pick (needs the folder with samples_<subject>.jsonl)
-  --base-url <url>  the page's address (default ${DEFAULT_BASE_URL}; env PAGEBENCH_BASE_URL)
-  --qr              also print the link as a QR code in the terminal
-`;
-
-export const OPEN_HELP = `Usage: pagebench open <link> --output-dir <dir> [--data <dir|hub>]
-
-Writes the results.json a share link carries (per-task and per-group metrics and stderrs, as the
-original file had them; config.shared_link says it came from a link). For a full link with
---data, also samples_<subject>.jsonl with each question's pick, the question rebuilt from the
-dataset after checking that it hashes as the run's did.
-
-Options:
-  --output-dir <dir>   where results.json (and the samples) are written
-  --data <dir|hub>     the dataset, to rebuild a full link's questions
-  --fewshot-data <dir|hub>, --hub-url <url>   as for run
-`;
-
-export const COMPARE_HELP = `Usage: pagebench compare <A> <B> [--json] [--data <dir|hub>]
-
-A and B are each a pagebench results folder, a results.json (pagebench's, or lm-evaluation-harness'
-own as its --output_path writes it), or a share link. Prints each task and metric side by side with
-stderrs and the difference b − a; when both sides have per-question picks for the same questions
-(pagebench folders with samples, full links with --data), paired statistics (McNemar's exact test,
-the CI of the difference, agreement, Cohen's κ, Kendall's τ over subjects) and the flipped questions.
-Anything that makes the two not comparable (other questions, shots, template, data) is a warning.
-
-Options:
-  --json               one JSON object {"rows": [...], "paired": {...} | null, "warnings": [...]}
-  --data <dir|hub>     the dataset, to join full links' picks to their questions
-  --fewshot-data <dir|hub>, --hub-url <url>   as for run
-`;
+import { DEFAULT_BASE_URL } from './help.ts';
 
 const isLink = (arg: string) => arg.startsWith('@') || arg.includes('#/share/') || /^v\d+\./.test(arg.trim());
 
@@ -226,6 +183,7 @@ function table(c: Comparison): string {
       );
   }
   for (const w2 of c.warnings) lines.push(`warning: ${w2}`);
+  if (c.not_like_for_like) lines.push(`B − A is not a like-for-like difference: ${c.not_like_for_like}`);
   return lines.join('\n') + '\n';
 }
 
@@ -239,7 +197,13 @@ export async function compareCommand(args: string[]): Promise<number> {
   const [a, b] = [await comparable(positionals[0]!, values), await comparable(positionals[1]!, values)];
   const c = compareResults(a, b);
   process.stdout.write(
-    values.json ? JSON.stringify({ rows: c.rows, paired: c.paired, warnings: c.warnings }, null, 2) + '\n' : table(c),
+    values.json
+      ? JSON.stringify(
+          { rows: c.rows, paired: c.paired, warnings: c.warnings, not_like_for_like: c.not_like_for_like },
+          null,
+          2,
+        ) + '\n'
+      : table(c),
   );
   return 0;
 }

@@ -8,23 +8,6 @@ import { buildMirror, serveStatic } from '../node/hubMirror.ts';
 import { BASE_CSP } from '../web/csp.ts';
 import { parseCommandLine, UsageError } from './usage.ts';
 
-export const SERVE_HELP = `Usage: pagebench serve --model <dir> --data <dir> [--port N] [--https] [--host ADDR]
-
-Serves the built page, the model and the dataset from this machine under the hub's URL layout, so
-a classroom needs no internet: students open the printed address (or scan its QR code), and the
-page downloads the model and questions from this machine. Cross-origin isolated (WASM threads),
-with the page's Content Security Policy.
-
-Options:
-  --model <dir>[=owner/name]  a transformers.js model folder (repeatable); offered first in the page
-  --data <dir>          MMLU in the original release layout ({dev,val,test}/<subject>_<split>.csv)
-  --port <N>            port (default 8443 with --https, else 8080; 0 picks a free one)
-  --host <addr>         address to listen on (default 0.0.0.0: every network of this machine)
-  --https               serve HTTPS with a self-signed certificate made now: WebGPU and WASM threads
-                        need a secure context, which plain http:// is only on this machine itself
-                        (students' browsers warn once about the certificate; see the README)
-`;
-
 /** The repository's built page (npm run build). */
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist');
 

@@ -1,3 +1,4 @@
+import { RateMeter } from './util/rate.ts';
 import type { SubjectData } from './benchmarks/doc.ts';
 import type { CausalLM } from './runtime/causalLm.ts';
 import { makeFits, runPrompts, type PromptItem } from './prompts.ts';
@@ -62,6 +63,7 @@ export async function evaluate(
   let currentSubject = '';
   const samples: Sample[] = [];
   const t0 = performance.now();
+  const meter = new RateMeter();
   let promptTokens = 0;
   let truncatedCount = 0;
   for (let next = 0; next < items.length && !hooks.signal?.aborted;) {
@@ -78,19 +80,19 @@ export async function evaluate(
         ? [await generateSample(model, t, chunk[0]!, encode, runGeneration(settings)!)]
         : await scoreSamples(scorer, t, chunk, encode);
     tuner?.record(chunk.length, (performance.now() - started) / 1000);
+    const rate = meter.record(samples.length + scored.length);
     for (const sample of scored) {
       promptTokens += sample.input_tokens;
       if (sample.truncated) truncatedCount++;
       samples.push(sample);
       await hooks.onSample?.(sample);
       const elapsed = (performance.now() - t0) / 1000;
-      const rate = samples.length / elapsed;
       hooks.onProgress?.({
         done: samples.length,
         total: items.length,
         subject,
         elapsedSeconds: elapsed,
-        itemsPerSecond: rate,
+        itemsPerSecond: Number.isFinite(rate) ? rate : samples.length / elapsed,
         promptTokensPerSecond: promptTokens / elapsed,
         etaSeconds: (items.length - samples.length) / rate,
       });

@@ -74,6 +74,8 @@ export interface RunRecord {
   /** Sum of the template's headline metric over the stored samples (accuracy = scoreSum / done). */
   scoreSum?: number;
   error?: string;
+  /** Stopped because the page went away mid-run (a reload, a crash, a closed tab), not by the user. */
+  interrupted?: boolean;
   /** The WebGPU device was lost during the run (it stopped; it can resume on WASM). */
   gpuLost?: boolean;
   /** The run moved to another device part way (after a lost GPU): from which, after how many questions. */
@@ -206,24 +208,28 @@ export async function addSample(
 
 /**
  * Runs left 'running' by a page that went away (reload, crash, closed tab) become 'stopped', with
- * `done` and `scoreSum` recounted from the stored samples.
+ * `done` and `scoreSum` recounted from the stored samples, marked interrupted. Returns their ids.
  */
 export async function settleInterruptedRuns(
   db: PagebenchDB,
   headline: (r: RunRecord) => string,
   /** Runs still being scored (in another tab): left as they are. */
   live: ReadonlySet<string> = new Set(),
-): Promise<void> {
+): Promise<string[]> {
+  const settled: string[] = [];
   for (const r of await db.getAll('runs')) {
     if (r.status !== 'running' || live.has(r.id)) continue;
     const samples = await recordSamples(db, r);
     const metric = r.study ? 'acc' : headline(r);
     await updateRun(db, r.id, (x) => {
       x.status = 'stopped';
+      x.interrupted = true;
       x.done = samples.length;
       x.scoreSum = samples.reduce((a, s) => a + Number((s as unknown as Record<string, number>)[metric] ?? 0), 0);
     });
+    settled.push(r.id);
   }
+  return settled;
 }
 
 export async function deleteRun(db: PagebenchDB, runId: string): Promise<void> {

@@ -154,7 +154,11 @@ export class ModelStore {
               emit({ type: 'file', progress: { file: p.file, loaded: p.loaded, total: p.total ?? 0 } });
             // After the graph's bytes, ONNX Runtime starts and builds its session: a step of its own.
             if (p.status === 'done' && /\.onnx(_data)?$/.test(p.file))
-              emit({ type: 'phase', phase: 'load', message: `starting ONNX Runtime with ${spec.id}` });
+              emit({
+                type: 'phase',
+                phase: 'load',
+                message: `preparing ${spec.id}: ONNX Runtime builds its session from the downloaded graph (a few seconds; nothing is downloading)`,
+              });
           },
         },
       );

@@ -1,3 +1,4 @@
+import { unseenContextChars } from '../core/scoring/window.ts';
 import type { EvalSettings } from '../core/records.ts';
 import { planRun, type RunPlan } from '../core/plan.ts';
 import { makeEncoder } from '../core/scoring/requests.ts';
@@ -65,4 +66,22 @@ export async function planStoredStudy(
   } catch (e) {
     return worded(e);
   }
+}
+
+/** How many leading characters of a scored prompt its model did not see (left truncation), from the tokenizer. */
+export async function unseenPrefix(
+  host: WorkerHost,
+  spec: ModelSpec,
+  settings: Pick<EvalSettings, 'bos' | 'lmEval'>,
+  context: string,
+  continuations: string[],
+): Promise<number> {
+  const { tokenizer, maxLength } = await host.models.tokenizer(spec).catch(worded);
+  return unseenContextChars(
+    tokenizer,
+    makeEncoder(tokenizer, settings.bos, settings.lmEval),
+    context,
+    continuations,
+    maxLength,
+  );
 }

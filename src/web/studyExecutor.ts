@@ -47,7 +47,7 @@ export function runStoredStudy(host: WorkerHost, run: RunRecord, emit: Emit): Pr
               subject: p.subject,
               elapsedSeconds: elapsed,
               itemsPerSecond: rate,
-              promptTokensPerSecond: 0,
+              promptTokensPerSecond: p.promptTokens / elapsed,
               etaSeconds: (total - doneNow) / rate,
             },
             done: doneNow,

@@ -263,7 +263,7 @@ test('error: unknown subject, template, split, bad numbers', () => {
 test('error: malformed data names file and row; no results.json', () => {
   const out = join(tmp('pb-e3-'), 'o');
   const r = runOnBadData(out);
-  assertFails(r, /malformed MMLU data: .*anatomy_test\.csv row 1: expected 6 columns/, out);
+  assertFails(r, /malformed MMLU data: .*anatomy_test\.csv row 2: expected 6 columns/, out);
   assertFails(
     cli('prompts', '--data', join(fixtures, 'notmmlu'), '--subjects', 'anatomy'),
     /anatomy_test\.csv: not an MMLU file/,

@@ -26,8 +26,15 @@ test("compare: a pagebench run against lm-evaluation-harness' own results.json, 
   writeFileSync(lmEval, JSON.stringify(LM_EVAL_RESULTS, null, 2));
   const r = runCli('compare', zero, lmEval, '--json');
   assert.equal(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { rows: Row[]; paired: unknown; warnings: string[] };
-  assert.deepEqual(Object.keys(out), ['rows', 'paired', 'warnings']);
+  const out = JSON.parse(r.stdout) as {
+    rows: Row[];
+    paired: unknown;
+    warnings: string[];
+    not_like_for_like: string | null;
+  };
+  assert.deepEqual(Object.keys(out), ['rows', 'paired', 'warnings', 'not_like_for_like']);
+  // lm-eval's file has other counts (its full subjects): the difference is not like for like, in words.
+  assert.match(out.not_like_for_like ?? '', /different numbers of questions/);
   const mine = json(join(zero, 'results.json')).results;
   const row = (task: string, metric = 'acc,none') => out.rows.find((x) => x.task === task && x.metric === metric)!;
   for (const task of ['mmlu_anatomy', 'mmlu_astronomy']) {
@@ -77,6 +84,7 @@ test('compare: two pagebench runs on the same questions get paired statistics an
   assert.ok(out.paired.diff_ci[0] <= out.paired.diff && out.paired.diff <= out.paired.diff_ci[1]);
   assert.ok(out.warnings.some((w: string) => /different few-shot counts/.test(w)));
   assert.ok(out.warnings.some((w: string) => /num_fewshot: 0 vs 1/.test(w)));
+  assert.match(out.not_like_for_like, /different few-shot counts/);
   // A full link with the dataset is a side with picks too: the same paired numbers.
   const link = runCli('share', one, '--full').stdout.trim();
   const viaLink = JSON.parse(runCli('compare', zero, link, '--json', '--data', SHARED_MMLU).stdout);
@@ -124,4 +132,17 @@ test('compare: the same model in two dtypes (fp32 vs q8): the |ΔLL| distributio
   assert.deepEqual([d.n, d.median, d.p95, d.max], expected);
   assert.ok(d.max > 0, 'q8 moves the numbers');
   assert.match(runCli('compare', fp32, q8).stdout, /log-likelihoods \|B−A\| over \d+ choices: median /);
+});
+
+test('compare: two runs that share no question (other subjects, other shots) get no like-for-like difference, said in words', () => {
+  const other = tmp('pb-cmp-other-');
+  const made2 = storiesCli('run', ['--subjects', 'abstract_algebra', '--shots', '1', '--output-dir', other]);
+  assert.equal(made2.code, 0, made2.stderr);
+  const out = JSON.parse(runCli('compare', zero, other, '--json').stdout);
+  // The MMLU group is in both, so a group difference exists; it is not a finding.
+  assert.ok(out.rows.some((r: Row) => r.task === 'mmlu' && r.diff !== null));
+  assert.equal(out.paired, null);
+  assert.match(out.not_like_for_like, /^no question in common; /);
+  const table = runCli('compare', zero, other).stdout;
+  assert.match(table, /\nB − A is not a like-for-like difference: no question in common; .*\n$/);
 });

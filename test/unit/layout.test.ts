@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import madge from 'madge';
 import { REPO } from '../support/paths.ts';
@@ -34,4 +35,21 @@ test('every relative import resolves (nothing the graph could not read)', () => 
   // export) is no source of ours.
   const skipped = graph.warnings().skipped.filter((s) => s.startsWith('.') || s.startsWith('/'));
   assert.deepEqual(skipped, []);
+});
+
+test('`pagebench --help` loads no runtime: the help module reaches no ONNX, tokenizer or hub code', () => {
+  // bin/pagebench.js answers help from src/cli/help.ts alone (the whole CLI took seconds to load).
+  const deps = graph.obj();
+  const seen = new Set<string>();
+  const walk = (f: string) => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    for (const d of deps[f] ?? []) walk(d);
+  };
+  walk('src/cli/help.ts');
+  assert.ok(seen.size > 3, [...seen].join(', '));
+  const heavy = [...seen].filter((f) => /^src\/(core\/runtime|node|web|storage)\/|^src\/cli\/main\.ts$/.test(f));
+  assert.deepEqual(heavy, []);
+  const bin = readFileSync(join(REPO, 'bin/pagebench.js'), 'utf8');
+  assert.ok(bin.indexOf('help.ts') < bin.indexOf('main.ts'), 'the bin asks the help module first');
 });

@@ -47,9 +47,10 @@ test('CSV: bad rows are reported with file and row, never returned as questions'
   assert.deepEqual(
     problems.map((p) => [p.file, p.row, p.message]),
     [
-      ['bad.csv', 1, 'expected 6 columns (question, A, B, C, D, answer), found 5'],
-      ['bad.csv', 3, 'answer is not one of A, B, C, D (or 0-3)'],
-      ['bad.csv', 4, 'empty choice B'],
+      // Rows count from 1, as a spreadsheet shows them (the 'row 0' for a first line).
+      ['bad.csv', 2, 'expected 6 columns (question, A, B, C, D, answer), found 5'],
+      ['bad.csv', 4, 'answer is not one of A, B, C, D (or 0-3)'],
+      ['bad.csv', 5, 'empty choice B'],
     ],
   );
 });
@@ -59,7 +60,7 @@ test('loading a subject with bad rows fails with file and row in the message', a
     loadSubjectData(localDataSource(join(fixtures, 'bad')), 'anatomy', 'test'),
     (e: unknown) =>
       e instanceof DataError &&
-      /anatomy_test\.csv row 1: expected 6 columns/.test(e.message) &&
+      /anatomy_test\.csv row 2: expected 6 columns/.test(e.message) &&
       e.problems.length === 3,
   );
 });
@@ -67,7 +68,7 @@ test('loading a subject with bad rows fails with file and row in the message', a
 test('a file that is not MMLU is rejected saying why', async () => {
   assert.throws(
     () => parseMmluCsv(FIXTURE_FILES['notmmlu/test/anatomy_test.csv']!, 'people.csv', 'anatomy', 'test'),
-    /people\.csv: not an MMLU file: 3 of 3 rows are invalid .*6 columns.*row 0: expected 6 columns/,
+    /people\.csv: not an MMLU file: 3 of 3 rows are invalid .*6 columns.*row 1: expected 6 columns/,
   );
   assert.throws(() => parseMmluCsv('', 'empty.csv', 'anatomy', 'test'), /empty\.csv: not an MMLU file: it has no rows/);
   await assert.rejects(
@@ -115,8 +116,8 @@ test('parquet: answer outside 0-3 and wrong choice count are bad rows', async ()
   assert.deepEqual(
     problems.map((p) => [p.row, p.message]),
     [
-      [1, 'expected 4 choices, found 3'],
-      [2, 'answer is not one of A, B, C, D (or 0-3)'],
+      [2, 'expected 4 choices, found 3'],
+      [3, 'answer is not one of A, B, C, D (or 0-3)'],
     ],
   );
 });

@@ -18,6 +18,9 @@ import { localDataSource } from '../../src/node/localData.ts';
 import { SHARED_MMLU, STORIES } from '../support/paths.ts';
 import '../../src/node/runtime.ts';
 import { loadAll } from '../../src/core/benchmarks/mmlu/data.ts';
+import { RateMeter } from '../../src/core/util/rate.ts';
+import { unseenContextChars } from '../../src/core/scoring/window.ts';
+import { encodePair } from '../../src/core/scoring/requests.ts';
 
 test('failures a user can meet get one sentence that says what to do', () => {
   // DOMException is what IndexedDB throws when the origin's quota is exhausted.
@@ -95,4 +98,62 @@ test('stop strings as typed in the page: comma-separated with \\n, \\t, \\\\ and
   assert.deepEqual(parseStops(',,'), []);
   for (const stops of [['\n'], ['</s>', '<|im_end|>'], ['a,b', '\\n literally', '\t\n']])
     assert.deepEqual(parseStops(formatStops(stops)), stops);
+});
+
+test("a resumed run's time estimate leaves out the first chunk's warm-up (it read ~6 min for ~26 s of work)", () => {
+  // A clock we advance by hand: a 5 s first question (kernels set up, batch probing), then 0.05 s each.
+  let now = 0;
+  const meter = new RateMeter(() => now);
+  now += 5000;
+  assert.ok(Number.isNaN(meter.record(1)), 'no estimate from the warm-up alone');
+  for (let done = 2; done <= 21; done++) {
+    now += 50;
+    meter.record(done);
+  }
+  now += 50;
+  const rate = meter.record(22);
+  const remaining = 400;
+  // The true remaining time is 400 × 0.05 s = 20 s; counting the warm-up in gave 400 / (22 / 6.05 s) ≈ 110 s.
+  assert.ok(Math.abs(remaining / rate - 20) < 1e-9, `ETA ${remaining / rate} s`);
+  assert.ok(Math.abs(meter.overall(22) - 22 / 6.05) < 1e-9);
+});
+
+test("the explorer's mark of a left-truncated prompt: the characters whose tokens the model did not see (stories260K, 5 shots)", async () => {
+  const model = await CausalLM.load({ id: 'stories260K', localDir: STORIES }, { dtype: 'fp32', device: 'cpu' });
+  const data = await loadAll(localDataSource(SHARED_MMLU), ['high_school_us_history'], 'test');
+  const settings = { template: 'lm-eval', shots: 5, limit: 4, bos: 'lm-eval', scorer: 'fast' } as const;
+  const run = await evaluate(model, data, { ...settings, subjects: ['high_school_us_history'], split: 'test' });
+  const encode = makeEncoder(model, 'lm-eval');
+  const window = model.maxLength + 1;
+  assert.ok(
+    run.samples.every((s) => s.truncated),
+    'these 5-shot prompts all exceed the 512-token window',
+  );
+  for (const s of run.samples) {
+    const k = unseenContextChars(model, encode, s.context, s.continuations, model.maxLength);
+    assert.ok(k > 0 && k < s.context.length, `${k} of ${s.context.length}`);
+    // What is left from character k fills the window to within a token or two (a token cut in the
+    // middle of a word re-encodes differently), for the choice that lost most.
+    const kept = Math.max(
+      ...s.continuations.map((c) => {
+        const p = encodePair(encode, s.context.slice(k), c);
+        return p.context.length + p.continuation.length;
+      }),
+    );
+    assert.ok(Math.abs(kept - window) <= 3, `kept ${kept} tokens of a ${window}-token window`);
+  }
+  // A prompt that fits loses nothing.
+  const short = await evaluate(model, data, {
+    ...settings,
+    shots: 0,
+    subjects: ['high_school_us_history'],
+    split: 'test',
+    limit: 1,
+  });
+  assert.equal(short.samples[0]!.truncated, false);
+  assert.equal(
+    unseenContextChars(model, encode, short.samples[0]!.context, short.samples[0]!.continuations, model.maxLength),
+    0,
+  );
+  await model.dispose();
 });

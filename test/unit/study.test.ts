@@ -13,6 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateResults, validateSample, validateStudy } from '../../src/core/report/validate.ts';
 import { cohenKappa, kendallTauB, mcnemarExact } from '../../src/core/study/stats.ts';
+import { baseAxes, expandVariants } from '../../src/core/study/axes.ts';
+import { describeVariant } from '../../src/core/study/describe.ts';
+import { getBenchmark } from '../../src/core/benchmarks/registry.ts';
 import { readSamples, runCli, storiesCli } from '../support/cli.ts';
 import { REPO, SHARED_MMLU, STORIES } from '../support/paths.ts';
 import { makeQuantizedVariants } from '../support/syntheticModel.ts';
@@ -366,5 +369,28 @@ test('dtype is a study axis: each dtype’s variants are that dtype’s plain ru
     [...a].some(([k, x]) =>
       (x.loglikelihoods as number[]).some((l, i) => Math.abs(l - (b.get(k)!.loglikelihoods as number[])[i]!) > 1e-3),
     ),
+  );
+});
+
+test('study variants are named in words from their varied axes', () => {
+  const vary: [Parameters<typeof expandVariants>[1][number][0], string[]][] = [
+    ['order', ['cyc0', 'cyc1', 'reverse', 'random:7']],
+    ['description', ['on', 'off']],
+  ];
+  const base = baseAxes(getBenchmark('mmlu'), 'lm-eval', 0);
+  const variants = expandVariants(base, vary);
+  const words = variants.map((v) => describeVariant(v.axes, ['order', 'description']));
+  assert.deepEqual(words.slice(0, 4), [
+    'choices in their original order, with the description line',
+    'choices in their original order, without the description line',
+    'choices rotated by 1, with the description line',
+    'choices rotated by 1, without the description line',
+  ]);
+  assert.equal(words[4], 'choices reversed, with the description line');
+  assert.equal(words[7], 'choices shuffled (seed 7), without the description line');
+  const t = expandVariants(base, [['template', ['lm-eval', 'cloze']]]);
+  assert.deepEqual(
+    t.map((v) => describeVariant(v.axes, ['template'])),
+    ['lm-eval template (headline acc)', 'cloze template (headline acc_norm)'],
   );
 });

@@ -32,7 +32,7 @@ export interface SubjectData {
 /** A problem found in a data file; never scored. */
 export interface RowProblem {
   file: string;
-  /** 0-based data row (CSV line records / parquet rows). */
+  /** The data row as a spreadsheet counts it: 1 for the first (CSV records, parquet rows, JSON lines). */
   row: number;
   message: string;
 }

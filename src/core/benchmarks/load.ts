@@ -20,7 +20,7 @@ export async function loadDocs(
     problems.push(...bad);
     rows.forEach((row, i) => {
       const d = toDoc(row, i);
-      if (typeof d === 'string') problems.push({ file: f.name, row: i, message: d });
+      if (typeof d === 'string') problems.push({ file: f.name, row: i + 1, message: d });
       else docs.push({ ...d, subject, split, docId: docs.length });
     });
   }

@@ -42,7 +42,7 @@ export async function readRows(f: RowFile): Promise<{ rows: Row[]; problems: Row
     } catch (e) {
       problems.push({
         file: f.name,
-        row: rows.length + problems.length,
+        row: rows.length + problems.length + 1,
         message: `line ${i + 1}: ${(e as Error).message}`,
       });
     }

@@ -29,7 +29,35 @@ export interface Comparison {
   rows: CompareRow[];
   paired: PairedComparison | null;
   warnings: string[];
+  /**
+   * Why b − a is not a like-for-like difference (different questions, shots, prompts or data, a
+   * partial side), in a few words; null when it is one.
+   */
+  not_like_for_like: string | null;
 }
+
+/** Setup fields in the words a reader of a comparison uses. */
+const IN_WORDS: Partial<Record<string, string>> = {
+  num_fewshot: 'few-shot counts',
+  fewshot_selection: 'shot selection',
+  fewshot_split: 'shot pools',
+  fewshot_seed: 'shot seeds',
+  limit: 'question limits',
+  split: 'splits',
+  template: 'templates',
+  benchmark: 'benchmarks',
+  description: 'description lines',
+  chat: 'chat templates',
+  system_prompt: 'system prompts',
+  generation: 'generation settings',
+  bos_policy: 'BOS policies',
+  bos_resolved: 'BOS tokens',
+  truncation: 'truncation',
+  max_length: 'context windows',
+  scoring: 'scoring',
+  'fingerprint.template_sha256': 'prompt templates',
+  'fingerprint.data_sha256': 'data (questions)',
+};
 
 const same = (x: unknown, y: unknown) => JSON.stringify(x ?? null) === JSON.stringify(y ?? null);
 
@@ -62,12 +90,15 @@ export function compareResults(A: ComparableResult, B: ComparableResult): Compar
     ts.length > 4 ? `${ts.slice(0, 4).join(', ')} and ${ts.length - 4} more` : ts.join(', ');
   if (onlyA.length) warnings.push(`only ${A.label} has ${list(onlyA)}`);
   if (onlyB.length) warnings.push(`only ${B.label} has ${list(onlyB)}`);
+  const reasons: string[] = [];
   const nDiff = [...A.n.keys()].filter((t) => B.n.has(t) && A.n.get(t) !== B.n.get(t));
+  if (nDiff.length) reasons.push('different numbers of questions');
   if (nDiff.length)
     warnings.push(
       `different numbers of questions: ${list(nDiff.map((t) => `${t} ${A.n.get(t)} vs ${B.n.get(t)}`))} (a limit, split or dataset differs)`,
     );
   const shotDiff = [...A.shots.keys()].filter((t) => B.shots.has(t) && A.shots.get(t) !== B.shots.get(t));
+  if (shotDiff.length) reasons.push('different few-shot counts');
   if (shotDiff.length)
     warnings.push(
       `different few-shot counts: ${list(shotDiff.map((t) => `${t} ${A.shots.get(t)} vs ${B.shots.get(t)}`))}`,
@@ -81,10 +112,12 @@ export function compareResults(A: ComparableResult, B: ComparableResult): Compar
     const differ = SETUP_FIELDS.filter((f) => !same(fieldValue(A.config!, f), fieldValue(B.config!, f))).filter(
       (f) => !['model', 'model_revision', 'model_sha256', 'dtype', 'engine_version', 'lm_eval_version'].includes(f),
     );
+    if (differ.length) reasons.push(`different ${[...new Set(differ.map((f) => IN_WORDS[f] ?? f))].join(', ')}`);
     if (differ.length)
       warnings.push(
         `the prompts or data differ (${differ.map((f) => `${f}: ${JSON.stringify(fieldValue(A.config!, f) ?? null)} vs ${JSON.stringify(fieldValue(B.config!, f) ?? null)}`).join('; ')})`,
       );
+    for (const c of [A, B]) if (c.config!.partial) reasons.push(`${c.label} is partial`);
     for (const c of [A, B])
       if (c.config!.partial)
         warnings.push(`${c.label} is partial: ${c.config!.partial.done} of ${c.config!.partial.total} questions`);
@@ -93,7 +126,17 @@ export function compareResults(A: ComparableResult, B: ComparableResult): Compar
       `${A.source === 'lm-eval' ? A.label : B.label} comes from lm-evaluation-harness: its prompts, data and settings are not recorded in a form pagebench can check; compare the configs by hand`,
     );
   }
-  return { a: A.label, b: B.label, rows, paired: pairedComparison(A, B, warnings), warnings };
+  const paired = pairedComparison(A, B, warnings);
+  if (A.picks && B.picks && !paired) reasons.unshift('no question in common');
+  if (!rows.some((r) => r.diff !== null)) reasons.unshift('no task in common');
+  return {
+    a: A.label,
+    b: B.label,
+    rows,
+    paired,
+    warnings,
+    not_like_for_like: reasons.length ? [...new Set(reasons)].join('; ') : null,
+  };
 }
 
 function pairedComparison(A: ComparableResult, B: ComparableResult, warnings: string[]): PairedComparison | null {

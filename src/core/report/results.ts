@@ -42,6 +42,7 @@ export interface RunFacts {
   evalSeconds: number;
   promptTokens: number;
   truncatedCount: number;
+  /** When the run started (ISO), as lm-eval's results["date"]. */
   date: string;
   /** The BOS policy applied (the 'lm-eval' default resolved for the model's type). */
   bosResolved?: string;

@@ -245,6 +245,9 @@ export class TokenizerOnly {
   get bosTokenId(): number | null {
     return (this.tokenizer as unknown as { bos_token_id?: number | null }).bos_token_id ?? null;
   }
+  decode(ids: number[]): string {
+    return this.tokenizer.decode(ids, { skip_special_tokens: false });
+  }
 }
 
 /** lm-eval HFLM.max_length: the first of these config attributes, then the tokenizer's limit, then 2048. */

@@ -24,6 +24,8 @@ export interface StudyProgress {
   subject: string;
   elapsedSeconds: number;
   etaSeconds: number;
+  /** Prompt tokens scored so far in this call. */
+  promptTokens: number;
 }
 
 export interface StudyHooks {
@@ -146,6 +148,7 @@ async function scoreOnModel(
           subject: d.subject,
           elapsedSeconds: elapsed,
           etaSeconds: ((total - done) * elapsed) / done,
+          promptTokens,
         });
       }
     }

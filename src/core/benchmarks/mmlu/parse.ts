@@ -14,7 +14,7 @@ interface RawRow {
 }
 
 function checkRow(file: string, row: number, raw: RawRow, subject: string, split: Split): Question | RowProblem {
-  const problem = (message: string): RowProblem => ({ file, row, message });
+  const problem = (message: string): RowProblem => ({ file, row: row + 1, message });
   if (typeof raw.question !== 'string' || raw.question.trim() === '') return problem('empty question');
   if (raw.choices.length !== 4) return problem(`expected 4 choices, found ${raw.choices.length}`);
   for (let i = 0; i < 4; i++) {
@@ -64,9 +64,9 @@ export function parseMmluCsv(text: string, file: string, subject: string, split:
   const quoteErrors = new Map<number, string>();
   for (const e of parsed.errors) if (e.row !== undefined) quoteErrors.set(e.row, e.message);
   const items = records.map((rec, row) => {
-    if (quoteErrors.has(row)) return { file, row, message: `CSV error: ${quoteErrors.get(row)}` };
+    if (quoteErrors.has(row)) return { file, row: row + 1, message: `CSV error: ${quoteErrors.get(row)}` };
     if (rec.length !== 6)
-      return { file, row, message: `expected 6 columns (question, A, B, C, D, answer), found ${rec.length}` };
+      return { file, row: row + 1, message: `expected 6 columns (question, A, B, C, D, answer), found ${rec.length}` };
     const letter = rec[5]!.trim();
     const answer = (LETTERS as readonly string[]).indexOf(letter);
     return checkRow(
