@@ -19,3 +19,6 @@ export function duration(s: number): string {
 }
 
 export const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** A run's subjects in a few words: up to two by name, else how many. */
+export const subjectsText = (s: readonly string[]) => (s.length <= 2 ? s.join(', ') : `${s.length} subjects`);

@@ -34,7 +34,8 @@ export function runResults(run: RunRecord, samples: Sample[]): Record<string, un
     evalSeconds: f?.evalSeconds ?? 0,
     promptTokens: f?.promptTokens ?? 0,
     truncatedCount: samples.filter((s) => s.truncated).length,
-    date: new Date(run.updatedAt).toISOString(),
+    // When the run started, as lm-eval's results["date"] (evaluator.py: start_date).
+    date: new Date(run.createdAt).toISOString(),
     partial: run.status === 'complete' ? undefined : { done: samples.length, total: Math.max(run.total, 1) },
   });
 }

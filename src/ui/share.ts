@@ -2,19 +2,43 @@ import QRCode from 'qrcode';
 import type { Sample } from '../core/records.ts';
 import { buildPayload, shareLink, type SharePayload } from '../core/share/payload.ts';
 
-/** This page's address without its route: where a link sends its receiver. */
+/** This page's address without its route (a classroom's join link: the same machine or network). */
 export function pageBase(): string {
   return location.href.replace(/#.*$/, '');
+}
+
+/** Whether a hub address can only be reached from the machine it is given on (a local mirror). */
+export function isLoopbackHub(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where a result link sends its receiver: this page's address less a ?hub= only this machine reaches
+ * (the receiver's page then downloads from its own hub setting, huggingface.co by default).
+ */
+export function shareBase(): string {
+  const url = new URL(pageBase());
+  const hub = url.searchParams.get('hub');
+  if (hub !== null && isLoopbackHub(hub)) url.searchParams.delete('hub');
+  return url.href;
 }
 
 /** The summary and full links of a result (results.json and, for the full one, its samples). */
 export function resultLinks(results: Record<string, unknown>, samples: Sample[]): { summary: string; full: string } {
   const r = results as Parameters<typeof buildPayload>[0];
-  return { summary: shareLink(pageBase(), buildPayload(r)), full: shareLink(pageBase(), buildPayload(r, samples)) };
+  return {
+    summary: shareLink(shareBase(), buildPayload(r)),
+    full: shareLink(shareBase(), buildPayload(r, samples)),
+  };
 }
 
 export function linkOf(p: SharePayload): string {
-  return shareLink(pageBase(), p);
+  return shareLink(shareBase(), p);
 }
 
 /** A QR code as a PNG data URL (shown through <img>, no markup injected); null when the text is too long for one. */

@@ -26,6 +26,7 @@ import {
   assertMatchesCli,
   assertProblem,
   configure,
+  continuesAfterReload,
   cliSamples,
   dump,
   FLAGS,
@@ -210,23 +211,18 @@ test('WebGPU (SwiftShader, fp32): the same log-likelihoods as the CLI', async ()
   }
 });
 
-test('a reload mid-run resumes to the same results; Stop stops and the worker is idle', async () => {
+test('a reload mid-run continues by itself to the same results; Stop stops and the worker is idle', async () => {
   const page = await openApp();
   await configure(page, { subjects: ['anatomy'], shots: 5, limit: 24 });
   await page.getByTestId('start').click();
   await waitForDone(page, 4);
   await page.screenshot({ path: join(SHOTS_DIR, '5-running.png'), fullPage: true });
   await page.reload();
-  await waitUntil(page, 'window.__pagebench !== undefined');
-  // The reloaded page settles the run once the old page's run lock is released (it may outlive the load).
-  let before = await latestRun(page);
-  for (let i = 0; i < 50 && before.run.status === 'running'; i++) {
-    await page.waitForTimeout(200);
-    before = await latestRun(page);
-  }
-  assert.equal(before.run.status, 'stopped', 'an interrupted run is listed as resumable');
-  assert.ok(before.samples.length >= 4 && before.samples.length < 24, `partial: ${before.samples.length}`);
-  await runToEnd(page, () => page.getByTestId('resume').first().click());
+  // The reloaded page settles the run once the old page's run lock is released (it may outlive the
+  // load), and continues it by itself: the run this address shows was interrupted, not stopped.
+  const note = await continuesAfterReload(page);
+  const kept = Number(/keeping the (\d+) finished/.exec(note)?.[1]);
+  assert.ok(kept >= 4 && kept < 24, `partial at the reload: ${note}`);
   const resumed = await latestRun(page);
   assert.equal(resumed.run.status, 'complete', String(resumed.run.error ?? ''));
   assertMatchesCli(resumed.samples, cliSamples(['anatomy'], 5, 24), 'resumed');
@@ -322,6 +318,14 @@ test('bad input: broken model folder, truncated download, malformed CSV — clea
     d.files.some((f) => f.endsWith('test-org/corrupt/resolve/main/config.json')),
     'verified files are kept',
   );
+  // The run's page after the failure: the header says failed (not the step it was on), no full
+  // download bar for a refused file, the message once, and nothing about kept questions at 0 done.
+  assert.equal(await page.getByTestId('phase').innerText(), 'failed');
+  assert.equal(await page.getByTestId('download-overall').count(), 0);
+  const pageText = await page.locator('main').innerText();
+  assert.equal(pageText.split(/onnx\/model\.onnx is corrupt/).length - 1, 1, 'the message appears once');
+  assert.match(await page.getByTestId('run-status').innerText(), /^Failed before any question was scored\./);
+  assert.ok(!pageText.includes('Finished questions are kept'), pageText);
 
   // a malformed CSV: nothing stored
   const csvDir = mkdtempSync(join(tmpdir(), 'pb-csv-'));
@@ -333,10 +337,16 @@ test('bad input: broken model folder, truncated download, malformed CSV — clea
   await page.getByTestId('mmlu-files').setInputFiles(join(csvDir, 'anatomy_test.csv'));
   await assertProblem(
     page,
-    /anatomy_test\.csv: 2 bad row\(s\) — row 1: expected 6 columns.*row 2: answer is not one of A, B, C, D.*Nothing was stored/,
+    /anatomy_test\.csv: 2 bad row\(s\) — row 2: expected 6 columns.*row 3: answer is not one of A, B, C, D.*Nothing was stored/,
   );
   d = await dump(page);
   assert.ok(!d.files.some((f) => f.startsWith('local-data:')), 'no dropped CSV stored');
+  // The source still reads "from the hub": Start stays off until the user chooses it (or loads good files).
+  assert.equal(await page.getByTestId('start').isDisabled(), true, 'Start is off after refused files');
+  assert.match(await page.getByTestId('files-refused').innerText(), /anatomy_test\.csv\) were refused/);
+  await page.getByTestId('data-source').selectOption('hub');
+  assert.equal(await page.getByTestId('start').isDisabled(), false);
+  assert.equal(await page.getByTestId('files-refused').count(), 0);
   await page.screenshot({ path: join(SHOTS_DIR, '6-bad-input.png'), fullPage: true });
   await page.context().close();
 });

@@ -212,6 +212,8 @@ test('a reload during a download: the run is kept as stopped, Storage lists the 
     assert.ok(i < 200, 'the slow download made progress');
     await new Promise((r) => setTimeout(r, 100));
   }
+  // Reloaded from another tab of the page (a reload at the run's own address continues it by itself).
+  await page.evaluate(`location.hash = '#/storage'`);
   await page.reload();
   await waitUntil(page, 'window.__pagebench !== undefined');
   const kept = (await stored(page, 'reload')).partial!;

@@ -16,6 +16,7 @@ import { validateResults, validateSample } from '../../src/core/report/validate.
 import {
   assertMatchesCli,
   cliRun,
+  continuesAfterReload,
   cliRunArgs,
   FLAGS,
   latestRun,
@@ -87,13 +88,27 @@ const OVERLAPS = `(() => {
   return out;
 })()`;
 
+/** Chart labels that the dashed chance marks (red) run through (none expected). */
+const CHANCE_CROSSES = `(() => {
+  const out = [];
+  for (const svg of document.querySelectorAll('[data-testid=chart] svg')) {
+    const marks = [...svg.querySelectorAll('[stroke="#c92a2a"] line, [stroke="#c92a2a"] path, line[stroke="#c92a2a"], path[stroke="#c92a2a"]')].map((m) => m.getBoundingClientRect());
+    for (const t of svg.querySelectorAll('text')) {
+      if (!t.textContent.trim()) continue;
+      const r = t.getBoundingClientRect();
+      if (marks.some((m) => m.left < r.right && r.left < m.right && m.top < r.bottom - 1 && r.top + 1 < m.bottom)) out.push(t.textContent);
+    }
+  }
+  return out;
+})()`;
+
 async function shoot(page: Page, name: string) {
   const sideways = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
   assert.ok(sideways <= 1, `${name} scrolls sideways by ${sideways}px`);
   await page.screenshot({ path: join(SHOTS_DIR, `newcomer-${name}.png`), fullPage: true });
 }
 
-test('newcomer path: open with only ?hub=, change nothing, Start run, reload mid-run, Resume, finish, download results and samples (schemas), no console error', async () => {
+test('newcomer path: open with only ?hub=, change nothing, Start run, Stop, Resume, reload mid-run (it continues by itself), finish, download results and samples (schemas), no console error', async () => {
   const { page, errors } = await newcomer();
   // The mirror's model is offered first and the dtype is one the repository has (only fp32 here).
   assert.equal(await page.getByTestId('model-select').inputValue(), MODEL);
@@ -115,10 +130,14 @@ test('newcomer path: open with only ?hub=, change nothing, Start run, reload mid
   await page.getByTestId('start').click();
   await waitForDone(page, 10);
   await shoot(page, 'run-1280');
-  await page.reload();
-  await waitUntil(page, 'window.__pagebench !== undefined');
+  // "Latest questions" counts as the explorer does, from 1 (anatomy's first question is question 1).
+  const latest = await page.locator('ol.live li').allInnerTexts();
+  assert.ok(latest.length > 0);
+  for (const l of latest) assert.match(l, /^anatomy question [1-9]\d*: (correct|wrong)$/);
+  await page.getByTestId('stop').click();
+  await waitUntil(page, 'window.__pagebench.idle()');
 
-  // The interrupted run: its page (the address is kept) says where it stopped and offers Resume…
+  // A stopped run: its page says where it stopped and offers Resume…
   assert.match(page.url(), /#\/run\/run-/);
   assert.match(await page.getByTestId('run-status').innerText(), /^Stopped at \d+\/135 questions/);
   assert.equal(await page.getByTestId('resume').count(), 1);
@@ -129,14 +148,27 @@ test('newcomer path: open with only ?hub=, change nothing, Start run, reload mid
   const m = /^(\d+)\/135\s+stopped/.exec(progress);
   assert.ok(m, `run row progress: ${progress}`);
   const doneBefore = Number(m[1]);
-  assert.ok(doneBefore >= 10 && doneBefore < 135, `done before the reload: ${doneBefore}`);
+  assert.ok(doneBefore >= 10 && doneBefore < 135, `done before Stop: ${doneBefore}`);
   assert.equal((await latestRun(page)).samples.length, doneBefore, 'the count shown is the samples stored');
   await row.getByTestId('results').click();
   await page.getByTestId('partial').waitFor();
   assert.match(await page.getByTestId('partial').innerText(), new RegExp(`Partial result: ${doneBefore} of 135`));
   await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
 
-  await runToEnd(page, () => page.getByTestId('resume').first().click());
+  // Resumed, then the page reloaded mid-run: the run continues by itself (it is not shown as stopped),
+  // saying so, and ends complete.
+  await page.getByTestId('resume').first().click();
+  await waitForDone(page, doneBefore + 3);
+  await page.reload();
+  const note = await continuesAfterReload(page);
+  const said =
+    /^The page went away during this run .*continues from question (\d+) of 135, keeping the (\d+) finished\.$/.exec(
+      note,
+    );
+  assert.ok(said, note);
+  const kept = Number(said[2]);
+  assert.equal(Number(said[1]), kept + 1);
+  assert.ok(kept >= doneBefore + 3 && kept < 135, `kept at the reload: ${kept}`);
   const done = await latestRun(page);
   assert.equal(done.run.status, 'complete', String(done.run.error ?? ''));
   assert.equal(done.samples.length, 135);
@@ -144,7 +176,7 @@ test('newcomer path: open with only ?hub=, change nothing, Start run, reload mid
   assertMatchesCli(
     done.samples as DbSample[],
     new Map([...cli.samples].map(([k, s]) => [k, s.loglikelihoods as number[]])),
-    'newcomer (resumed)',
+    'newcomer (stopped, resumed, reloaded)',
   );
 
   // Downloads: the CLI's file names and shapes, valid against the project's schemas.
@@ -156,6 +188,8 @@ test('newcomer path: open with only ?hub=, change nothing, Start run, reload mid
   validateResults(parsed);
   assert.equal(parsed.results.mmlu_anatomy['acc,none'], cli.results.results.mmlu_anatomy['acc,none']);
   assert.equal(parsed.config.partial, undefined);
+  // config.date is when the run started (lm-eval's results["date"]), as the Results picker shows it.
+  assert.equal(parsed.config.date, new Date(done.run.createdAt as number).toISOString());
   const samples = await saveDownload(page, () => page.getByTestId('download-samples').first().click());
   assert.equal(samples.name, 'samples_anatomy.jsonl');
   const lines = samples.text
@@ -180,6 +214,7 @@ test('newcomer path: open with only ?hub=, change nothing, Start run, reload mid
     await page.getByTestId('chart').first().waitFor();
     await page.waitForTimeout(300);
     assert.deepEqual(await page.evaluate(OVERLAPS), [], `chart labels overlap at ${width} px`);
+    assert.deepEqual(await page.evaluate(CHANCE_CROSSES), [], `the chance line crosses labels at ${width} px`);
     await shoot(page, `results-${width}`);
     await page.getByRole('navigation').getByRole('button', { name: 'Progress' }).click();
     if (width === 390) await shoot(page, 'run-390');
@@ -268,6 +303,30 @@ test('before a run: truncation counted with the tokenizer, time measured on this
   assert.match(await page.getByTestId('estimate').innerText(), /Time: (about \d+ s|\d+ s to \d+ s)/);
   // the calibration leaves nothing behind
   assert.equal((await latestRun(page)).run, undefined, 'no run stored by measuring');
+  // The run, then the explorer on a left-truncated prompt: what the model did not see is marked.
+  await runToEnd(page, () => page.getByTestId('start').click());
+  await page.getByTestId('prompt').waitFor();
+  const cut = [...cli.samples.values()].find((x) => x.truncated)!;
+  const kept = [...cli.samples.values()].find((x) => !x.truncated);
+  for (let i = 0; i < (cut.doc_id as number); i++) await page.getByRole('button', { name: 'Next question' }).click();
+  await page.getByTestId('unseen').waitFor();
+  const prompt = await page.getByTestId('prompt').innerText();
+  const unseen = await page.getByTestId('unseen').innerText();
+  assert.equal(prompt, cut.context, 'the whole prompt is shown');
+  assert.ok(unseen.length > 0 && prompt.startsWith(unseen), 'the mark covers the start of the prompt');
+  assert.match(
+    await page.getByTestId('unseen-note').innerText(),
+    /did not see \(the prompt was longer than its 512-token window/,
+  );
+  await page.screenshot({ path: join(SHOTS_DIR, 'newcomer-explorer-truncated.png'), fullPage: true });
+  if (kept) {
+    for (let i = cut.doc_id as number; i > (kept.doc_id as number); i--)
+      await page.getByRole('button', { name: 'Previous question' }).click();
+    for (let i = cut.doc_id as number; i < (kept.doc_id as number); i++)
+      await page.getByRole('button', { name: 'Next question' }).click();
+    await page.waitForTimeout(300);
+    assert.equal(await page.getByTestId('unseen').count(), 0, 'a prompt that fits is not marked');
+  }
   await page.context().close();
 });
 
@@ -323,7 +382,7 @@ test('ARC-Easy through the mirror (hub parquet listing); routes: reload at #/res
   await page.getByTestId('bench-folder').setInputFiles(bad);
   await waitUntil(
     page,
-    `/ARC-Easy\\/test\\.jsonl row 6: answerKey "C" is not one of the labels A, B/.test(document.querySelector('[data-testid=problem]')?.textContent ?? '')`,
+    `/ARC-Easy\\/test\\.jsonl row 7: answerKey "C" is not one of the labels A, B/.test(document.querySelector('[data-testid=problem]')?.textContent ?? '')`,
   );
   assert.equal(
     await page.locator('[data-testid=data-source] option[value=local]').isDisabled(),

@@ -12,8 +12,11 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { SHARED_MMLU, STORIES } from '../support/paths.ts';
 import {
+  clippedLabels,
+  continuesAfterReload,
   dump,
-  runToEnd,
+  overlappingLabels,
+  sideways,
   SHOTS_DIR,
   startMirroredApp,
   waitForDone,
@@ -43,7 +46,7 @@ async function openApp(page: Page, path = '') {
   await waitUntil(page, 'window.__pagebench !== undefined');
 }
 
-test('a 5-variant study (4 rotations + reversed): reload mid-study, resume, then the matrix and the flip explorer match the CLI', async () => {
+test('a 5-variant study (4 rotations + reversed): reload mid-study (it continues by itself), then the matrix and the flip explorer match the CLI', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   await openApp(page);
@@ -72,19 +75,19 @@ test('a 5-variant study (4 rotations + reversed): reload mid-study, resume, then
   assert.equal((await start.textContent())!.trim(), 'Start study (5 variants)');
   await page.screenshot({ path: join(SHOTS_DIR, 'study-setup.png'), fullPage: true });
 
-  // Interrupted by a reload after some variant-questions: they stay; the rest is scored on Resume.
+  // Interrupted by a reload after some variant-questions: they stay, and the study continues by itself.
   await start.click();
   await waitForDone(page, 12);
+  // The study's progress counts its prompt tokens (it read "0 prompt tokens/s").
+  assert.match(await page.getByTestId('eval-progress').innerText(), / [1-9]\d* prompt tokens\/s/);
   await page.reload();
-  await waitUntil(page, 'window.__pagebench !== undefined');
-  const mid = await dump(page);
-  const study = mid.runs.find((r) => String(r.id).startsWith('study-'))!;
-  assert.equal(study.status, 'stopped');
-  const kept = mid.samples.filter((s) => String(s.runId).startsWith(`${study.id as string}::`)).length;
+  const note = await continuesAfterReload(page);
+  const said = /continues from variant-question (\d+) of 80, keeping the (\d+) finished/.exec(note);
+  assert.ok(said, note);
+  const kept = Number(said[2]);
   assert.ok(kept >= 12 && kept < 80, `kept ${kept}`);
-  assert.equal(study.done, kept);
-  await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
-  await runToEnd(page, () => page.getByTestId('resume').first().click());
+  assert.equal(Number(said[1]), kept + 1);
+  const study = (await dump(page)).runs.find((r) => String(r.id).startsWith('study-'))!;
   await waitUntil(page, `location.hash.startsWith('#/study/')`);
 
   const end = await dump(page);
@@ -158,9 +161,45 @@ test('a 5-variant study (4 rotations + reversed): reload mid-study, resume, then
   assert.match(firstPrompt, /\nA\. [\s\S]*\nD\. [\s\S]*\nAnswer:$/);
   assert.notEqual(firstPrompt, secondPrompt);
   assert.match((await page.getByTestId('study-overall').textContent())!, /CircularEval \d/);
+  // Emphasis follows significance, said in words.
+  assert.match(
+    (await page.getByTestId('study-significance').textContent())!,
+    /No difference between two variants is significant|\d+ of 10 pairs differ significantly/,
+  );
   await page.screenshot({ path: join(SHOTS_DIR, 'study-1280.png'), fullPage: true });
+  assert.deepEqual(await overlappingLabels(page, '[data-testid=study-matrix]'), [], 'heat map labels at 1280 px');
+  assert.deepEqual(await clippedLabels(page, '[data-testid=study-matrix]'), [], 'heat map labels cut at 1280 px');
+  // A phone: cells wide enough for their numbers, the variants numbered with a key, nothing overlapping,
+  // no sideways scroll of the page.
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.waitForTimeout(300);
+  await page.waitForTimeout(500);
   await page.screenshot({ path: join(SHOTS_DIR, 'study-390.png'), fullPage: true });
+  assert.equal(await sideways(page), 0, 'the study scrolls sideways at 390 px');
+  assert.deepEqual(await overlappingLabels(page, '[data-testid=study-matrix]'), [], 'heat map labels at 390 px');
+  assert.deepEqual(await page.getByTestId('study-matrix-key').locator('li').allTextContents(), [
+    'order-cyc0: choices in their original order',
+    'order-cyc1: choices rotated by 1',
+    'order-cyc2: choices rotated by 2',
+    'order-cyc3: choices rotated by 3',
+    'order-reverse: choices reversed',
+  ]);
+  // Each cell's number fits inside its cell, at the chart's own size (not shrunk to the screen).
+  const fits = await page.evaluate(() => {
+    const svg = [...document.querySelectorAll('[data-testid=study-matrix] svg')].at(-1)!;
+    const rects = [...svg.querySelectorAll('g[aria-label=cell] rect')].map((r) => r.getBoundingClientRect());
+    const texts = [...svg.querySelectorAll('g[aria-label=text] text')].map((t) => t.getBoundingClientRect());
+    const fig = document.querySelector('[data-testid=study-matrix]')!.getBoundingClientRect();
+    const box = fig.width;
+    // …and the whole matrix is on screen, none of it cut off by the figure's edge.
+    const cut = rects.filter((r) => r.right > fig.right + 1 || r.left < fig.left - 1).length;
+    return { n: rects.length, bad: texts.filter((t, i) => t.width > rects[i]!.width), box, cell: rects[0]?.width, cut };
+  });
+  console.log(`# heat map at 390 px: figure ${fits.box} px wide, cells ${fits.cell} px`);
+  assert.ok(fits.n >= 20 && fits.bad.length === 0 && fits.cut === 0, JSON.stringify(fits));
+  await page.screenshot({ path: join(SHOTS_DIR, 'study-390.png'), fullPage: true });
+  // The study's axes were cleared when it started: the next Start is a plain run, and says so.
+  await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
+  assert.equal(await page.getByTestId('study-order').getByLabel('reversed').isChecked(), false);
+  assert.equal((await page.getByTestId('start').textContent())!.trim(), 'Start run');
   await context.close();
 });

@@ -116,6 +116,16 @@ export async function runToEnd(page: Page, click: () => Promise<void>, timeout =
   await waitUntil(page, `window.__pagebench.finished() > ${before}`, undefined, { timeout, polling: 250 });
 }
 
+/**
+ * After a reload during a run shown at #/run/<id>: the run continues by itself to its end. Returns
+ * what the page said about it (the run's note "… continues from question N of M, keeping the K finished").
+ */
+export async function continuesAfterReload(page: Page, timeout = 240_000): Promise<string> {
+  await waitUntil(page, 'window.__pagebench !== undefined');
+  await waitUntil(page, 'window.__pagebench.finished() > 0', undefined, { timeout, polling: 250 });
+  return (await page.evaluate('window.__pagebench.continued()')) as string;
+}
+
 /** Waits until the progress line shows at least n questions done. */
 export async function waitForDone(page: Page, n: number) {
   await waitUntil(
@@ -259,4 +269,44 @@ export async function startMirroredApp(
       await hub.close();
     },
   };
+}
+
+/** Text labels inside the SVGs under `selector` that overlap another label of the same SVG (none expected). */
+export function overlappingLabels(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((sel) => {
+    const out: string[] = [];
+    for (const svg of document.querySelectorAll(`${sel} svg`)) {
+      const boxes = [...svg.querySelectorAll('text')]
+        .filter((t) => t.textContent?.trim())
+        .map((t) => ({ t: t.textContent ?? '', r: t.getBoundingClientRect() }));
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i]!.r;
+          const b = boxes[j]!.r;
+          if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
+            out.push(`${boxes[i]!.t} / ${boxes[j]!.t}`);
+        }
+    }
+    return out;
+  }, selector);
+}
+
+/** Text labels under `selector` cut off by their SVG's left or right edge (none expected). */
+export function clippedLabels(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((sel) => {
+    const out: string[] = [];
+    for (const svg of document.querySelectorAll(`${sel} svg`)) {
+      const box = svg.getBoundingClientRect();
+      for (const t of svg.querySelectorAll('text')) {
+        const r = t.getBoundingClientRect();
+        if (t.textContent?.trim() && (r.left < box.left - 1 || r.right > box.right + 1)) out.push(t.textContent);
+      }
+    }
+    return out;
+  }, selector);
+}
+
+/** How far the document scrolls sideways (0 expected on every screen). */
+export function sideways(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
 }

@@ -32,6 +32,8 @@ export class RunsState {
   error = $state('');
   /** What the downloads of the run in progress met: resumed, restarted, evicted, waiting for another tab. */
   notes = $state<string[]>([]);
+  /** Said when the run in progress continues one the page's going away interrupted. */
+  continued = $state('');
   /** Whether the browser agreed to keep this site's storage (asked when a run starts); null: cannot tell. */
   persisted = $state<boolean | null>(null);
   /** The step the run in progress waits on, and whether it has made no progress for too long. */
@@ -54,12 +56,16 @@ export class RunsState {
     this.runs = (await this.db.getAll('runs')).filter((r) => r.settings).sort((a, b) => b.createdAt - a.createdAt);
   }
 
-  /** Runs a page that went away left 'running' are stopped runs, their counts taken from the samples. */
-  async settleInterrupted(): Promise<void> {
+  /**
+   * Runs a page that went away left 'running' are stopped runs, their counts taken from the samples;
+   * `onSettled` hears of each (the app continues the one its address shows: a reload mid-run).
+   */
+  async settleInterrupted(onSettled: (runId: string) => void = () => {}): Promise<void> {
     const headline = (r: RunRecord) => getTemplate(r.settings.template).headline;
     const held = await heldRunLocks();
-    await settleInterruptedRuns(this.db, headline, held);
+    const settled = await settleInterruptedRuns(this.db, headline, held);
     await this.refresh();
+    settled.forEach(onSettled);
     // A held run may belong to the page this one replaced (a reload), whose lock is released only
     // as it goes away: settle such a run once its lock is free (a run another tab completes meanwhile
     // is no longer 'running' and is left as it is).
@@ -68,8 +74,9 @@ export class RunsState {
         void whenRunLockFree(r.id, async () => {
           const others = await heldRunLocks();
           others.delete(r.id);
-          await settleInterruptedRuns(this.db, headline, others);
+          const later = await settleInterruptedRuns(this.db, headline, others);
           await this.refresh();
+          later.forEach(onSettled);
         });
   }
 
@@ -95,6 +102,12 @@ export class RunsState {
   async execute(runId: string): Promise<void> {
     this.error = '';
     this.activeRunId = runId;
+    const before = await this.db.get('runs', runId);
+    const unit = before?.study ? 'variant-question' : 'question';
+    this.continued = before?.interrupted
+      ? `The page went away during this run (a reload or a closed tab); it continues from ${unit} ${before.done + 1} of ${before.total || '?'}, keeping the ${before.done} finished.`
+      : '';
+    await updateRun(this.db, runId, (r) => (r.interrupted = undefined));
     this.files = {};
     this.notes = [];
     this.lastProgress = null;
@@ -117,8 +130,15 @@ export class RunsState {
       (resolve) => (this.client.onCrash = (message) => resolve({ crash: message })),
     );
     try {
-      const onEvent = (e: WorkerEvent) => this.onEvent(e);
-      const final = await Promise.race([this.client.api.run(runId, Comlink.proxy(onEvent)), stopped, crashed]);
+      // The worker's events come over their own channel and may land after the run's answer: once
+      // the run has ended, late ones (a download's last bytes) must not redraw what ended.
+      let ended = false;
+      const onEvent = (e: WorkerEvent) => {
+        if (!ended) this.onEvent(e);
+      };
+      const final = await Promise.race([this.client.api.run(runId, Comlink.proxy(onEvent)), stopped, crashed]).finally(
+        () => (ended = true),
+      );
       if (typeof final === 'object' && 'crash' in final) {
         // Its state is unknown: a fresh worker; the run keeps every stored question and can resume.
         await this.client.stop();
@@ -131,13 +151,13 @@ export class RunsState {
         this.error = `The evaluation stopped unexpectedly (${final.crash}). The ${samples} finished questions are kept; Resume continues the run.`;
         this.phase = 'stopped';
       } else if (final === 'stopped' || final.status === 'stopped') this.phase = 'stopped';
-      else if (final.status === 'failed') this.error = final.error ?? 'the run failed';
+      else if (final.status === 'failed') this.fail(final.error ?? 'the run failed');
       else if (final.status === 'complete') {
         this.phase = `finished: ${final.done} question(s)`;
         this.router.go(final.study ? 'study' : 'results', runId);
       }
     } catch (e) {
-      this.error = explainFailure(e);
+      this.fail(explainFailure(e));
     } finally {
       this.watch.stop();
       this.client.onCrash = null;
@@ -147,6 +167,16 @@ export class RunsState {
       this.channel?.postMessage({ runId, state: 'ended' });
       this.finished++;
     }
+  }
+
+  /**
+   * The run failed: the header says so (not the step it was on), and the download bars go, since
+   * bytes that arrived but were refused (a corrupt file) are not a finished download.
+   */
+  private fail(message: string): void {
+    this.error = message;
+    this.phase = 'failed';
+    this.files = {};
   }
 
   /** Questions stored for a run (a study's variant-questions). */

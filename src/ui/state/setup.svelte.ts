@@ -122,6 +122,11 @@ export class SetupState {
   topP = $state(1);
   seed = $state(0);
   dataSource = $state<SavedSetup['dataSource']>('hub');
+  /**
+   * Files the user gave were refused: until they give good ones or pick the source themselves, Start
+   * stays off (else it would run on the hub's data while they think their own is used).
+   */
+  filesRefused = $state('');
   studyOrders = $state<string[]>([]);
   studyLabels = $state<string[]>([]);
   studyShots = $state<number[]>([]);
@@ -188,8 +193,9 @@ export class SetupState {
   applyConfig(c: RunConfig, models: readonly { id: string }[]): void {
     const b = BENCHMARKS[c.benchmark ?? 'mmlu'] ?? BENCHMARKS.mmlu!;
     this.benchmark = b.id;
-    if (models.some((m) => m.id === c.model)) this.modelChoice = c.model;
-    else {
+    // A model folder on the sender's device cannot be downloaded here: the model choice stays as it is.
+    if (c.model_source !== 'local' && models.some((m) => m.id === c.model)) this.modelChoice = c.model;
+    else if (c.model_source !== 'local') {
       this.modelChoice = 'custom';
       this.customId = c.model;
     }
@@ -223,6 +229,11 @@ export class SetupState {
     this.topK = g?.top_k ?? 0;
     this.topP = g?.top_p ?? 1;
     this.seed = g?.seed ?? 0;
+    this.clearStudy();
+  }
+
+  /** Unticks every study axis (after a study starts, the next Start is a plain run again). */
+  clearStudy(): void {
     this.studyOrders = [];
     this.studyLabels = [];
     this.studyShots = [];
@@ -235,6 +246,7 @@ export class SetupState {
 
   /** A benchmark starts with its own default subsets, split and template. */
   chooseBenchmark(id: string): void {
+    this.filesRefused = '';
     const b = BENCHMARKS[id];
     if (!b) return;
     this.benchmark = id;
