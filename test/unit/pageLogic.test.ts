@@ -143,10 +143,11 @@ test("the explorer's mark of a left-truncated prompt: the characters whose token
     assert.ok(Math.abs(kept - window) <= 3, `kept ${kept} tokens of a ${window}-token window`);
   }
   // A prompt that fits loses nothing.
-  const short = await evaluate(model, data, {
+  const anatomy = await loadAll(localDataSource(SHARED_MMLU), ['anatomy'], 'test');
+  const short = await evaluate(model, anatomy, {
     ...settings,
     shots: 0,
-    subjects: ['high_school_us_history'],
+    subjects: ['anatomy'],
     split: 'test',
     limit: 1,
   });
