@@ -8,7 +8,7 @@ import QRCode from 'qrcode';
 import { validateResults } from '../../src/core/report/validate.ts';
 import { payloadScoreboard, resultsFromPayload } from '../../src/core/share/open.ts';
 import { fromBase64Url, packValues, toBase64Url, unpackValues } from '../../src/core/share/bits.ts';
-import { buildPayload, decodePayload, ShareError, type SharePayload } from '../../src/core/share/payload.ts';
+import { buildPayload, decodePayload, encodePayload, ShareError, type SharePayload } from '../../src/core/share/payload.ts';
 import { readSamples, runCli, storiesCli } from '../support/cli.ts';
 import { fuzzLinks } from '../support/fuzzLinks.ts';
 import { SHARED_MMLU } from '../support/paths.ts';
@@ -103,6 +103,10 @@ test('bad links: one error line naming the problem, never a stack trace', () => 
     ['v1.' + toBase64Url(deflateSync(new TextEncoder().encode('{"v":1}'))), /malformed/],
     ['v1.' + toBase64Url(deflateSync(new Uint8Array(2_000_000).fill(32))), /larger than 1048576 bytes/],
     ['v1.***', /damaged/],
+    [
+      encodePayload({ ...decodePayload(good), config: { ...decodePayload(good).config, lm_eval_version: '0.4.02' } }),
+      /names lm-eval 0\.4\.02, not a release pagebench reproduces \(0\.4\.12, 0\.4\.9\.1\)/,
+    ],
   ];
   for (const [link, msg] of cases) {
     const r = runCli('open', link, '--output-dir', tmp('pb-open-'));

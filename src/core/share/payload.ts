@@ -3,6 +3,7 @@ import { Validator, type Schema } from '@cfworker/json-schema';
 import resultsSchema from '../../../schema/results.schema.json';
 import shareSchema from '../../../schema/share.schema.json';
 import { benchmarkOf } from '../benchmarks/registry.ts';
+import { LM_EVAL_RELEASES } from '../lmEvalReleases.ts';
 import type { Sample } from '../records.ts';
 import type { RunConfig } from '../report/runConfig.ts';
 import { templateMetrics, type Probabilities } from '../report/scoreboard.ts';
@@ -247,6 +248,10 @@ function decodeUnchecked(linkOrPayload: string): SharePayload {
 function checkConsistent(p: SharePayload): void {
   const c = p.config;
   if (!TEMPLATES[c.template]) throw new ShareError(`the link names an unknown template "${c.template}"`);
+  if (c.lm_eval_version !== undefined && !LM_EVAL_RELEASES.some((r) => r.version === c.lm_eval_version))
+    throw new ShareError(
+      `the link names lm-eval ${c.lm_eval_version}, not a release pagebench reproduces (${LM_EVAL_RELEASES.map((r) => r.version).join(', ')})`,
+    );
   let benchmark;
   try {
     benchmark = benchmarkOf(c);
