@@ -107,7 +107,7 @@ export class RunsState {
     this.continued = before?.interrupted
       ? `The page went away during this run (a reload or a closed tab); it continues from ${unit} ${before.done + 1} of ${before.total || '?'}, keeping the ${before.done} finished.`
       : '';
-    await updateRun(this.db, runId, (r) => (r.interrupted = undefined));
+    if (before?.interrupted) await updateRun(this.db, runId, (r) => (r.interrupted = undefined));
     this.files = {};
     this.notes = [];
     this.lastProgress = null;
