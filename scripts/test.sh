@@ -14,6 +14,8 @@ command -v firefox-esr >/dev/null 2>&1 || need+=(firefox-esr)
 /usr/bin/python3 -c 'import torch, onnx, numpy' >/dev/null 2>&1 || need+=(python3-torch python3-onnx python3-numpy)
 # scipy, statsmodels and scikit-learn recompute the studies' statistics independently (test/support/study_stats.py).
 /usr/bin/python3 -c 'import scipy, statsmodels, sklearn' >/dev/null 2>&1 || need+=(python3-scipy python3-statsmodels python3-sklearn)
+# Jinja2 and PyYAML render lm-eval's own TruthfulQA prompt text (test/support/truthfulqa_ref.py).
+/usr/bin/python3 -c 'import jinja2, yaml' >/dev/null 2>&1 || need+=(python3-jinja2 python3-yaml)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== apt-get install ${need[*]}"
   $SUDO apt-get update -qq
