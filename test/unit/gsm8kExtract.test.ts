@@ -2,7 +2,8 @@
  * GSM8K's extraction and exact_match against Python's own `re` and str: every expectation comes
  * from test/support/gsm8k_ref.py (a plain-Python reading of lm-eval v0.4.12's gsm8k.yaml,
  * RegexFilter and exact_match, and the v1 harness's gsm8k.py) run with Debian's python3, on the
- * real GSM8K answers (../shared/gsm8k, test and train) and on adversarial generations.
+ * real GSM8K answers (../shared/gsm8k, test and train) and on adversarial generations; the prompts
+ * from test/support/gsm8k_prompts.py (lm-eval's gsm8k.yaml and its sampler with Python's random).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +22,8 @@ import {
   scoreGsm8kV1,
   strictMatch,
 } from '../../src/core/benchmarks/gsm8k/extract.ts';
+import { gsm8kContext, type Gsm8kRow } from '../../src/core/benchmarks/gsm8k/prompt.ts';
+import { makeShotSampler } from '../../src/core/templates/build.ts';
 
 type Case = { response: string; answer: string };
 type Scored = {
@@ -189,4 +192,37 @@ test('stop strings cut term by term in order, as lm-eval splits, also where a la
   // A later term straddling an earlier cut is not found: "tion" cuts "abQues", where "Question:"
   // began; the earliest of all terms would give "ab".
   assert.equal(cutAtStops('abQuestion:', ['tion', 'Question:']), 'abQues');
+});
+
+test("0- and 5-shot prompts byte-identical to lm-eval's on the real test split: whole worked answers as shots, random.Random(1234) draws k from train", () => {
+  const rows = (split: string) =>
+    readFileSync(join(SHARED, 'gsm8k', `${split}.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l, i) => ({ ...(JSON.parse(l) as Gsm8kRow), docId: i }));
+  const train = rows('train');
+  const testRows = rows('test');
+  for (const shots of [0, 5]) {
+    const r = spawnSync('/usr/bin/python3', [join(REPO, 'test/support/gsm8k_prompts.py')], {
+      input: JSON.stringify({ dir: join(SHARED, 'gsm8k'), shots, limit: 200 }),
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const py = JSON.parse(r.stdout) as string[];
+    const asDoc = (x: Gsm8kRow & { docId: number }, split: string) => ({
+      subject: 'gsm8k',
+      split,
+      docId: x.docId,
+      question: x.question,
+      choices: [x.answer],
+      answer: 0,
+    });
+    const pool = train.map((x) => asDoc(x, 'train'));
+    const sampler = makeShotSampler({ sampler: 'random', seed: 1234 });
+    testRows.slice(0, 200).forEach((d, i) => {
+      const drawn = sampler(pool, shots, asDoc(d, 'test')).map((s) => train[s.docId]!);
+      assert.equal(gsm8kContext(d.question, drawn), py[i], `test row ${i + 1}, ${shots} shots`);
+    });
+  }
 });
