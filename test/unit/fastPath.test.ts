@@ -7,6 +7,7 @@
  */
 import '../../src/node/runtime.ts';
 import { loadAll } from '../../src/core/benchmarks/mmlu/data.ts';
+import { resolveSubjects } from '../../src/core/benchmarks/mmlu/subjects.ts';
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluate, type EvalSettings, type Sample } from '../../src/core/evaluate.ts';
@@ -132,3 +133,33 @@ for (const v of VARIANTS) {
     await model.dispose();
   });
 }
+
+test("0-shot: every MMLU subject's description line is computed once and reused, equal to the plain path within 1e-4", async () => {
+  const model = await CausalLM.load({ id: 'stories260K', localDir: STORIES }, { dtype: 'fp32', device: 'cpu' });
+  const all = resolveSubjects('all');
+  assert.equal(all.length, 57);
+  const allData = await loadAll(localDataSource(SHARED_MMLU), all, 'test');
+  const settings = (scorer: ScorerMode): EvalSettings => ({
+    subjects: all,
+    split: 'test',
+    shots: 0,
+    template: 'lm-eval',
+    limit: 2,
+    bos: 'tokenizer',
+    scorer,
+  });
+  const plain = await evaluate(model, allData, settings('naive'));
+  const fast = await evaluate(model, allData, settings('fast'));
+  assert.equal(plain.samples.length, 114);
+  assertSame(plain.samples, fast.samples, 'all subjects 0-shot');
+  // One prefix pass per subject, over its description less the last token (which may merge with
+  // the question's first): "The following are multiple choice questions (with answers) about …".
+  // (History passages overflow stories260K's 512-token window even at 0 shots: those questions
+  // take the plain path, as truncated inputs must.)
+  const untruncated = plain.samples.filter((s) => !s.truncated);
+  assert.ok(new Set(untruncated.map((s) => s.subject)).size >= 50, 'most subjects fit at 0 shots');
+  assert.equal(fast.scorerStats.prefixReuses, untruncated.length, JSON.stringify(fast.scorerStats));
+  assert.ok(fast.scorerStats.prefixTokens >= 57 * 12, `${fast.scorerStats.prefixTokens} description tokens`);
+  assert.ok(fast.scorerStats.tokensComputed < plain.scorerStats.tokensComputed / 3);
+  await model.dispose();
+});
