@@ -8,7 +8,13 @@ import QRCode from 'qrcode';
 import { validateResults } from '../../src/core/report/validate.ts';
 import { payloadScoreboard, resultsFromPayload } from '../../src/core/share/open.ts';
 import { fromBase64Url, packValues, toBase64Url, unpackValues } from '../../src/core/share/bits.ts';
-import { buildPayload, decodePayload, encodePayload, ShareError, type SharePayload } from '../../src/core/share/payload.ts';
+import {
+  buildPayload,
+  decodePayload,
+  encodePayload,
+  ShareError,
+  type SharePayload,
+} from '../../src/core/share/payload.ts';
 import { readSamples, runCli, storiesCli } from '../support/cli.ts';
 import { fuzzLinks } from '../support/fuzzLinks.ts';
 import { SHARED_MMLU } from '../support/paths.ts';
