@@ -1,5 +1,5 @@
 import { semanticsOf } from '../lmEvalReleases.ts';
-import { SETUP_FIELDS, fieldValue } from '../report/merge.ts';
+import { SETUP_FIELDS, SETUP_FIELD_WORDS, fieldValue } from '../report/merge.ts';
 import { pairStats, type PairStats, type StudySample } from '../study/stats.ts';
 import type { ComparableResult } from './results.ts';
 import { llDistance, type LlDistance } from './llDistance.ts';
@@ -35,29 +35,6 @@ export interface Comparison {
    */
   not_like_for_like: string | null;
 }
-
-/** Setup fields in the words a reader of a comparison uses. */
-const IN_WORDS: Partial<Record<string, string>> = {
-  num_fewshot: 'few-shot counts',
-  fewshot_selection: 'shot selection',
-  fewshot_split: 'shot pools',
-  fewshot_seed: 'shot seeds',
-  limit: 'question limits',
-  split: 'splits',
-  template: 'templates',
-  benchmark: 'benchmarks',
-  description: 'description lines',
-  chat: 'chat templates',
-  system_prompt: 'system prompts',
-  generation: 'generation settings',
-  bos_policy: 'BOS policies',
-  bos_resolved: 'BOS tokens',
-  truncation: 'truncation',
-  max_length: 'context windows',
-  scoring: 'scoring',
-  'fingerprint.template_sha256': 'prompt templates',
-  'fingerprint.data_sha256': 'data (questions)',
-};
 
 const same = (x: unknown, y: unknown) => JSON.stringify(x ?? null) === JSON.stringify(y ?? null);
 
@@ -112,7 +89,7 @@ export function compareResults(A: ComparableResult, B: ComparableResult): Compar
     const differ = SETUP_FIELDS.filter((f) => !same(fieldValue(A.config!, f), fieldValue(B.config!, f))).filter(
       (f) => !['model', 'model_revision', 'model_sha256', 'dtype', 'engine_version', 'lm_eval_version'].includes(f),
     );
-    if (differ.length) reasons.push(`different ${[...new Set(differ.map((f) => IN_WORDS[f] ?? f))].join(', ')}`);
+    if (differ.length) reasons.push(`different ${[...new Set(differ.map((f) => SETUP_FIELD_WORDS[f]))].join(', ')}`);
     if (differ.length)
       warnings.push(
         `the prompts or data differ (${differ.map((f) => `${f}: ${JSON.stringify(fieldValue(A.config!, f) ?? null)} vs ${JSON.stringify(fieldValue(B.config!, f) ?? null)}`).join('; ')})`,

@@ -38,6 +38,37 @@ export const SETUP_FIELDS = [
   'fingerprint.data_sha256',
 ] as const;
 
+export type SetupField = (typeof SETUP_FIELDS)[number];
+
+/** Each setup field in words, plural, for "different …" lines (compare's not_like_for_like). */
+export const SETUP_FIELD_WORDS: Record<SetupField, string> = {
+  benchmark: 'benchmarks',
+  model: 'models',
+  model_revision: 'model revisions',
+  model_sha256: 'model files',
+  max_length: 'context windows',
+  dtype: 'dtypes',
+  template: 'templates',
+  scoring: 'scoring',
+  split: 'splits',
+  num_fewshot: 'few-shot counts',
+  fewshot_selection: 'shot selection',
+  fewshot_split: 'shot pools',
+  fewshot_seed: 'shot seeds',
+  limit: 'question limits',
+  description: 'description lines',
+  chat: 'chat templates',
+  system_prompt: 'system prompts',
+  generation: 'generation settings',
+  bos_policy: 'BOS policies',
+  lm_eval_version: 'lm-eval releases',
+  bos_resolved: 'BOS tokens',
+  truncation: 'truncation',
+  engine_version: 'pagebench versions',
+  'fingerprint.template_sha256': 'prompt templates',
+  'fingerprint.data_sha256': 'data (questions)',
+};
+
 /**
  * Fields that describe where a run ran: by design they do not change pagebench's numbers (the
  * scorers and batch sizes agree; the tests hold Node, WASM and WebGPU to the same log-likelihoods
