@@ -8,16 +8,7 @@ import assert from 'node:assert/strict';
 import { deflateSync } from 'fflate';
 import { fromBase64Url, toBase64Url } from '../../src/core/share/bits.ts';
 import { encodePayload, type SharePayload } from '../../src/core/share/payload.ts';
-
-/** Deterministic pseudo-random numbers for the fuzz (mulberry32). */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './rng.ts';
 
 export const SCRIPT = '<script>alert(1)</script><img src=x onerror=alert(2)>{@html x}';
 

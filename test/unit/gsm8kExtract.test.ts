@@ -24,6 +24,7 @@ import {
 } from '../../src/core/benchmarks/gsm8k/extract.ts';
 import { gsm8kContext, type Gsm8kRow } from '../../src/core/benchmarks/gsm8k/prompt.ts';
 import { makeShotSampler } from '../../src/core/templates/build.ts';
+import { rng } from '../support/rng.ts';
 
 type Case = { response: string; answer: string };
 type Scored = {
@@ -51,15 +52,6 @@ const answers = ['test', 'train'].flatMap((split) =>
     .split('\n')
     .map((l) => (JSON.parse(l) as { answer: string }).answer),
 );
-
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Generations a small model writes, and worse: each real answer changed the ways extraction is sensitive to. */
 function adversarial(answer: string, next: () => number): string[] {

@@ -14,6 +14,7 @@ import { mcTaskRows, type TruthfulQaRow } from '../../src/core/benchmarks/truthf
 import { truthfulqaContext } from '../../src/core/benchmarks/truthfulqa/prompt.ts';
 import { mc2Mass } from '../../src/core/benchmarks/truthfulqa/mc2.ts';
 import { DataError } from '../../src/core/benchmarks/doc.ts';
+import { rng } from '../support/rng.ts';
 
 const FILE = join(SHARED, 'truthfulqa', 'mc_task.json');
 
@@ -29,15 +30,6 @@ function python(mc2: { lls: number[]; labels: number[] }[]) {
 }
 
 const rows = mcTaskRows(readFileSync(FILE, 'utf8'), 'mc_task.json');
-
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('the 817 rows, their choices in file order and every prompt byte-identical to lm-eval v0.4.12 rendered by Jinja2', () => {
   const py = python([]).rows;
