@@ -10,6 +10,9 @@
  * tokenizer.json, onnx/); listed in the mirror's index, so the page offers it first.
  * --data <dir>: MMLU in the original release layout ({dev,val,test}/<subject>_<split>.csv),
  * converted to cais/mmlu's parquet layout.
+ * --truthfulqa <dir>: TruthfulQA's mc_task.json (../shared/truthfulqa), as truthfulqa/truthful_qa's
+ * multiple_choice parquet (the rows the hub builds from that file).
+ * --gsm8k <dir>: GSM8K's train.jsonl and test.jsonl (../shared/gsm8k), as openai/gsm8k's main parquet.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +22,8 @@ const { values } = parseArgs({
   options: {
     model: { type: 'string', multiple: true, default: [] },
     data: { type: 'string' },
+    truthfulqa: { type: 'string' },
+    gsm8k: { type: 'string' },
     out: { type: 'string', default: 'mirror' },
     port: { type: 'string', default: '8080' },
     'no-serve': { type: 'boolean', default: false },
@@ -32,9 +37,12 @@ function fail(msg: string): never {
 
 const out = resolve(values.out!);
 try {
-  const built = buildMirror(out, values.model!, values.data);
+  const built = buildMirror(out, values.model!, values.data, values.truthfulqa, values.gsm8k);
   for (const id of built.models) process.stdout.write(`model ${id}\n`);
   if (values.data) process.stdout.write(`dataset cais/mmlu <- ${values.data} (${built.subjects.length} subjects)\n`);
+  if (values.truthfulqa)
+    process.stdout.write(`dataset truthfulqa/truthful_qa <- ${values.truthfulqa} (${built.truthfulqa} questions)\n`);
+  if (values.gsm8k) process.stdout.write(`dataset openai/gsm8k <- ${values.gsm8k} (${built.gsm8k} test questions)\n`);
 } catch (e) {
   fail((e as Error).message);
 }

@@ -6,7 +6,7 @@ import { DEFAULT_HUB_URL } from '../core/benchmarks/mmlu/source.ts';
 import { BENCHMARK_IDS } from '../core/benchmarks/registry.ts';
 import { LATEST_LM_EVAL, LM_EVAL_RELEASES } from '../core/lmEvalReleases.ts';
 import { LABEL_VALUES } from '../core/study/axes.ts';
-import { getTemplate, TEMPLATE_IDS } from '../core/templates/presets.ts';
+import { GENERATING_TEMPLATES, getTemplate, TEMPLATE_IDS } from '../core/templates/presets.ts';
 
 /** Where `pagebench share` points links by default: the page as `npm start` serves it. */
 export const DEFAULT_BASE_URL = 'http://localhost:5173/';
@@ -19,7 +19,7 @@ const COMMON_OPTIONS = `  --benchmark <id>      ${BENCHMARK_IDS.join(' | ')} (de
   --hub-url <url>       hub base URL (default ${DEFAULT_HUB_URL}; env PAGEBENCH_HUB_URL)
   --subjects <list>     comma list of subsets (MMLU subjects; also --configs), all, or an MMLU group:
                         stem | humanities | social_sciences | other (default all)
-  --split <name>        evaluation split (default the benchmark's: MMLU test, ARC test, HellaSwag validation)
+  --split <name>        evaluation split (default the benchmark's: MMLU, ARC and GSM8K test; HellaSwag, TruthfulQA and Winogrande validation)
   --shots <N>           few-shot examples (MMLU: first N rows of dev; ARC, HellaSwag: lm-eval's seeded sampler)
   --template <id>       ${TEMPLATE_IDS.join(' | ')} (default: the benchmark's)
   --scoring <mode>      loglikelihood | generate (default: the template's; generate uses the generate template)
@@ -101,10 +101,11 @@ Options:
 `;
 
 export const HELP: Record<string, string> = {
-  '': `pagebench — MMLU, MMLU-Redux, ARC and HellaSwag with lm-evaluation-harness-exact prompts and scoring
+  '': `pagebench — MMLU, MMLU-Redux, ARC, HellaSwag, TruthfulQA, Winogrande and GSM8K with lm-evaluation-harness-exact prompts and scoring
 
 Usage:
   pagebench run --model <dir|hub id> --data <dir|hub> [options] --output-dir <dir>
+  pagebench suite openllm-v1 --model <dir|hub id> --data <dir|hub|benchmark=dir,…> [options] --output-dir <dir>
   pagebench study --model <dir|hub id> --data <dir|hub> --vary <axis>=<v1>,<v2>… [options] --output-dir <dir>
   pagebench prompts --data <dir|hub> [options]
   pagebench merge <part dir>… --output-dir <dir> [--allow-partial]
@@ -116,6 +117,7 @@ Usage:
 
 Commands:
   run       evaluate a model; writes results.json and samples_<subject>.jsonl
+  suite     a benchmark suite (openllm-v1: the Open LLM Leaderboard's six tasks), each task a run; suite.json
   merge     join the parts of a split run (run --part i/n) into the whole run's result
   share     print a link that opens a result in the page (no server): summary, or --full with each pick
   open      write the results.json a share link carries (and, with --data, its questions and picks)
@@ -123,6 +125,26 @@ Commands:
   serve     serve the page, a model and MMLU from this machine for a classroom without internet
   study     score prompt variants on the same questions; writes study.json (paired statistics) and each variant's run
   prompts   print the prompts a run would score (one JSON object per question)
+`,
+  suite: `Usage: pagebench suite openllm-v1 --model <dir|hub id> --data <dir|hub|benchmark=dir,…> [options] --output-dir <dir>
+
+Runs each task of a suite with the suite's shots, as \`pagebench run\` would, into <output-dir>/<benchmark>/
+(results.json and samples), then writes <output-dir>/suite.json: each task's column (×100) and their average.
+openllm-v1: ARC-Challenge 25-shot acc_norm, HellaSwag 10-shot acc_norm, MMLU 5-shot acc as the unweighted mean of
+its 57 subjects (lm-eval's size-weighted group beside it), TruthfulQA mc2 0-shot, Winogrande 5-shot acc, GSM8K
+5-shot exact_match (strict-match) — each task in today's lm-eval semantics. GSM8K generates up to 256 tokens per
+question: it takes most of the suite's time.
+
+A task whose folder already holds its results.json is kept: run the same command again to continue an interrupted
+suite (a folder made with other options is refused).
+
+Options:
+  --data <dir|hub>      one folder for every task, "hub", or <benchmark>=<folder|hub> pairs separated by commas
+                        (e.g. mmlu=../shared/mmlu,truthfulqa_mc2=../shared/truthfulqa,gsm8k=../shared/gsm8k,…)
+  --limit <N>           at most N questions per subset of each task: a quick look, marked PARTIAL
+  --output-dir <dir>    where the tasks' folders and suite.json are written
+  and run's options other than --benchmark, --shots, --template, --subjects, --split (the suite sets them):
+  --model, --dtype, --scorer, --batch-size, --bos, --lm-eval, --hub-url, --max-new-tokens, …
 `,
   run: `Usage: pagebench run --model <dir|hub id> --data <dir|hub> [options] --output-dir <dir>
 
@@ -147,8 +169,8 @@ ${COMMON_OPTIONS}  --bos <policy>        lm-eval | tokenizer | never | always (d
                         pagebench merge joins the parts into the whole run's result
   --output-dir <dir>    where results.json and samples_<subject>.jsonl are written
 
-Generation (templates that generate: generate, helm; recorded in config.generation):
-  --max-new-tokens <N>  token budget (default the template's: generate 8, helm 1)
+Generation (templates that generate: ${GENERATING_TEMPLATES.join(', ')}; recorded in config.generation):
+  --max-new-tokens <N>  token budget (default the template's: generate 8, helm 1, gsm8k 256)
   --stop <text>         a stop string (repeatable; \\n for a newline; default the template's)
   --temperature <t>     0 = greedy (default); above 0 samples
   --top-k <k>           sample from the k most likely tokens (default 0 = all)

@@ -31,7 +31,7 @@ import { DEFAULT_BENCHMARK, getBenchmark, resolveSubsets } from '../core/benchma
 import { CausalLM, type Device, type Dtype } from '../core/runtime/causalLm.ts';
 import { DTYPE_SUFFIX } from '../core/runtime/hubSizes.ts';
 import { SCORER_MODES, type ScorerMode } from '../core/scoring/scorer.ts';
-import { getTemplate, runTemplate } from '../core/templates/presets.ts';
+import { GENERATING_TEMPLATES, getTemplate, runTemplate } from '../core/templates/presets.ts';
 import { BOS_POLICIES, resolveBos, type BosPolicy } from '../core/scoring/requests.ts';
 import { dataSources } from '../node/dataArg.ts';
 import { localModelHash, resolveModelArg } from '../node/modelSource.ts';
@@ -43,10 +43,11 @@ import { mergeCommand } from './merge.ts';
 import { serveCommand } from './serve.ts';
 import { compareCommand, openCommand, shareCommand } from './results.ts';
 import { helpFor } from './help.ts';
+import { suiteCommand } from './suite.ts';
 import { PartError, parsePart } from '../core/parts.ts';
 import type { GenerationSettings } from '../core/templates/template.ts';
 
-const COMMANDS = ['run', 'study', 'prompts', 'merge', 'share', 'open', 'compare', 'serve'];
+const COMMANDS = ['run', 'suite', 'study', 'prompts', 'merge', 'share', 'open', 'compare', 'serve'];
 /** Commands on results rather than on a model and data, each in its own module. */
 const RESULT_COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   merge: mergeCommand,
@@ -161,6 +162,7 @@ async function main(argv: string[]): Promise<number> {
       `unknown command "${command}"${didYouMean(command!, COMMANDS)} (expected ${COMMANDS.join(', ')})`,
     );
   if (RESULT_COMMANDS[command!]) return RESULT_COMMANDS[command!]!(rest);
+  if (command === 'suite') return suiteCommand(rest, main);
   const values = parseOptions(rest);
   const hubUrl = values['hub-url'] ?? process.env.PAGEBENCH_HUB_URL ?? DEFAULT_HUB_URL;
   if (!values.data) throw new UsageError('--data is required (a folder, or "hub")');
@@ -222,7 +224,7 @@ async function main(argv: string[]): Promise<number> {
   if (Object.keys(generation).length) {
     if (getTemplate(settings.template).scoring !== 'generate')
       throw new UsageError(
-        `--max-new-tokens, --stop, --temperature, --top-k, --top-p and --seed apply to templates that generate (generate, helm), not ${settings.template}`,
+        `--max-new-tokens, --stop, --temperature, --top-k, --top-p and --seed apply to templates that generate (${GENERATING_TEMPLATES.join(', ')}), not ${settings.template}`,
       );
     settings.generation = generation;
   }
@@ -239,6 +241,7 @@ async function main(argv: string[]): Promise<number> {
           subject: item.subject,
           doc_id: item.docId,
           context: item.prompt.context,
+          ...(item.prompt.contexts ? { contexts: item.prompt.contexts } : {}),
           continuations: item.prompt.continuations,
           target: item.prompt.target,
         }) + '\n',

@@ -3,7 +3,17 @@ import { benchmarkOf } from './benchmarks/registry.ts';
 import { samplerSpec } from './benchmarks/fewshot.ts';
 import type { EvalSettings } from './records.ts';
 import type { Encode } from './scoring/requests.ts';
-import { buildPrefix, buildPrompt, makeShotSampler, selectShots, type ShotSampler } from './templates/build.ts';
+import {
+  buildPrefix,
+  buildPrompt,
+  choicePairs,
+  commonPrefix,
+  makeShotSampler,
+  selectShots,
+  type ShotSampler,
+} from './templates/build.ts';
+
+export { commonPrefix };
 import { runTemplate } from './templates/presets.ts';
 import type { Question } from './benchmarks/doc.ts';
 import type { PromptInstance, TemplateSpec } from './templates/template.ts';
@@ -19,6 +29,8 @@ export interface PromptItem {
   chat?: true;
   /** Fields the document carries into its sample (Question.extra). */
   extra?: Record<string, string>;
+  /** TruthfulQA mc2: each choice's label (Question.labels). */
+  labels?: number[];
 }
 
 /** A document with the few-shot examples it was given (stage 1 of the pipeline). */
@@ -70,6 +82,7 @@ export function renderPrompts(
       shotsUsed: k,
       ...(chat ? { chat: true as const } : {}),
       ...(q.extra ? { extra: q.extra } : {}),
+      ...(q.labels ? { labels: q.labels } : {}),
     };
   });
 }
@@ -118,11 +131,17 @@ export function runPrompts(
     const drawn = drawShots(d, settings.shots, settings.limit, sampler);
     const rendered = renderPrompts(template, d.subject, drawn, settings.shots, opts.fits, opts.chat);
     items.push(...rendered);
+    const shared = buildPrefix(
+      template,
+      d.subject,
+      sampler ? [] : (drawn[0]?.shots ?? selectShots(d.dev, settings.shots)),
+    );
     prefixes.set(
       d.subject,
       opts.chat
         ? commonPrefix(rendered.map((it) => it.prompt.context))
-        : buildPrefix(template, d.subject, sampler ? [] : (drawn[0]?.shots ?? selectShots(d.dev, settings.shots))),
+        : // with no shot before it (shots drawn per document, or none), the shared text follows the description
+          shared + (template.sharedText !== undefined && (sampler || settings.shots === 0) ? template.sharedText : ''),
     );
   }
   return { template, items, prefixes };
@@ -135,17 +154,5 @@ export function runSampler(settings: Pick<EvalSettings, 'benchmark'>): ShotSampl
 }
 
 export function makeFits(encode: Encode, maxLength: number): (p: PromptInstance) => boolean {
-  return (p) => p.continuations.every((c) => encode(p.context + c).length <= maxLength + 1);
-}
-
-/** The longest common string prefix (the part of a subject's prompts every question shares). */
-export function commonPrefix(xs: readonly string[]): string {
-  if (xs.length === 0) return '';
-  let end = xs[0]!.length;
-  for (const x of xs) {
-    let i = 0;
-    while (i < end && x.charCodeAt(i) === xs[0]!.charCodeAt(i)) i++;
-    end = i;
-  }
-  return xs[0]!.slice(0, end);
+  return (p) => choicePairs(p).every(([ctx, c]) => encode(ctx + c).length <= maxLength + 1);
 }

@@ -71,7 +71,11 @@ export interface Sample {
   loglikelihoods: number[];
   is_greedy: boolean[];
   pred: number;
-  acc: 0 | 1;
+  /** 1 if pred is the target, else 0; TruthfulQA mc2: the probability mass on the true choices (as lm-eval's sample). */
+  acc: number;
+  /** TruthfulQA mc2: each choice's label (1 true), and the mass by the v1 leaderboard's formula (split at the first false). */
+  labels?: number[];
+  mc2_split?: number;
   acc_norm?: 0 | 1;
   /** The acc_norm pick (log-likelihood per character), where the template reports acc_norm. */
   pred_norm?: number;
@@ -82,6 +86,12 @@ export interface Sample {
   shots_used: number;
   /** Generate mode: the generated text and the extracted choice (-1 when none matched). */
   generated?: string;
+  /** Free-text answers (GSM8K), per lm-eval filter: what it extracted, exact_match, and 1 where it found nothing. */
+  filtered?: Record<string, string>;
+  exact_match?: Record<string, number>;
+  no_answer?: Record<string, number>;
+  /** Partial scoring (Winogrande): each choice's own context. */
+  contexts?: string[];
   /** MMLU-Redux: the re-annotation's verdict on the original label ("ok", "wrong_groundtruth", …). */
   error_type?: string;
 }

@@ -3,6 +3,7 @@ import type { PromptItem } from './prompts.ts';
 import type { CausalLM } from './runtime/causalLm.ts';
 import { generateText, questionRng } from './scoring/generate.ts';
 import { pyStrip } from './util/pyStr.ts';
+import { mc2Mass } from './benchmarks/truthfulqa/mc2.ts';
 import type { ChoiceScore, Encode, QuestionRequest } from './scoring/requests.ts';
 import type { GenerationSettings, TemplateSpec } from './templates/template.ts';
 
@@ -32,8 +33,15 @@ export function toSample(t: TemplateSpec, item: PromptItem, req: QuestionRequest
     input_tokens: Math.max(...req.choices.map((c) => c.input.length)),
     truncated: req.choices.some((c) => c.truncated),
     shots_used: item.shotsUsed,
+    ...(item.prompt.contexts ? { contexts: item.prompt.contexts } : {}),
     ...item.extra,
   };
+  if (t.trueMass) {
+    if (!item.labels) throw new Error(`${item.subject} ${item.docId}: mc2 needs each choice's label`);
+    sample.labels = item.labels;
+    sample.acc = mc2Mass(lls, item.labels, 'labels');
+    sample.mc2_split = mc2Mass(lls, item.labels, 'split');
+  }
   if (t.reportAccNorm) {
     // Chat prompts score the choices without the delimiter (the assistant's reply).
     const choices = item.prompt.continuations.map((c) => (item.chat ? c : c.slice(t.targetDelimiter.length)));
@@ -57,8 +65,35 @@ export async function generateSample(
   const budget = model.maxLength - g.maxNewTokens;
   const input = ids.slice(-budget);
   const rng = g.temperature > 0 ? questionRng(g.seed, item.subject, item.docId) : null;
-  const text = await generateText(model, input, g, rng);
-  const m = rule.answerRegex.exec(rule.strip ? pyStrip(text) : text);
+  const free = rule.freeform;
+  const text = await generateText(model, input, g, rng, free?.cut);
+  if (free) {
+    // the reference is the document's target (GSM8K: its whole worked answer)
+    const reference = item.prompt.continuations[item.prompt.target]!.slice(t.targetDelimiter.length);
+    const scores = free.score(text, reference);
+    const filters = free.filters;
+    const first = scores[filters[0]!]!;
+    return {
+      subject: item.subject,
+      doc_id: item.docId,
+      target: item.prompt.target,
+      context: item.prompt.context,
+      continuations: item.prompt.continuations,
+      loglikelihoods: [],
+      is_greedy: [],
+      // no choice to pick: -1 where the headline filter extracted nothing, else the target (acc says whether it was right)
+      pred: first.extracted === free.invalid ? -1 : item.prompt.target,
+      acc: first.exact_match,
+      input_tokens: input.length,
+      truncated: input.length < ids.length,
+      shots_used: item.shotsUsed,
+      generated: text,
+      filtered: Object.fromEntries(filters.map((f) => [f, scores[f]!.extracted])),
+      exact_match: Object.fromEntries(filters.map((f) => [f, scores[f]!.exact_match])),
+      no_answer: Object.fromEntries(filters.map((f) => [f, scores[f]!.extracted === free.invalid ? 1 : 0])),
+    };
+  }
+  const m = rule.answerRegex!.exec(rule.strip ? pyStrip(text) : text);
   const letters = item.prompt.continuations.map((c) => c.trim());
   const pred = m ? letters.indexOf(m[1]!) : -1;
   return {

@@ -21,6 +21,7 @@ import { basename, dirname, extname, join, normalize, resolve } from 'node:path'
 import Papa from 'papaparse';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { modelListEntry, RealHub } from './realHub.ts';
+import { mcTaskRows, type TruthfulQaRow } from '../core/benchmarks/truthfulqa/data.ts';
 export { modelListEntry } from './realHub.ts';
 
 const LETTER_INDEX: Record<string, bigint> = { A: 0n, B: 1n, C: 2n, D: 3n };
@@ -131,6 +132,48 @@ export function arcParquet(rows: { id: string; question: string; choices: unknow
       ...strList('label'),
       str('answerKey'),
     ] as never,
+  });
+}
+
+const targets = (name: string) => [
+  { name, repetition_type: 'OPTIONAL', num_children: 2 },
+  ...strList('choices'),
+  { name: 'labels', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+  { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+  { name: 'element', type: 'INT32', repetition_type: 'OPTIONAL' },
+];
+
+/** TruthfulQA rows as truthfulqa/truthful_qa's multiple_choice parquet: question, mc1_targets and mc2_targets {choices, labels}. */
+export function truthfulqaParquet(rows: TruthfulQaRow[]): ArrayBuffer {
+  return parquetWriteBuffer({
+    columnData: [
+      { name: 'question', data: rows.map((r) => r.question) },
+      { name: 'mc1_targets', data: rows.map((r) => r.mc1_targets) },
+      { name: 'mc2_targets', data: rows.map((r) => r.mc2_targets) },
+    ],
+    schema: [
+      { name: 'root', num_children: 3 },
+      str('question'),
+      ...targets('mc1_targets'),
+      ...targets('mc2_targets'),
+    ] as never,
+  });
+}
+
+/** Winogrande rows as allenai/winogrande's parquet: sentence, option1, option2, answer (all strings). */
+export function winograndeParquet(rows: { sentence: string; option1: string; option2: string; answer: string }[]) {
+  const cols = ['sentence', 'option1', 'option2', 'answer'] as const;
+  return parquetWriteBuffer({
+    columnData: cols.map((name) => ({ name, data: rows.map((r) => r[name]) })),
+    schema: [{ name: 'root', num_children: 4 }, ...cols.map(str)] as never,
+  });
+}
+
+/** GSM8K rows as openai/gsm8k's main parquet: question, answer. */
+export function gsm8kParquet(rows: { question: string; answer: string }[]): ArrayBuffer {
+  return parquetWriteBuffer({
+    columnData: (['question', 'answer'] as const).map((name) => ({ name, data: rows.map((r) => r[name]) })),
+    schema: [{ name: 'root', num_children: 2 }, str('question'), str('answer')] as never,
   });
 }
 
@@ -355,7 +398,43 @@ export async function serveStatic(
  * the page offers them first) and an MMLU folder in the original release layout. Throws naming
  * what is wrong with an argument.
  */
-export function buildMirror(out: string, models: string[], data?: string): { models: string[]; subjects: string[] } {
+/** TruthfulQA's multiple_choice validation rows, from the original release's mc_task.json (a file or its folder). */
+export function mirrorTruthfulqa(root: string, source: string): number {
+  const file = existsSync(source) && statSync(source).isDirectory() ? join(source, 'mc_task.json') : source;
+  if (!existsSync(file)) throw new Error(`${source}: no mc_task.json (TruthfulQA's original release file)`);
+  const rows = mcTaskRows(readFileSync(file, 'utf8'), file);
+  mirrorParquet(root, 'truthfulqa/truthful_qa', 'multiple_choice', 'validation', truthfulqaParquet(rows));
+  return rows.length;
+}
+
+/** GSM8K's main config (train and test) from a folder of openai/gsm8k's JSON Lines (train.jsonl, test.jsonl). */
+export function mirrorGsm8k(root: string, dir: string): number {
+  let n = 0;
+  for (const split of ['train', 'test']) {
+    const file = join(dir, `${split}.jsonl`);
+    if (!existsSync(file)) throw new Error(`${dir} has no ${split}.jsonl (openai/gsm8k's files)`);
+    const rows = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l, i) => {
+        const r = JSON.parse(l) as { question?: unknown; answer?: unknown };
+        if (typeof r.question !== 'string' || typeof r.answer !== 'string')
+          throw new Error(`${file} row ${i + 1}: question and answer must be strings`);
+        return { question: r.question, answer: r.answer };
+      });
+    mirrorParquet(root, 'openai/gsm8k', 'main', split, gsm8kParquet(rows));
+    if (split === 'test') n = rows.length;
+  }
+  return n;
+}
+
+export function buildMirror(
+  out: string,
+  models: string[],
+  data?: string,
+  truthfulqa?: string,
+  gsm8k?: string,
+): { models: string[]; subjects: string[]; truthfulqa: number; gsm8k: number } {
   mkdirSync(out, { recursive: true });
   const ids: string[] = [];
   for (const arg of models) {
@@ -377,7 +456,12 @@ export function buildMirror(out: string, models: string[], data?: string): { mod
     if (!subjects.length) throw new Error(`${test} holds no <subject>_test.csv files`);
     mirrorMmlu(out, resolve(data), subjects);
   }
-  return { models: ids, subjects };
+  return {
+    models: ids,
+    subjects,
+    truthfulqa: truthfulqa ? mirrorTruthfulqa(out, truthfulqa) : 0,
+    gsm8k: gsm8k ? mirrorGsm8k(out, gsm8k) : 0,
+  };
 }
 
 /**

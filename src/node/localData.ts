@@ -31,8 +31,15 @@ export function localRowSource(dir: string): RowSource {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new DataError(`data folder not found: ${dir}`);
   return {
     description: dir,
+    async raw(name) {
+      const path = join(dir, name);
+      return existsSync(path) ? { name: path, format: 'jsonl', bytes: readFileSync(path) } : null;
+    },
     async files(dataset, config, split) {
-      const folders = [join(dir, config), ...(config === 'default' ? [dir] : [])].filter((d) => existsSync(d));
+      // a dataset's only config may sit at the top: "default", or GSM8K's "main" (openai/gsm8k's own files)
+      const folders = [join(dir, config), ...(config === 'default' || config === 'main' ? [dir] : [])].filter((d) =>
+        existsSync(d),
+      );
       for (const folder of folders) {
         const names = readdirSync(folder);
         const shards = names.filter((n) => new RegExp(`^${split}-\\d{5}-of-\\d{5}\\.parquet$`).test(n)).sort();

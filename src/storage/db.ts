@@ -3,6 +3,7 @@ import type { EvalSettings, Sample } from '../core/records.ts';
 import type { PartRange } from '../core/parts.ts';
 import type { Fingerprint } from '../core/report/fingerprint.ts';
 import { LEGACY_LM_EVAL } from '../core/lmEvalReleases.ts';
+import { sampleValue } from '../core/report/scoreboard.ts';
 
 /** A downloaded (or dropped-in) file, stored only once complete and checked. */
 export interface StoredFile {
@@ -225,7 +226,7 @@ export async function settleInterruptedRuns(
       x.status = 'stopped';
       x.interrupted = true;
       x.done = samples.length;
-      x.scoreSum = samples.reduce((a, s) => a + Number((s as unknown as Record<string, number>)[metric] ?? 0), 0);
+      x.scoreSum = samples.reduce((a, s) => a + sampleValue(s, metric), 0);
     });
     settled.push(r.id);
   }

@@ -9,6 +9,9 @@ export const GLOSSARY: Record<string, string> = {
   ',none': "lm-eval's filter name: the metric is taken on the raw output (no answer-extraction filter)",
   paper:
     'the category the MMLU paper (Hendrycks et al., 2021) gives the subject; lm-eval groups it into STEM, humanities, social sciences or other',
+  mc2: "TruthfulQA mc2 (lm-eval's acc for this task): the model's probability on the true answers, normalised over all the choices, averaged over the questions (lm-eval ≥ 0.4.9 counts every choice labelled true)",
+  mc2_split:
+    'the same probability mass as lm-eval ≤ 0.4.8 and the v1 Open LLM Leaderboard counted it: the choices before the first false one (2 of the 817 questions list a true answer after a false one)',
   ece: "expected calibration error: how far the model's confidence is from its accuracy, over 10 bins of the top choice's probability",
 };
 

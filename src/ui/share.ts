@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
 import type { Sample } from '../core/records.ts';
-import { buildPayload, shareLink, type SharePayload } from '../core/share/payload.ts';
+import { buildPayload, shareLink, ShareError, type SharePayload } from '../core/share/payload.ts';
 
 /** This page's address without its route (a classroom's join link: the same machine or network). */
 export function pageBase(): string {
@@ -28,13 +28,27 @@ export function shareBase(): string {
   return url.href;
 }
 
-/** The summary and full links of a result (results.json and, for the full one, its samples). */
-export function resultLinks(results: Record<string, unknown>, samples: Sample[]): { summary: string; full: string } {
+/**
+ * The summary and full links of a result (results.json and, for the full one, its samples), or why
+ * a link cannot carry it (a full link alone may be refused: GSM8K's free-text answers are no picks).
+ */
+export function resultLinks(
+  results: Record<string, unknown>,
+  samples: Sample[],
+): { summary: string; full?: string } | { refused: string } {
   const r = results as Parameters<typeof buildPayload>[0];
-  return {
-    summary: shareLink(shareBase(), buildPayload(r)),
-    full: shareLink(shareBase(), buildPayload(r, samples)),
+  const link = (withSamples: boolean) => {
+    try {
+      return shareLink(shareBase(), withSamples ? buildPayload(r, samples) : buildPayload(r));
+    } catch (e) {
+      if (e instanceof ShareError) return new Error(e.message);
+      throw e;
+    }
   };
+  const summary = link(false);
+  if (summary instanceof Error) return { refused: summary.message };
+  const full = link(true);
+  return full instanceof Error ? { summary } : { summary, full };
 }
 
 export function linkOf(p: SharePayload): string {

@@ -1,12 +1,12 @@
 /// <reference lib="webworker" />
 import type { SubjectData } from '../core/benchmarks/doc.ts';
-import type { Sample } from '../core/records.ts';
 import { dataHash, templateHash, type Fingerprint } from '../core/report/fingerprint.ts';
+import { sampleValue, templateHeadline } from '../core/report/scoreboard.ts';
 import type { CausalLM } from '../core/runtime/causalLm.ts';
 import { webRuntimeInfo } from '../core/runtime/webRuntime.ts';
 import { resolveBos } from '../core/scoring/requests.ts';
 import { RunSession } from '../core/session.ts';
-import { getTemplate, runTemplate } from '../core/templates/presets.ts';
+import { runTemplate } from '../core/templates/presets.ts';
 import type { TemplateSpec } from '../core/templates/template.ts';
 import { addSample, runSamples, updateRun, type RunRecord } from '../storage/db.ts';
 import { dataSource } from './dataSources.ts';
@@ -102,12 +102,12 @@ export function runStored(host: WorkerHost, run: RunRecord, emit: Emit): Promise
     await updateRun(db, runId, (r) => Object.assign(r, { status: 'running', total, done: done.size }));
     emit({ type: 'phase', phase: 'eval', message: `evaluating ${total - done.size} question(s)` });
     await host.hang.at('first-question');
-    const metric = getTemplate(run.settings.template).headline;
+    const metric = templateHeadline(run.settings.template);
     let doneNow = done.size;
     const result = await session.run(model, {
       skip: (s, d) => done.has(`${s}#${d}`),
       onSample: async (s) => {
-        doneNow = (await addSample(db, { ...s, runId }, Number(s[metric as keyof Sample] ?? 0))).done;
+        doneNow = (await addSample(db, { ...s, runId }, sampleValue(s, metric))).done;
         emit({ type: 'sample', subject: s.subject, docId: s.doc_id, acc: s.acc });
       },
       onProgress: (p) => emit({ type: 'progress', progress: p, done: doneNow, total }),

@@ -10,9 +10,10 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { arcParquet, mirrorParquet, serveStatic } from '../../src/node/hubMirror.ts';
-import { ARC_ROWS, writeBenchmarkFixtures } from '../fixtures/benchmarkFixtures.ts';
+import { arcParquet, mirrorParquet, serveStatic, winograndeParquet } from '../../src/node/hubMirror.ts';
+import { ARC_ROWS, WINOGRANDE_ROWS, writeBenchmarkFixtures } from '../fixtures/benchmarkFixtures.ts';
 import { validateResults, validateSample } from '../../src/core/report/validate.ts';
+import { SHARED } from '../support/paths.ts';
 import {
   assertMatchesCli,
   cliRun,
@@ -39,6 +40,15 @@ before(async () => {
   // ARC-Easy rows of our own, as allenai/ai2_arc's parquet behind the hub's parquet listing
   for (const split of ['train', 'test'] as const)
     mirrorParquet(root, 'allenai/ai2_arc', 'ARC-Easy', split, arcParquet(ARC_ROWS[split] as never));
+  // Winogrande rows of our own (the real data is not in ../shared) as allenai/winogrande's parquet
+  for (const split of ['train', 'validation'] as const)
+    mirrorParquet(
+      root,
+      'allenai/winogrande',
+      'winogrande_xl',
+      split,
+      winograndeParquet(WINOGRANDE_ROWS[split] as never),
+    );
   hub = await serveStatic(root);
   preview = await vitePreview();
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
@@ -333,6 +343,78 @@ test('before a run: truncation counted with the tokenizer, time measured on this
     await page.getByTestId('unseen').waitFor();
     assert.equal(await page.getByTestId('unseen').innerText(), unseen);
   }
+  await page.context().close();
+});
+
+test('TruthfulQA mc2 and GSM8K (the real rows, mirrored as the hub builds them) and Winogrande 5-shot through the mirror: the page scores and generates what the CLI does', async () => {
+  const { page, errors } = await newcomer();
+  const tq = mkdtempSync(join(tmpdir(), 'pb-tq-'));
+  cpSync(join(SHARED, 'truthfulqa', 'mc_task.json'), join(tq, 'mc_task.json'));
+  for (const [benchmark, template, shots, data] of [
+    ['truthfulqa_mc2', 'truthfulqa-mc2', 0, tq],
+    ['winogrande', 'winogrande', 5, writeBenchmarkFixtures()],
+  ] as const) {
+    await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
+    await page.getByTestId('benchmark').selectOption(benchmark);
+    assert.equal(await page.getByTestId('template').inputValue(), template);
+    assert.equal(await page.getByTestId('split').inputValue(), 'validation');
+    await page.getByTestId('shots').selectOption(String(shots));
+    await page.getByTestId('limit').fill('6');
+    await waitUntil(page, `document.querySelector('[data-testid=plan]')?.textContent.includes('6 questions')`);
+    await runToEnd(page, () => page.getByTestId('start').click());
+    const r = await latestRun(page);
+    assert.equal(r.run.status, 'complete', String(r.run.error ?? ''));
+    const cli = cliRunArgs('--benchmark', benchmark, '--data', data, '--shots', String(shots), '--limit', '6');
+    const cliLls = new Map([...cli.samples].map(([k, s]) => [k, s.loglikelihoods as number[]]));
+    assertMatchesCli(r.samples as DbSample[], cliLls, `${benchmark} ${shots}-shot`);
+    const headline = await page.getByTestId('headline').innerText();
+    const acc = (cli.results.results as Record<string, Record<string, number>>)[benchmark]!['acc,none']!;
+    assert.ok(headline.includes(`${(100 * acc).toFixed(1)}%`), `${headline} shows the CLI's ${acc}`);
+    if (benchmark === 'truthfulqa_mc2') {
+      assert.match(await page.getByTestId('metrics').innerText(), /mc2_split/);
+      // a link carries counts of right answers, not a probability mass: said, not thrown
+      assert.match(await page.getByTestId('share-refused').innerText(), /probability mass per question/);
+    } else {
+      await page.getByTestId('share-panel').waitFor();
+      // partial scoring: each choice shows the end of its own context before the shared continuation
+      const choices = await page.getByTestId('choices').locator('tbody tr td:first-child').allInnerTexts();
+      assert.equal(choices.length, 2);
+      assert.notEqual(choices[0], choices[1]);
+    }
+    await shoot(page, `${benchmark}-results-1280`);
+  }
+  // GSM8K: generation through the worker, read by both filters, as the CLI reads it
+  await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
+  await page.getByTestId('benchmark').selectOption('gsm8k');
+  assert.equal(await page.getByTestId('scoring').inputValue(), 'generate');
+  assert.equal(await page.getByTestId('gen-template').inputValue(), 'gsm8k');
+  assert.equal(await page.getByTestId('split').inputValue(), 'test');
+  await page.getByTestId('shots').selectOption('5');
+  await page.getByTestId('limit').fill('3');
+  await page.getByTestId('max-new-tokens').fill('32');
+  await waitUntil(page, `document.querySelector('[data-testid=plan]')?.textContent.includes('3 questions')`);
+  await runToEnd(page, () => page.getByTestId('start').click());
+  const g = await latestRun(page);
+  assert.equal(g.run.status, 'complete', String(g.run.error ?? ''));
+  const cli = cliRunArgs(
+    ...['--benchmark', 'gsm8k', '--data', join(SHARED, 'gsm8k'), '--shots', '5', '--limit', '3'],
+    ...['--max-new-tokens', '32'],
+  );
+  assert.equal(g.samples.length, 3);
+  for (const s of g.samples as unknown as Record<string, unknown>[]) {
+    const c = cli.samples.get(`gsm8k#${s.doc_id as number}`)!;
+    for (const k of ['context', 'generated', 'filtered', 'exact_match', 'no_answer'])
+      assert.deepEqual(s[k], c[k], `gsm8k #${s.doc_id as number} ${k}`);
+  }
+  assert.match(
+    await page.getByTestId('metrics').innerText(),
+    /exact_match,strict-match.*exact_match,flexible-extract/s,
+  );
+  await page.getByTestId('share-panel').waitFor();
+  assert.equal(await page.getByTestId('copy-full-link').count(), 0, 'no full link: no picks to carry');
+  assert.match(await page.getByTestId('extracted').innerText(), /strict-match .* · flexible-extract /);
+  await shoot(page, 'gsm8k-results-1280');
+  assert.deepEqual(errors, []);
   await page.context().close();
 });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { mirrorMmlu, mirrorModel, serveStatic, type ServeOptions } from '../../src/node/hubMirror.ts';
 import { runCli } from './cli.ts';
-import { REPO, SHARED_MMLU, STORIES } from './paths.ts';
+import { REPO, SHARED, SHARED_MMLU, STORIES } from './paths.ts';
 
 export const SHOTS_DIR = join(REPO, 'test-results/screenshots');
 export const FLAGS = [
@@ -147,7 +147,7 @@ export async function assertProblem(page: Page, re: RegExp, timeout = 20_000) {
 
 /**
  * What a newcomer has: the production build (built if missing) and a mirror written by
- * `npm run mirror` (scripts/mirror.ts) from ../shared — stories260K and the real MMLU — in a
+ * `npm run mirror` (scripts/mirror.ts) from ../shared — stories260K, the real MMLU, TruthfulQA and GSM8K — in a
  * temporary folder, not yet served.
  */
 export function newcomerMirror(): string {
@@ -164,6 +164,10 @@ export function newcomerMirror(): string {
       STORIES,
       '--data',
       SHARED_MMLU,
+      '--truthfulqa',
+      join(SHARED, 'truthfulqa'),
+      '--gsm8k',
+      join(SHARED, 'gsm8k'),
       '--out',
       root,
       '--no-serve',

@@ -13,6 +13,11 @@ default); no code copied. What each part follows:
   - lm_eval/tasks/arc/arc_easy.yaml, arc_challenge.yaml; lm_eval/tasks/hellaswag/hellaswag.yaml and
     utils.py (preprocess, process_docs: dataset.map keeps the row's own fields); lm_eval/tasks/mmlu/
     default/_default_template_yaml and mmlu_<subject>.yaml (description with the subject's spaces).
+  - lm_eval/tasks/winogrande/default.yaml and preprocess_winogrande.py with task.py's multiple-input
+    path (doc_to_text gives the index of the right context; each shot is that context + " " + the
+    text after the blank + "\n\n"; each choice's context is the shots + the sentence filled with
+    one option; the continuation " " + the text after the blank). The rows carry no id, so the
+    sampler's `x != doc` compares whole dicts.
   - lm_eval/models/huggingface.py tok_encode and lm_eval/models/utils.py _add_special_kwargs /
     has_bos_prefix: what add_special_tokens a context is encoded with.
 
@@ -21,6 +26,7 @@ Reads a JSON request on stdin, prints JSON on stdout.
 
 import csv
 import json
+import os
 import random
 import re
 import sys
@@ -147,6 +153,31 @@ def prompts(a):
                     description=desc,
                 )
             ]
+        return out
+    if bench == "winogrande":
+        train = jsonl(f"{a['rows']}/winogrande_xl/train.jsonl")
+        val = jsonl(f"{a['rows']}/winogrande_xl/validation.jsonl")
+        sample = sampler_default(train)
+        idx = lambda d: d["sentence"].index("_")  # noqa: E731
+        to_text = lambda d: {"1": 0, "2": 1}[d["answer"]]  # noqa: E731
+        to_target = lambda d: d["sentence"][idx(d) + 1 :].strip()  # noqa: E731
+        to_choice = lambda d: [d["sentence"][: idx(d)] + o for o in (d["option1"], d["option2"])]  # noqa: E731
+        out = []
+        for i, doc in enumerate(val):
+            # training_split set, fewshot_split and test_split unset: None == None, k+1 drawn
+            shots = sample(k, doc) if k > 0 else []
+            prefix = "".join(to_choice(s)[to_text(s)] + " " + to_target(s) + "\n\n" for s in shots)
+            contexts = [prefix + c for c in to_choice(doc)]
+            out.append(
+                {
+                    "subject": "winogrande",
+                    "doc_id": i,
+                    "context": os.path.commonprefix(contexts),
+                    "contexts": contexts,
+                    "continuations": [" " + to_target(doc)] * 2,
+                    "target": to_text(doc),
+                }
+            )
         return out
     raise SystemExit(f"unknown benchmark {bench}")
 

@@ -11,28 +11,10 @@ import { pyStrip } from '../../src/core/util/pyStr.ts';
 import { PyRandom } from '../../src/core/util/pyRandom.ts';
 import { readSamples, storiesCli } from '../support/cli.ts';
 import { STORIES } from '../support/paths.ts';
+import { plainGreedy } from '../support/plainGreedy.ts';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-
-/** Plain greedy decoding: the whole sequence re-run for every new token, no KV cache, argmax of the last row. */
-async function plainGreedy(model: CausalLM, ids: number[], maxNew: number, stop: string[]): Promise<string> {
-  const out: number[] = [];
-  for (let i = 0; i < maxNew; i++) {
-    const { logits } = await model.forward([[...ids, ...out]]);
-    const data = logits.data as Float32Array;
-    const v = model.vocabSize;
-    const row = data.subarray(data.length - v);
-    let best = 0;
-    for (let j = 1; j < v; j++) if (row[j]! > row[best]!) best = j;
-    if (best === 2) break; // stories260K's </s>
-    out.push(best);
-    const text = model.decode(out);
-    const cut = Math.min(...stop.map((s) => text.indexOf(s)).filter((k) => k >= 0));
-    if (Number.isFinite(cut)) return text.slice(0, cut);
-  }
-  return model.decode(out);
-}
 
 test('helm scores by generation as HELM does: one greedy token, strip(), exact letter; equal to a plain greedy decode', async () => {
   const dir = tmp('pb-helm-');
@@ -62,7 +44,7 @@ test('helm scores by generation as HELM does: one greedy token, strip(), exact l
   for (const s of readSamples(dir).values()) {
     const expected = await plainGreedy(model, encode(s.context as string), 1, []);
     assert.equal(s.generated, expected);
-    const m = rule.answerRegex.exec(pyStrip(expected));
+    const m = rule.answerRegex!.exec(pyStrip(expected));
     const pred = m ? ['A', 'B', 'C', 'D'].indexOf(m[1]!) : -1;
     assert.equal(s.pred, pred);
     if (pred < 0) noAnswer++;
@@ -79,7 +61,7 @@ test('helm scores by generation as HELM does: one greedy token, strip(), exact l
 
 test("helm's extraction: strip() is Python's, the whole stripped text must be one letter", () => {
   const rule = getTemplate('helm').generation!;
-  const pick = (text: string) => rule.answerRegex.exec(pyStrip(text))?.[1] ?? null;
+  const pick = (text: string) => rule.answerRegex!.exec(pyStrip(text))?.[1] ?? null;
   assert.equal(pick(' C'), 'C');
   assert.equal(pick('C\n'), 'C');
   assert.equal(pick('\u0085B\u001f'), 'B'); // Python strips U+0085 and U+001F; String.trim does not
@@ -163,7 +145,7 @@ test('sampling: options recorded; the same seed gives the same texts in any run 
     tmp('pb-s-'),
   ]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /apply to templates that generate \(generate, helm\), not lm-eval/);
+  assert.match(bad.stderr, /apply to templates that generate \(helm, generate, gsm8k\), not lm-eval/);
   const seedOnly = storiesCli('run', [
     '--subjects',
     'anatomy',

@@ -135,7 +135,7 @@ test('generate template: lm-eval prompt, greedy settings, documented answer rege
   const t = getTemplate('generate');
   assert.equal(buildPrompt(t, item, [shot1]).context, buildPrompt(TEMPLATES['lm-eval']!, item, [shot1]).context);
   assert.equal(t.scoring, 'generate');
-  const re = t.generation!.answerRegex;
+  const re = t.generation!.answerRegex!;
   const pick = (s: string) => re.exec(s)?.[1] ?? null;
   assert.equal(pick(' B'), 'B');
   assert.equal(pick(' (C) because'), 'C');

@@ -16,6 +16,14 @@ export interface Question {
   answer: number;
   /** Benchmark-specific fields carried into the sample (e.g. MMLU-Redux's error_type). */
   extra?: Record<string, string>;
+  /** TruthfulQA mc2: each choice's label (1 true, 0 false), for the probability mass on the true ones. */
+  labels?: number[];
+  /**
+   * The source row's content, for lm-eval's whole-dict equality (`x != doc` when the sampler drops
+   * the evaluated document) where rows carry no id (Winogrande): two rows with the same fields are
+   * the same document there.
+   */
+  content?: string;
 }
 
 /** The generic name: a document of a benchmark (lm-eval's doc, lighteval's Doc). */

@@ -1,8 +1,11 @@
 import { commaList, didYouMean } from '../util/suggest.ts';
 import { arcChallenge, arcEasy } from './arc/index.ts';
+import { gsm8k } from './gsm8k/index.ts';
 import { hellaswag } from './hellaswag/index.ts';
 import { mmlu } from './mmlu/index.ts';
 import { mmluRedux } from './mmlu_redux/index.ts';
+import { truthfulqaMc1, truthfulqaMc2 } from './truthfulqa/index.ts';
+import { winogrande } from './winogrande/index.ts';
 import type { Benchmark } from './types.ts';
 import { resolveSubjects } from './mmlu/subjects.ts';
 
@@ -13,6 +16,10 @@ export const BENCHMARKS: Record<string, Benchmark> = {
   arc_easy: arcEasy,
   arc_challenge: arcChallenge,
   hellaswag,
+  truthfulqa_mc1: truthfulqaMc1,
+  truthfulqa_mc2: truthfulqaMc2,
+  winogrande,
+  gsm8k,
 };
 
 export const BENCHMARK_IDS = Object.keys(BENCHMARKS);

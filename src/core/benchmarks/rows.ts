@@ -16,6 +16,11 @@ export interface RowFile {
 export interface RowSource {
   readonly description: string;
   files(dataset: string, config: string, split: string): Promise<RowFile[]>;
+  /**
+   * A file of a local folder by name, or null (the hub has none): a dataset's original release
+   * where the hub's rows are built from it (TruthfulQA's mc_task.json).
+   */
+  raw?(name: string): Promise<RowFile | null>;
 }
 
 export type Row = Record<string, unknown>;

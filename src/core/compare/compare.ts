@@ -169,8 +169,8 @@ function pairedComparison(A: ComparableResult, B: ComparableResult, warnings: st
         doc_id: xs[i]!.doc_id,
         a_pred: xs[i]!.pred,
         b_pred: ys[i]!.pred,
-        a_correct: xs[i]!.acc,
-        b_correct: ys[i]!.acc,
+        a_correct: xs[i]!.acc as 0 | 1,
+        b_correct: ys[i]!.acc as 0 | 1,
       })),
   };
 }

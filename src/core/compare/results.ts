@@ -100,15 +100,17 @@ export function comparableFromResults(label: string, json: unknown): ComparableR
 export function comparableFromRun(
   label: string,
   results: unknown,
-  samples: readonly { subject: string; doc_id: number; pred: number; acc: 0 | 1; loglikelihoods?: number[] }[],
+  samples: readonly { subject: string; doc_id: number; pred: number; acc: number; loglikelihoods?: number[] }[],
 ): ComparableResult {
   const c = comparableFromResults(label, results);
+  // Paired statistics compare right/wrong per question; a probability mass (TruthfulQA mc2) is neither.
+  if (samples.some((s) => s.acc !== 0 && s.acc !== 1)) return c;
   c.picks = new Map(
     samples.map((s) => [
       `${s.subject}/${s.doc_id}`,
       {
         pred: s.pred,
-        correct: s.acc,
+        correct: s.acc as 0 | 1,
         subject: s.subject,
         doc_id: s.doc_id,
         ...(s.loglikelihoods ? { loglikelihoods: s.loglikelihoods } : {}),

@@ -35,10 +35,29 @@ const probe = (n: number): Question => ({
   answer: n % 4,
 });
 
+/** A partial-scoring template's probe: a sentence with one blank and two options. */
+const blankProbe = (n: number): Question => ({
+  ...probe(n),
+  question: `  Probe sentence ${n} with _ in it.  `,
+  choices: ['first option', 'second option'],
+  answer: n % 2,
+});
+
 /** Hash of what the template renders (any change to its description, format, delimiters or labels changes it). */
 export function templateHash(t: TemplateSpec): Promise<string> {
-  const p = buildPrompt(t, probe(3), [probe(1), probe(2)]);
-  return sha256Hex(JSON.stringify([t.id, p.context, p.continuations, p.target, t.scoring, t.overflow]));
+  const q = t.partial ? blankProbe : probe;
+  const p = buildPrompt(t, q(3), [q(1), q(2)]);
+  return sha256Hex(
+    JSON.stringify([
+      t.id,
+      p.context,
+      p.continuations,
+      p.target,
+      t.scoring,
+      t.overflow,
+      ...(p.contexts ? [p.contexts] : []),
+    ]),
+  );
 }
 
 /** Hash of the data a run evaluates: its questions (the limit applied) and the few-shot rows. */

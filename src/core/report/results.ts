@@ -8,7 +8,15 @@ import { ENGINE_VERSION } from '../version.ts';
 import type { Fingerprint } from './fingerprint.ts';
 import type { GenerationSettings } from '../templates/template.ts';
 import type { PartRange } from '../parts.ts';
-import { computeGroup, computeScoreboard, type GroupScore, type Scoreboard, type TaskScore } from './scoreboard.ts';
+import {
+  computeGroup,
+  computeScoreboard,
+  metricName,
+  resultKey,
+  type GroupScore,
+  type Scoreboard,
+  type TaskScore,
+} from './scoreboard.ts';
 
 /** Everything about a run that is needed to reproduce it, beyond the settings. */
 /** What config.parts records of each merged part. */
@@ -71,10 +79,10 @@ type Entry = Record<string, number | string | null>;
 function groupEntry(g: GroupScore, filter: string, alias = g.alias): Entry {
   const e: Entry = { alias };
   for (const [m, sc] of Object.entries(g.metrics)) {
-    e[`${m},${filter}`] = sc.value;
-    e[`${m}_stderr,${filter}`] = sc.stderr;
-    e[`${m}_macro,${filter}`] = g.macro[m]!.value;
-    e[`${m}_macro_stderr,${filter}`] = g.macro[m]!.stderr;
+    e[resultKey(m, filter)] = sc.value;
+    e[resultKey(m, filter, '_stderr')] = sc.stderr;
+    e[resultKey(m, filter, '_macro')] = g.macro[m]!.value;
+    e[resultKey(m, filter, '_macro_stderr')] = g.macro[m]!.stderr;
   }
   e.n = g.n;
   return e;
@@ -83,8 +91,8 @@ function groupEntry(g: GroupScore, filter: string, alias = g.alias): Entry {
 function taskEntry(t: TaskScore, filter: string, alias: string): Entry {
   const e: Entry = { alias };
   for (const [m, sc] of Object.entries(t.metrics)) {
-    e[`${m},${filter}`] = sc.value;
-    e[`${m}_stderr,${filter}`] = sc.stderr;
+    e[resultKey(m, filter)] = sc.value;
+    e[resultKey(m, filter, '_stderr')] = sc.stderr;
   }
   for (const [v, n] of Object.entries(t.viewN)) e[`n_${v}`] = n;
   return e;
@@ -148,7 +156,9 @@ export function serializeResults(
         output_type: template.scoring === 'generate' ? 'generate_until' : 'multiple_choice',
         template: template.id,
         template_reference: template.reference,
-        metric_list: sb.metrics.map((m) => ({ metric: m, aggregation: 'mean', higher_is_better: m !== 'no_answer' })),
+        metric_list: template.generation?.freeform
+          ? [template.generation.freeform.metric]
+          : sb.metrics.map((m) => ({ metric: m, aggregation: 'mean', higher_is_better: m !== 'no_answer' })),
         ...(template.generation
           ? {
               generation_kwargs: {
@@ -159,15 +169,17 @@ export function serializeResults(
                   ? { temperature: gen!.temperature, top_k: gen!.topK, top_p: gen!.topP, seed: gen!.seed }
                   : {}),
               },
-              filter_list: [
-                {
-                  name: template.generation.filter,
-                  filter: [
-                    ...(template.generation.strip ? [{ function: 'strip' }] : []),
-                    { function: 'regex', regex_pattern: template.generation.answerRegex.source },
+              filter_list: template.generation.freeform
+                ? template.generation.freeform.filterList
+                : [
+                    {
+                      name: template.generation.filter,
+                      filter: [
+                        ...(template.generation.strip ? [{ function: 'strip' }] : []),
+                        { function: 'regex', regex_pattern: template.generation.answerRegex!.source },
+                      ],
+                    },
                   ],
-                },
-              ],
             }
           : {}),
         metadata: { version: 1.0 },
@@ -196,7 +208,10 @@ export function serializeResults(
     'n-shot': Object.fromEntries(taskNames.map((t) => [t, settings.shots])),
     'n-samples': Object.fromEntries(sb.tasks.map((t) => [t.task, { original: t.n, effective: t.n }])),
     higher_is_better: Object.fromEntries(
-      taskNames.map((t) => [t, Object.fromEntries(sb.metrics.map((m) => [m, m !== 'no_answer']))]),
+      taskNames.map((t) => [
+        t,
+        Object.fromEntries(sb.metrics.map((m) => [metricName(m), metricName(m) !== 'no_answer'])),
+      ]),
     ),
     ...(Object.keys(pagebench).length ? { pagebench } : {}),
     probabilities: sb.probabilities,

@@ -72,16 +72,43 @@ export interface Probabilities {
   answer_distribution: AnswerDistribution;
 }
 
+/**
+ * results.json's key of a metric: `<metric><suffix>,<filter>`. A metric of a template with several
+ * filters (GSM8K) carries its own filter in its name ("exact_match,strict-match").
+ */
+export function resultKey(metric: string, filter: string, suffix = ''): string {
+  const [name, own] = metric.split(',');
+  return `${name}${suffix},${own ?? filter}`;
+}
+
+/** A metric's name without its filter. */
+export const metricName = (metric: string) => metric.split(',')[0]!;
+
+/** The metric a template's reference headlines, with its filter where the template has several (GSM8K). */
+export function templateHeadline(template: string): string {
+  const t = getTemplate(template);
+  const free = t.generation?.freeform;
+  return free ? `${t.headline},${free.filters[0]}` : t.headline;
+}
+
 /** The per-sample metrics a template reports. */
 export function templateMetrics(template: string): string[] {
   const t = getTemplate(template);
+  // Free-text answers: exact_match and the share with nothing extracted, under each filter.
+  const free = t.generation?.freeform;
+  if (free) return free.filters.flatMap((f) => [`exact_match,${f}`, `no_answer,${f}`]);
   // no_answer: the share of generations from which no choice could be extracted (not counted as a wrong pick apart).
   if (t.scoring === 'generate') return ['exact_match', 'no_answer'];
+  if (t.trueMass) return ['acc', 'mc2_split'];
   return t.reportAccNorm ? ['acc', 'acc_norm'] : ['acc'];
 }
 
-function sampleValue(s: Sample, metric: string): number {
+/** A sample's value of a per-sample metric. */
+export function sampleValue(s: Sample, metric: string): number {
+  const [name, filter] = metric.split(',');
+  if (filter !== undefined) return name === 'no_answer' ? (s.no_answer?.[filter] ?? 0) : (s.exact_match?.[filter] ?? 0);
   if (metric === 'no_answer') return s.pred < 0 ? 1 : 0;
+  if (metric === 'mc2_split') return s.mc2_split!;
   return metric === 'acc_norm' ? s.acc_norm! : s.acc;
 }
 
@@ -236,7 +263,7 @@ function assemble(
   const sb: Scoreboard = {
     benchmark: benchmark.id,
     template,
-    headline: getTemplate(template).headline,
+    headline: templateHeadline(template),
     metrics: templateMetrics(template),
     views: Object.keys(benchmark.views ?? {}),
     tasks,

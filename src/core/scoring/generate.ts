@@ -41,14 +41,16 @@ export function questionRng(seed: number, subject: string, docId: number): PyRan
 }
 
 /**
- * Decoding on the KV cache (greedy at temperature 0, else sampled with `rng`): returns the
- * generated text cut at the first stop sequence (lm-eval generate_until semantics); stops early at EOS.
+ * Decoding on the KV cache (greedy at temperature 0, else sampled with `rng`): stops once a stop
+ * sequence appears (lm-eval generate_until's stopping criterion) or at EOS, and returns the text
+ * cut at the first stop sequence, or by `cut` (lm-eval's split at each term in turn) where given.
  */
 export async function generateText(
   model: CausalLM,
   input: number[],
   g: GenerationSettings,
   rng: PyRandom | null,
+  cut?: (text: string, stop: readonly string[]) => string,
 ): Promise<string> {
   const vocab = model.vocabSize;
   const eos = (model.model.config as unknown as { eos_token_id?: number | number[] }).eos_token_id;
@@ -65,13 +67,14 @@ export async function generateText(
     if (eosIds.has(next)) break;
     generated.push(next);
     const text = model.decode(generated);
-    const cut = firstStop(text, g.stop);
-    if (cut >= 0) return text.slice(0, cut);
+    const at = firstStop(text, g.stop);
+    if (at >= 0) return cut ? cut(text, g.stop) : text.slice(0, at);
     if (step + 1 === g.maxNewTokens || input.length + generated.length >= model.maxLength) break;
     ({ logits, cache } = await model.forward([[next]], cache));
     lastRow = 0;
   }
-  return model.decode(generated);
+  const text = model.decode(generated);
+  return cut ? cut(text, g.stop) : text;
 }
 
 function firstStop(text: string, stop: string[]): number {

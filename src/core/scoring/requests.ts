@@ -1,5 +1,6 @@
 import type { PromptInstance } from '../templates/template.ts';
 import { lmEvalRelease } from '../lmEvalReleases.ts';
+import { choicePairs } from '../templates/build.ts';
 
 export type { BosPolicy } from '../records.ts';
 import type { BosPolicy } from '../records.ts';
@@ -93,8 +94,8 @@ export interface QuestionRequest {
 export function questionRequest(prompt: PromptInstance, encode: Encode, maxLength: number): QuestionRequest {
   return {
     prompt,
-    choices: prompt.continuations.map((cont) => {
-      const pair = encodePair(encode, prompt.context, cont);
+    choices: choicePairs(prompt).map(([ctx, cont]) => {
+      const pair = encodePair(encode, ctx, cont);
       return choiceRequest(pair.context, pair.continuation, maxLength);
     }),
   };

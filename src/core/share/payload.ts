@@ -6,7 +6,7 @@ import { benchmarkOf } from '../benchmarks/registry.ts';
 import { LM_EVAL_RELEASES } from '../lmEvalReleases.ts';
 import type { Sample } from '../records.ts';
 import type { RunConfig } from '../report/runConfig.ts';
-import { templateMetrics, type Probabilities } from '../report/scoreboard.ts';
+import { resultKey, sampleValue, templateMetrics, type Probabilities } from '../report/scoreboard.ts';
 import { getTemplate, TEMPLATES } from '../templates/presets.ts';
 import { fromBase64Url, packValues, toBase64Url } from './bits.ts';
 
@@ -59,8 +59,10 @@ export function buildPayload(results: Results, samples?: readonly Sample[]): Sha
   const metrics = templateMetrics(config.template);
   const benchmark = benchmarkOf(config);
   const views = Object.keys(benchmark.views ?? {});
-  const value = (s: Sample, m: string) =>
-    m === 'no_answer' ? (s.pred < 0 ? 1 : 0) : m === 'acc_norm' ? s.acc_norm! : s.acc;
+  if (template.trueMass)
+    throw new ShareError(
+      `a link carries how many questions scored 1; ${benchmark.label}'s acc is a probability mass per question, which it cannot carry yet: share the run's output folder instead (pagebench compare reads it)`,
+    );
   const bySubset = new Map<string, Sample[]>();
   const taskNames = new Map(config.subjects.map((s) => [benchmark.taskName(config.template, s), s]));
   const tasks: ShareTask[] = [];
@@ -69,12 +71,16 @@ export function buildPayload(results: Results, samples?: readonly Sample[]): Sha
     for (const subset of config.subjects) {
       const list = bySubset.get(subset) ?? [];
       if (!list.length) continue;
-      const task: ShareTask = [subset, list.length, metrics.map((m) => list.reduce((a, s) => a + value(s, m), 0))];
+      const task: ShareTask = [
+        subset,
+        list.length,
+        metrics.map((m) => list.reduce((a, s) => a + sampleValue(s, m), 0)),
+      ];
       if (views.length) {
         task[3] = Object.fromEntries(
           views.map((v) => {
             const inView = list.filter(benchmark.views![v]!);
-            return [v, [inView.length, metrics.map((m) => inView.reduce((a, s) => a + value(s, m), 0))]];
+            return [v, [inView.length, metrics.map((m) => inView.reduce((a, s) => a + sampleValue(s, m), 0))]];
           }),
         );
       }
@@ -88,12 +94,15 @@ export function buildPayload(results: Results, samples?: readonly Sample[]): Sha
       const e = res[task];
       if (!e) continue;
       const n = (results['n-samples'] as Record<string, { effective: number }>)[task]!.effective;
-      const t: ShareTask = [subset, n, metrics.map((m) => Math.round(e[`${m},${filter}`]! * n))];
+      const t: ShareTask = [subset, n, metrics.map((m) => Math.round(e[resultKey(m, filter)]! * n))];
       if (views.length)
         t[3] = Object.fromEntries(
           views.map((v) => [
             v,
-            [e[`n_${v}`] ?? 0, metrics.map((m) => Math.round((e[`${m}_${v},${filter}`] ?? 0) * (e[`n_${v}`] ?? 0)))],
+            [
+              e[`n_${v}`] ?? 0,
+              metrics.map((m) => Math.round((e[resultKey(m, filter, `_${v}`)] ?? 0) * (e[`n_${v}`] ?? 0))),
+            ],
           ]),
         );
       tasks.push(t);
@@ -116,6 +125,10 @@ export function buildPayload(results: Results, samples?: readonly Sample[]): Sha
       : null,
   };
   if (samples) {
+    if (template.generation?.freeform)
+      throw new ShareError(
+        `a full link carries each question's pick; ${benchmark.label}'s answers are free text: the summary link carries every score`,
+      );
     const ordered = config.subjects.flatMap((s) => bySubset.get(s) ?? []);
     const offset = template.scoring === 'generate' ? 1 : 0;
     const maxChoices = Math.max(2, ...ordered.map((s) => s.continuations.length));

@@ -134,6 +134,10 @@ export function expandVariants(base: Axes, vary: readonly [Axis, string[]][]): V
     return { id: vary.map(([a]) => idPart(a, axes[a])).join('_') || 'base', axes };
   });
   for (const v of variants) {
+    if (getTemplate(v.axes.template).trueMass)
+      throw new AxisError(
+        `template ${v.axes.template} scores each question by a probability mass, not right or wrong; studies compare right/wrong answers`,
+      );
     if (v.axes.labels !== 'none' && !getTemplate(v.axes.template).withLabels)
       throw new AxisError(`labels=${v.axes.labels}: template ${v.axes.template} shows no labels`);
   }

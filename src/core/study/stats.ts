@@ -12,7 +12,8 @@ export interface StudySample {
   permutation: number[];
   pred_original: number;
   loglikelihoods: number[];
-  acc: 0 | 1;
+  /** 0 or 1: studies refuse templates whose acc is a probability mass (axes.ts). */
+  acc: number;
 }
 
 export interface VariantStats {

@@ -11,11 +11,33 @@ export function buildPrefix(t: TemplateSpec, subject: string, shots: readonly Qu
 }
 
 export function buildPrompt(t: TemplateSpec, q: Question, shots: readonly Question[]): PromptInstance {
-  return {
-    context: buildPrefix(t, q.subject, shots) + t.formatQuestion(q),
-    continuations: t.choices(q).map((c) => t.targetDelimiter + c),
-    target: q.answer,
-  };
+  const continuations = t.choices(q).map((c) => t.targetDelimiter + c);
+  if (t.partial) {
+    const prefix = buildPrefix(t, q.subject, shots);
+    const contexts = t.partial(q).map((c) => prefix + c);
+    return { context: commonPrefix(contexts), contexts, continuations, target: q.answer };
+  }
+  return { context: buildPrefix(t, q.subject, shots) + t.formatQuestion(q), continuations, target: q.answer };
+}
+
+/** Each choice's (context, continuation), as lm-eval's requests pair them. */
+export function choicePairs(p: PromptInstance): [context: string, continuation: string][] {
+  return p.continuations.map((c, i) => [p.contexts?.[i] ?? p.context, c]);
+}
+
+/** The longest common string prefix (the part of a subject's prompts every question shares). */
+export function commonPrefix(xs: readonly string[]): string {
+  if (xs.length === 0) return '';
+  let end = xs[0]!.length;
+  for (const x of xs) {
+    let i = 0;
+    while (i < end && x.charCodeAt(i) === xs[0]!.charCodeAt(i)) i++;
+    end = i;
+  }
+  // never half a surrogate pair: "🐍" and "🐈" share their first UTF-16 unit
+  const last = xs[0]!.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return xs[0]!.slice(0, end);
 }
 
 /** lm-eval's `first_n` sampler: the first k rows of the few-shot split in file order. */
@@ -35,11 +57,14 @@ export interface SamplerSpec {
 }
 
 /**
- * lm-eval's whole-document equality (`x != doc` in ContextSampler.rm_eval_doc): the same row of
- * the same split. The benchmarks here carry row ids (HellaSwag's ind/split, ARC's id), so two
- * different rows are never equal dicts.
+ * lm-eval's whole-document equality (`x != doc` in ContextSampler.rm_eval_doc): equal rows where
+ * the benchmark keeps their content (Winogrande's rows carry no id), else the same row of the same
+ * split (HellaSwag's and ARC's rows carry ids, so two different rows are never equal dicts).
  */
-const sameDoc = (a: Question, b: Question) => a.split === b.split && a.docId === b.docId && a.subject === b.subject;
+const sameDoc = (a: Question, b: Question) =>
+  a.content !== undefined && b.content !== undefined
+    ? a.content === b.content
+    : a.split === b.split && a.docId === b.docId && a.subject === b.subject;
 
 /**
  * lm-eval's samplers (lm_eval/api/samplers.py, v0.4.12): `first_n` (the first k rows of the

@@ -3,6 +3,9 @@ import type { GenerationSettings, TemplateSpec } from './template.ts';
 import { LABEL_SETS, type LabelSet } from './labels.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { pyStrip } from '../util/pyStr.ts';
+import { TRUTHFULQA_PRIMER, truthfulqaContext } from '../benchmarks/truthfulqa/prompt.ts';
+import { winograndeDoc } from '../benchmarks/winogrande/prompt.ts';
+import { cutAtStops, GSM8K_UNTIL, INVALID, scoreGsm8k } from '../benchmarks/gsm8k/extract.ts';
 
 // All prompt templates live in this file: adding one is adding an entry to TEMPLATES. Where the
 // reference is Python, `strip()` is Python's (pyStrip), not String.prototype.trim.
@@ -156,7 +159,111 @@ TEMPLATES.hellaswag = {
   formatQuestion: (q) => q.question,
 };
 
+// lm-eval's truthfulqa_mc1 / truthfulqa_mc2 (benchmarks/truthfulqa): the primer and "Q: …\nA:" are
+// doc_to_text, so each shot (lm-eval allows them) repeats the primer; no description.
+TEMPLATES.truthfulqa = {
+  ...TEMPLATES.arc,
+  id: 'truthfulqa',
+  summary: "lm-eval's truthfulqa_mc1: the six-pair QA primer, 'Q: …\nA:', the answers as continuations (choice 0 true)",
+  reference: 'lm-evaluation-harness lm_eval/tasks/truthfulqa/truthfulqa_mc1.yaml (version 2.0)',
+  formatQuestion: (q) => truthfulqaContext(q.question),
+  sharedText: `${TRUTHFULQA_PRIMER}\n\nQ: `,
+  reportAccNorm: false,
+  headline: 'acc',
+};
+TEMPLATES['truthfulqa-mc2'] = {
+  ...TEMPLATES.truthfulqa,
+  id: 'truthfulqa-mc2',
+  summary:
+    "lm-eval's truthfulqa_mc2: the mc1 prompt over mc2_targets; acc is the probability mass on the true answers (mc2_split: the v1 leaderboard's formula)",
+  reference:
+    'lm-evaluation-harness lm_eval/tasks/truthfulqa/truthfulqa_mc2.yaml (version 3.0) + utils.py process_results_mc2',
+  trueMass: true,
+};
+// lm-eval's winogrande (version 1.0), partial scoring: each option in the blank is a context, the
+// text after the blank the continuation of both; a shot is its right context + " " + that text.
+const winogrande = (q: Question) => {
+  const d = winograndeDoc({
+    sentence: q.question,
+    option1: q.choices[0]!,
+    option2: q.choices[1]!,
+    answer: String(q.answer + 1),
+  });
+  if (typeof d === 'string') throw new Error(`${q.subject} ${q.docId}: ${d}`);
+  return d;
+};
+TEMPLATES.winogrande = {
+  ...TEMPLATES.arc,
+  id: 'winogrande',
+  summary: "lm-eval's winogrande: each option fills the blank as its own context; both score the text after the blank",
+  reference: 'lm-evaluation-harness lm_eval/tasks/winogrande (default.yaml + preprocess_winogrande.py, version 1.0)',
+  formatQuestion: (q) => {
+    const d = winogrande(q);
+    return d.contexts[d.gold];
+  },
+  choices: (q) => {
+    const c = winogrande(q).continuation;
+    return [c, c];
+  },
+  partial: (q) => [...winogrande(q).contexts],
+  reportAccNorm: false,
+  headline: 'acc',
+};
+
+// lm-eval's gsm8k (version 3.0): "Question: …\nAnswer:", shots with their whole worked answers,
+// greedy until "Question:", "</s>" or "<|im_end|>" (and EOS), 256 new tokens; the answer read by
+// the strict-match and flexible-extract filters (benchmarks/gsm8k/extract.ts).
+TEMPLATES.gsm8k = {
+  ...TEMPLATES.arc,
+  id: 'gsm8k',
+  summary:
+    "lm-eval's gsm8k: 'Question: …\nAnswer:', worked answers as shots; greedy generation scored by exact_match under strict-match and flexible-extract",
+  reference: 'lm-evaluation-harness lm_eval/tasks/gsm8k/gsm8k.yaml (version 3.0)',
+  formatQuestion: (q) => `Question: ${q.question}\nAnswer:`,
+  reportAccNorm: false,
+  scoring: 'generate',
+  headline: 'exact_match',
+  generation: {
+    stop: [...GSM8K_UNTIL],
+    maxNewTokens: 256,
+    filter: 'strict-match',
+    freeform: {
+      filters: ['strict-match', 'flexible-extract'],
+      invalid: INVALID,
+      cut: cutAtStops,
+      score: (response, reference) => {
+        const s = scoreGsm8k(response, reference);
+        return { 'strict-match': s.strict, 'flexible-extract': s.flexible };
+      },
+      metric: {
+        metric: 'exact_match',
+        aggregation: 'mean',
+        higher_is_better: true,
+        ignore_case: true,
+        ignore_punctuation: false,
+        regexes_to_ignore: [',', '\\$', '(?s).*#### ', '\\.$'],
+      },
+      filterList: [
+        {
+          name: 'strict-match',
+          filter: [{ function: 'regex', regex_pattern: '#### (\\-?[0-9\\.\\,]+)' }, { function: 'take_first' }],
+        },
+        {
+          name: 'flexible-extract',
+          filter: [
+            { function: 'regex', group_select: -1, regex_pattern: '(-?[$0-9.,]{2,})|(-?[0-9]+)' },
+            { function: 'take_first' },
+          ],
+        },
+      ],
+    },
+  },
+};
+
 export const TEMPLATE_IDS = Object.keys(TEMPLATES);
+
+/** Templates that answer by generation (the decoding options apply to them). */
+export const GENERATING_TEMPLATES = TEMPLATE_IDS.filter((id) => TEMPLATES[id]!.scoring === 'generate');
 
 export function getTemplate(id: string): TemplateSpec {
   const t = TEMPLATES[id];

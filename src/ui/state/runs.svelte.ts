@@ -1,7 +1,7 @@
 import { StallWatch } from './stallWatch.svelte.ts';
 import type { StepId } from '../stalls.ts';
 import * as Comlink from 'comlink';
-import { getTemplate } from '../../core/templates/presets.ts';
+import { templateHeadline } from '../../core/report/scoreboard.ts';
 import { heldRunLocks, runsChannel, whenRunLockFree } from '../../storage/locks.ts';
 import { recordSamples, settleInterruptedRuns, updateRun, type PagebenchDB, type RunRecord } from '../../storage/db.ts';
 import type { WorkerEvent } from '../../../workers/evalWorker.ts';
@@ -61,7 +61,7 @@ export class RunsState {
    * `onSettled` hears of each (the app continues the one its address shows: a reload mid-run).
    */
   async settleInterrupted(onSettled: (runId: string) => void = () => {}): Promise<void> {
-    const headline = (r: RunRecord) => getTemplate(r.settings.template).headline;
+    const headline = (r: RunRecord) => templateHeadline(r.settings.template);
     const held = await heldRunLocks();
     const settled = await settleInterruptedRuns(this.db, headline, held);
     await this.refresh();

@@ -253,8 +253,11 @@ export class SetupState {
     this.subjectMode = 'pick';
     this.picked = [...b.defaultSubsets];
     this.split = b.splits[0]!;
+    // a benchmark scored only by generation (GSM8K) starts on its generating template
+    const generates = getTemplate(b.defaultTemplate).scoring === 'generate';
     this.template = b.defaultTemplate;
-    this.scoring = 'loglikelihood';
+    this.scoring = generates ? 'generate' : 'loglikelihood';
+    if (generates) this.genTemplate = b.defaultTemplate;
     if (id !== 'mmlu') this.dataSource = 'hub';
   }
 

@@ -35,6 +35,15 @@ function targets(v: unknown, name: string): McTargets | string {
   return { choices: entries.map(([k]) => k), labels: entries.map(([, l]) => l as number) };
 }
 
+/** What lm-eval cannot score in a row whose targets are well-formed, or null. */
+export function rowProblem(mc1: McTargets, mc2: McTargets): string | null {
+  if (!mc2.labels.includes(0)) return 'mc2_targets has no false choice (label 0)';
+  if (!mc2.labels.includes(1)) return 'mc2_targets has no true choice (label 1)';
+  if (mc1.labels[0] !== 1 || mc1.labels.slice(1).some((l) => l !== 0))
+    return 'mc1_targets must have its one true choice first (lm-eval scores choice 0 as the answer)';
+  return null;
+}
+
 /** Rows of mc_task.json; any malformed row fails the whole file, naming each (rows count from 1). */
 export function mcTaskRows(text: string, file: string): TruthfulQaRow[] {
   let data: unknown;
@@ -57,11 +66,7 @@ export function mcTaskRows(text: string, file: string): TruthfulQaRow[] {
           ? mc1
           : typeof mc2 === 'string'
             ? mc2
-            : !mc2.labels.includes(0)
-              ? 'mc2_targets has no false choice (label 0)'
-              : mc1.labels[0] !== 1 || mc1.labels.slice(1).some((l) => l !== 0)
-                ? 'mc1_targets must have its one true choice first (lm-eval scores choice 0 as the answer)'
-                : null;
+            : rowProblem(mc1, mc2);
     if (message) problems.push({ file, row: i + 1, message });
     else rows.push({ question: row.question as string, mc1_targets: mc1 as McTargets, mc2_targets: mc2 as McTargets });
   });

@@ -1,0 +1,112 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getBenchmark } from '../core/benchmarks/registry.ts';
+import { getTemplate } from '../core/templates/presets.ts';
+import { SUITE_IDS, SUITES, suiteSummary, type SuiteSummary } from '../core/suites.ts';
+import { didYouMean } from '../core/util/suggest.ts';
+import { UsageError } from './usage.ts';
+
+/** Options a suite sets per task: the user gives the rest (model, limit, dtype, scorer, BOS…), passed to every task. */
+/** Decoding options: passed to the suite's generating tasks (GSM8K) only. */
+const GENERATION_FLAGS = ['--max-new-tokens', '--stop', '--temperature', '--top-k', '--top-p', '--seed'];
+const SET_BY_SUITE = ['--benchmark', '--shots', '--template', '--subjects', '--configs', '--split', '--part', '--vary'];
+
+/**
+ * `pagebench suite <id> --model … --data <dir|hub|benchmark=dir,…> --output-dir <dir> [run options]`:
+ * each task of the suite as its own run into <dir>/<benchmark>/ (results.json and samples, as `run`
+ * writes them), then <dir>/suite.json with the columns and the average. A task whose folder already
+ * holds its result from the same options is kept, so an interrupted suite continues where it stopped.
+ */
+export async function suiteCommand(args: string[], run: (argv: string[]) => Promise<number>): Promise<number> {
+  const [id, ...rest] = args;
+  if (!id || id.startsWith('--'))
+    throw new UsageError(`name a suite: pagebench suite <${SUITE_IDS.join('|')}> --model … --output-dir …`);
+  const suite = SUITES[id];
+  if (!suite)
+    throw new UsageError(`unknown suite "${id}"${didYouMean(id, SUITE_IDS)} (expected ${SUITE_IDS.join(', ')})`);
+  const passed: string[] = [];
+  const decoding: string[] = [];
+  let data: string | undefined;
+  let outDir: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    const [flag, inline] =
+      a.includes('=') && a.startsWith('--')
+        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+        : [a, undefined];
+    const value = () => inline ?? rest[++i];
+    if (flag === '--data') data = value();
+    else if (flag === '--output-dir') outDir = value();
+    else if (SET_BY_SUITE.includes(flag))
+      throw new UsageError(
+        `${flag}: the suite sets it for each task (${suite.tasks.map((t) => `${t.benchmark} ${t.shots}-shot`).join(', ')})`,
+      );
+    else if (GENERATION_FLAGS.includes(flag)) decoding.push(...(inline === undefined ? [a, rest[++i]!] : [a]));
+    else passed.push(a);
+  }
+  if (!outDir) throw new UsageError('--output-dir is required');
+  const dataOf = suiteData(
+    data ?? 'hub',
+    suite.tasks.map((t) => t.benchmark),
+  );
+  mkdirSync(outDir, { recursive: true });
+  // The options every task ran with: a folder from another invocation is not continued.
+  const optionsFile = join(outDir, 'suite-options.json');
+  const options = JSON.stringify({ suite: suite.id, options: passed, decoding, data: dataOf });
+  if (existsSync(optionsFile) && readFileSync(optionsFile, 'utf8') !== options)
+    throw new UsageError(
+      `${outDir} holds an ${suite.id} run with other options (${optionsFile}); give another --output-dir`,
+    );
+  writeFileSync(optionsFile, options);
+  const results: Record<string, Parameters<typeof suiteSummary>[1][string]> = {};
+  for (const [i, t] of suite.tasks.entries()) {
+    const dir = join(outDir, t.benchmark);
+    const file = join(dir, 'results.json');
+    const label = `[${i + 1}/${suite.tasks.length}] ${getBenchmark(t.benchmark).label} ${t.shots}-shot`;
+    if (existsSync(file)) process.stderr.write(`${label}: kept (${file})\n`);
+    else {
+      process.stderr.write(`${label}\n`);
+      const argv = ['run', '--benchmark', t.benchmark, '--shots', String(t.shots), '--data', dataOf[t.benchmark]!];
+      const generates = getTemplate(getBenchmark(t.benchmark).defaultTemplate).scoring === 'generate';
+      const code = await run([...argv, ...passed, ...(generates ? decoding : []), '--output-dir', dir]);
+      if (code !== 0) return code;
+    }
+    results[t.benchmark] = JSON.parse(readFileSync(file, 'utf8')) as (typeof results)[string];
+  }
+  const summary = suiteSummary(suite, results);
+  writeFileSync(join(outDir, 'suite.json'), JSON.stringify(summary, null, 2) + '\n');
+  process.stderr.write(summaryTable(summary));
+  return 0;
+}
+
+/** --data: one folder (or "hub") for every task, or benchmark=folder pairs separated by commas. */
+function suiteData(arg: string, benchmarks: string[]): Record<string, string> {
+  if (!arg.includes('=')) return Object.fromEntries(benchmarks.map((b) => [b, arg]));
+  const out: Record<string, string> = {};
+  for (const part of arg.split(',')) {
+    const [b, dir] = part.split('=') as [string, string | undefined];
+    if (!benchmarks.includes(b) || !dir)
+      throw new UsageError(
+        `--data ${part}: expected <benchmark>=<folder|hub> with a benchmark of the suite (${benchmarks.join(', ')})`,
+      );
+    out[b] = dir;
+  }
+  const missing = benchmarks.filter((b) => !out[b]);
+  if (missing.length)
+    throw new UsageError(`--data names no data for ${missing.join(', ')} (give <benchmark>=<folder|hub>)`);
+  return out;
+}
+
+function summaryTable(s: SuiteSummary): string {
+  const rows = s.columns.map(
+    (c) =>
+      `${c.column.padEnd(12)} ${c.value.toFixed(2).padStart(6)}  ${c.benchmark} ${c.shots}-shot, ${c.key}, n=${c.n}` +
+      (c.beside ? `; ${c.beside.name}: ${c.beside.value.toFixed(2)}` : '') +
+      '\n',
+  );
+  return (
+    `${s.label}${s.partial ? " — PARTIAL (--limit): not the suite's numbers" : ''}\n` +
+    rows.join('') +
+    `${'Average'.padEnd(12)} ${s.average.toFixed(2).padStart(6)}\n`
+  );
+}

@@ -1,0 +1,113 @@
+/**
+ * Benchmark suites as data: which tasks, with which shots, and which number of each result is the
+ * suite's column. A suite's summary is computed from its tasks' results.json alone.
+ */
+
+export interface SuiteTask {
+  benchmark: string;
+  shots: number;
+  /** The column's name and the results.json key it reads (of the task, or of its group). */
+  column: string;
+  key: string;
+  /** Another number of the same result shown beside the column, named (MMLU: lm-eval's size-weighted group). */
+  beside?: { name: string; key: string };
+}
+
+export interface Suite {
+  id: string;
+  label: string;
+  /** Where its definition comes from. */
+  reference: string;
+  tasks: SuiteTask[];
+}
+
+/**
+ * The Open LLM Leaderboard v1: the six tasks with its shots and metrics (About page; the metrics as its
+ * read_evals.py reads them), MMLU as the unweighted mean of its 57 subjects, the average of the six ×100.
+ * Here in lm-eval's semantics (today's release, per-task samplers): TruthfulQA mc2 is lm-eval's acc
+ * (the label-mask formula), GSM8K's is exact_match under strict-match.
+ */
+export const SUITES: Record<string, Suite> = {
+  'openllm-v1': {
+    id: 'openllm-v1',
+    label: 'Open LLM Leaderboard (v1)',
+    reference:
+      'Open LLM Leaderboard v1 About page and read_evals.py (tasks, shots, metrics, unweighted MMLU mean); each task as lm-eval runs it',
+    tasks: [
+      { benchmark: 'arc_challenge', shots: 25, column: 'ARC', key: 'acc_norm,none' },
+      { benchmark: 'hellaswag', shots: 10, column: 'HellaSwag', key: 'acc_norm,none' },
+      {
+        benchmark: 'mmlu',
+        shots: 5,
+        column: 'MMLU',
+        key: 'acc_macro,none',
+        beside: { name: "lm-eval's size-weighted mmlu group", key: 'acc,none' },
+      },
+      { benchmark: 'truthfulqa_mc2', shots: 0, column: 'TruthfulQA', key: 'acc,none' },
+      { benchmark: 'winogrande', shots: 5, column: 'Winogrande', key: 'acc,none' },
+      { benchmark: 'gsm8k', shots: 5, column: 'GSM8K', key: 'exact_match,strict-match' },
+    ],
+  },
+};
+
+export const SUITE_IDS = Object.keys(SUITES);
+
+/** The entry of results.json that holds a task's suite number: its group (MMLU's "mmlu") or its only task. */
+function entryOf(results: { results: Record<string, Record<string, unknown>> }, benchmark: string) {
+  return results.results[benchmark] ?? Object.values(results.results)[0];
+}
+
+export interface SuiteColumn {
+  column: string;
+  benchmark: string;
+  shots: number;
+  key: string;
+  /** ×100, as the leaderboard shows it. */
+  value: number;
+  n: number;
+  beside?: { name: string; key: string; value: number };
+}
+
+export interface SuiteSummary {
+  suite: string;
+  label: string;
+  columns: SuiteColumn[];
+  /** The mean of the columns (×100), as the leaderboard's Average. */
+  average: number;
+  /** Some task ran on a --limit: these are not the suite's numbers. */
+  partial: boolean;
+}
+
+type Results = {
+  results: Record<string, Record<string, unknown>>;
+  'n-samples': Record<string, { effective: number }>;
+  config: { limit?: number | null };
+};
+
+/** The suite's columns and average from its tasks' results.json (by benchmark id). */
+export function suiteSummary(suite: Suite, byBenchmark: Record<string, Results>): SuiteSummary {
+  const columns = suite.tasks.map((t): SuiteColumn => {
+    const r = byBenchmark[t.benchmark];
+    if (!r) throw new Error(`the suite's ${t.column} task (${t.benchmark}) has no result`);
+    const e = entryOf(r, t.benchmark);
+    const v = e?.[t.key];
+    if (typeof v !== 'number') throw new Error(`${t.benchmark}'s results.json has no ${t.key}`);
+    const b = t.beside ? e?.[t.beside.key] : undefined;
+    return {
+      column: t.column,
+      benchmark: t.benchmark,
+      shots: t.shots,
+      key: t.key,
+      value: 100 * v,
+      n: Object.values(r['n-samples']).reduce((a, x) => a + x.effective, 0),
+      ...(t.beside && typeof b === 'number' ? { beside: { ...t.beside, value: 100 * b } } : {}),
+    };
+  });
+  return {
+    suite: suite.id,
+    label: suite.label,
+    columns,
+    average: columns.reduce((a, c) => a + c.value, 0) / columns.length,
+    partial: suite.tasks.some((t) => byBenchmark[t.benchmark]!.config.limit != null),
+  };
+}
