@@ -5,7 +5,7 @@ import { dataHash, templateHash, type Fingerprint } from '../core/report/fingerp
 import type { TemplateSpec } from '../core/templates/template.ts';
 import type { SubjectData } from '../core/benchmarks/doc.ts';
 import { fewshotSplit } from '../core/benchmarks/fewshot.ts';
-import { LATEST_LM_EVAL, LM_EVAL_RELEASES } from '../core/lmEvalReleases.ts';
+import { LATEST_LM_EVAL, LM_EVAL_RELEASES, lmEvalRelease } from '../core/lmEvalReleases.ts';
 import { variantTemplate } from '../core/study/variantPrompts.ts';
 import { validateResults, validateStudy } from '../core/report/validate.ts';
 import { computeScoreboard } from '../core/report/scoreboard.ts';
@@ -290,7 +290,7 @@ async function main(argv: string[]): Promise<number> {
     ...nodeRuntimeInfo(),
     threads: null,
     template_sha256: await templateHash(t),
-    data_sha256: await dataHash(data, settings.limit),
+    data_sha256: await dataHash(data, settings.limit, lmEvalRelease(settings.lmEval).sampler === 'shuffle42'),
   });
   const isTty = process.stderr.isTTY;
   let lastPrint = 0;
@@ -305,6 +305,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'study') {
     if (getTemplate(settings.template).scoring === 'generate')
       throw new UsageError('studies compare log-likelihood scoring; the generate template scores by generation');
+    if (lmEvalRelease(settings.lmEval).sampler === 'shuffle42')
+      throw new UsageError(
+        "studies follow lm-eval's per-task samplers; --lm-eval leaderboard-v1 (the v1 leaderboard's order) is for run and suite",
+      );
     let vary: [Axis, string[]][];
     let variants: Variant[];
     try {

@@ -2,14 +2,25 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getBenchmark } from '../core/benchmarks/registry.ts';
 import { getTemplate } from '../core/templates/presets.ts';
-import { SUITE_IDS, SUITES, suiteSummary, type SuiteSummary } from '../core/suites.ts';
+import { FIDELITIES, SUITE_IDS, SUITES, suiteSummary, type Fidelity, type SuiteSummary } from '../core/suites.ts';
+import { LATEST_LM_EVAL } from '../core/lmEvalReleases.ts';
 import { didYouMean } from '../core/util/suggest.ts';
 import { UsageError } from './usage.ts';
 
 /** Options a suite sets per task: the user gives the rest (model, limit, dtype, scorer, BOS…), passed to every task. */
 /** Decoding options: passed to the suite's generating tasks (GSM8K) only. */
 const GENERATION_FLAGS = ['--max-new-tokens', '--stop', '--temperature', '--top-k', '--top-p', '--seed'];
-const SET_BY_SUITE = ['--benchmark', '--shots', '--template', '--subjects', '--configs', '--split', '--part', '--vary'];
+const SET_BY_SUITE = [
+  '--lm-eval',
+  '--benchmark',
+  '--shots',
+  '--template',
+  '--subjects',
+  '--configs',
+  '--split',
+  '--part',
+  '--vary',
+];
 
 /**
  * `pagebench suite <id> --model … --data <dir|hub|benchmark=dir,…> --output-dir <dir> [run options]`:
@@ -27,6 +38,7 @@ export async function suiteCommand(args: string[], run: (argv: string[]) => Prom
   const passed: string[] = [];
   const decoding: string[] = [];
   let data: string | undefined;
+  let fidelity: Fidelity = 'lm-eval';
   let outDir: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
@@ -36,7 +48,12 @@ export async function suiteCommand(args: string[], run: (argv: string[]) => Prom
         : [a, undefined];
     const value = () => inline ?? rest[++i];
     if (flag === '--data') data = value();
-    else if (flag === '--output-dir') outDir = value();
+    else if (flag === '--fidelity') {
+      const f = value();
+      if (!FIDELITIES.includes(f as Fidelity))
+        throw new UsageError(`--fidelity must be one of ${FIDELITIES.join(', ')}, got "${f}"`);
+      fidelity = f as Fidelity;
+    } else if (flag === '--output-dir') outDir = value();
     else if (SET_BY_SUITE.includes(flag))
       throw new UsageError(
         `${flag}: the suite sets it for each task (${suite.tasks.map((t) => `${t.benchmark} ${t.shots}-shot`).join(', ')})`,
@@ -52,7 +69,7 @@ export async function suiteCommand(args: string[], run: (argv: string[]) => Prom
   mkdirSync(outDir, { recursive: true });
   // The options every task ran with: a folder from another invocation is not continued.
   const optionsFile = join(outDir, 'suite-options.json');
-  const options = JSON.stringify({ suite: suite.id, options: passed, decoding, data: dataOf });
+  const options = JSON.stringify({ suite: suite.id, fidelity, options: passed, decoding, data: dataOf });
   if (existsSync(optionsFile) && readFileSync(optionsFile, 'utf8') !== options)
     throw new UsageError(
       `${outDir} holds an ${suite.id} run with other options (${optionsFile}); give another --output-dir`,
@@ -66,14 +83,19 @@ export async function suiteCommand(args: string[], run: (argv: string[]) => Prom
     if (existsSync(file)) process.stderr.write(`${label}: kept (${file})\n`);
     else {
       process.stderr.write(`${label}\n`);
-      const argv = ['run', '--benchmark', t.benchmark, '--shots', String(t.shots), '--data', dataOf[t.benchmark]!];
-      const generates = getTemplate(getBenchmark(t.benchmark).defaultTemplate).scoring === 'generate';
+      const v1 = fidelity === 'leaderboard-v1';
+      const template = (v1 && t.v1?.template) || getBenchmark(t.benchmark).defaultTemplate;
+      const argv = [
+        ...['run', '--benchmark', t.benchmark, '--shots', String(t.shots), '--template', template],
+        ...['--data', dataOf[t.benchmark]!, '--lm-eval', v1 ? 'leaderboard-v1' : LATEST_LM_EVAL],
+      ];
+      const generates = getTemplate(template).scoring === 'generate';
       const code = await run([...argv, ...passed, ...(generates ? decoding : []), '--output-dir', dir]);
       if (code !== 0) return code;
     }
     results[t.benchmark] = JSON.parse(readFileSync(file, 'utf8')) as (typeof results)[string];
   }
-  const summary = suiteSummary(suite, results);
+  const summary = suiteSummary(suite, results, fidelity);
   writeFileSync(join(outDir, 'suite.json'), JSON.stringify(summary, null, 2) + '\n');
   process.stderr.write(summaryTable(summary));
   return 0;
@@ -105,7 +127,7 @@ function summaryTable(s: SuiteSummary): string {
       '\n',
   );
   return (
-    `${s.label}${s.partial ? " — PARTIAL (--limit): not the suite's numbers" : ''}\n` +
+    `${s.label}, ${s.fidelity} fidelity${s.partial ? " — PARTIAL (--limit): not the suite's numbers" : ''}\n` +
     rows.join('') +
     `${'Average'.padEnd(12)} ${s.average.toFixed(2).padStart(6)}\n`
   );

@@ -13,11 +13,20 @@ export interface LmEvalRelease {
    * What a context is encoded with when `add_bos_token` is left at its default:
    * 'tokenizer-default' (0.4.9.2+: add_bos_token=None, so no add_special_tokens argument and the
    * tokenizer's own default applies: a Llama/Gemma tokenizer adds BOS, GPT-2's does not);
-   * 'off-except-gemma' (up to 0.4.9.1: add_special_tokens=False, True for a model_type containing "gemma").
+   * 'off-except-gemma' (up to 0.4.9.1: add_special_tokens=False, True for a model_type containing "gemma");
+   * 'off' (the v1 leaderboard's hf-causal-experimental: add_special_tokens=False for causal models).
    */
-  bos: 'tokenizer-default' | 'off-except-gemma';
+  bos: 'tokenizer-default' | 'off-except-gemma' | 'off';
   /** tok_encode/tok_batch_encode add no special tokens to a text that already begins with the BOS text. */
   bosPrefixRule: boolean;
+  /**
+   * Evaluation order and few-shot draws: 'per-task' (lm-eval 0.4: documents in file order, one
+   * random.Random(1234) per task, k or k+1 draws per the task's splits: benchmarks/fewshot.ts);
+   * 'shuffle42' (the v1 leaderboard's evaluator: the documents shuffled by random.Random(42), a
+   * --limit taking the first of them, and each one's shots drawn k from that same generator:
+   * benchmarks/leaderboardV1.ts).
+   */
+  sampler: 'per-task' | 'shuffle42';
   /** What changed against the release before it, for the README's table. */
   change: string;
 }
@@ -28,6 +37,7 @@ export const LM_EVAL_RELEASES: readonly LmEvalRelease[] = [
     covers: 'v0.4.9.2 – v0.4.12',
     bos: 'tokenizer-default',
     bosPrefixRule: true,
+    sampler: 'per-task',
     change:
       'PR #3347 (v0.4.9.2): add_bos_token defaults to None, so the tokenizer decides (Llama/Gemma add BOS); no special tokens for a text already starting with the BOS text; the Gemma special case removed',
   },
@@ -36,8 +46,19 @@ export const LM_EVAL_RELEASES: readonly LmEvalRelease[] = [
     covers: 'v0.4.0 – v0.4.9.1',
     bos: 'off-except-gemma',
     bosPrefixRule: false,
+    sampler: 'per-task',
     change:
       'contexts encoded with add_special_tokens=False (no BOS), except Gemma models (model_type contains "gemma")',
+  },
+  {
+    version: 'leaderboard-v1',
+    covers:
+      'b281b0921b636bc36ad05c0b0b0763bd6dd43463 (hf-causal-experimental), the harness the Open LLM Leaderboard v1 ran',
+    bos: 'off',
+    bosPrefixRule: false,
+    sampler: 'shuffle42',
+    change:
+      'no BOS (add_special_tokens=False); documents shuffled by random.Random(42) and each one given k shots drawn from that generator (evaluator.py, base.py fewshot_context); MMLU keeps the first k dev rows',
   },
 ];
 

@@ -1,5 +1,7 @@
 import type { SubjectData } from './benchmarks/doc.ts';
 import { benchmarkOf } from './benchmarks/registry.ts';
+import { v1Draws } from './benchmarks/leaderboardV1.ts';
+import { lmEvalRelease } from './lmEvalReleases.ts';
 import { samplerSpec } from './benchmarks/fewshot.ts';
 import type { EvalSettings } from './records.ts';
 import type { Encode } from './scoring/requests.ts';
@@ -119,29 +121,38 @@ export interface RunPrompts {
  * chunk of questions as they are scored.)
  */
 export function runPrompts(
-  settings: Pick<EvalSettings, 'benchmark' | 'template' | 'shots' | 'limit' | 'description' | 'generation' | 'chat'>,
+  settings: Pick<
+    EvalSettings,
+    'benchmark' | 'template' | 'shots' | 'limit' | 'description' | 'generation' | 'chat' | 'lmEval'
+  >,
   data: readonly SubjectData[],
   opts: { fits?: (p: PromptInstance) => boolean; chat?: ChatOptions } = {},
 ): RunPrompts {
   const template = runTemplate(settings);
-  const sampler = runSampler(settings);
+  const benchmark = benchmarkOf(settings);
+  // the v1 leaderboard's harness: its own order and draws (benchmarks/leaderboardV1.ts)
+  const v1 = lmEvalRelease(settings.lmEval).sampler === 'shuffle42';
+  const sampler = v1 ? undefined : runSampler(settings);
+  const perDoc = v1 ? benchmark.fewshot.sampler !== 'first_n' : sampler !== undefined;
   const items: PromptItem[] = [];
   const prefixes = new Map<string, string>();
   for (const d of data) {
-    const drawn = drawShots(d, settings.shots, settings.limit, sampler);
+    const drawn = v1
+      ? v1Draws(benchmark, d, settings.shots, settings.limit)
+      : drawShots(d, settings.shots, settings.limit, sampler);
     const rendered = renderPrompts(template, d.subject, drawn, settings.shots, opts.fits, opts.chat);
     items.push(...rendered);
     const shared = buildPrefix(
       template,
       d.subject,
-      sampler ? [] : (drawn[0]?.shots ?? selectShots(d.dev, settings.shots)),
+      perDoc ? [] : (drawn[0]?.shots ?? selectShots(d.dev, settings.shots)),
     );
     prefixes.set(
       d.subject,
       opts.chat
         ? commonPrefix(rendered.map((it) => it.prompt.context))
         : // with no shot before it (shots drawn per document, or none), the shared text follows the description
-          shared + (template.sharedText !== undefined && (sampler || settings.shots === 0) ? template.sharedText : ''),
+          shared + (template.sharedText !== undefined && (perDoc || settings.shots === 0) ? template.sharedText : ''),
     );
   }
   return { template, items, prefixes };

@@ -11,7 +11,16 @@ export interface SuiteTask {
   key: string;
   /** Another number of the same result shown beside the column, named (MMLU: lm-eval's size-weighted group). */
   beside?: { name: string; key: string };
+  /** Under the leaderboard-v1 fidelity: the task's template and key where they differ. */
+  v1?: { template?: string; key?: string };
 }
+
+/**
+ * How a suite's tasks are run: 'lm-eval' (today's release, per-task samplers) or 'leaderboard-v1'
+ * (the harness commit the v1 leaderboard ran: --lm-eval leaderboard-v1, its GSM8K and mc2).
+ */
+export type Fidelity = 'lm-eval' | 'leaderboard-v1';
+export const FIDELITIES: readonly Fidelity[] = ['lm-eval', 'leaderboard-v1'];
 
 export interface Suite {
   id: string;
@@ -24,8 +33,8 @@ export interface Suite {
 /**
  * The Open LLM Leaderboard v1: the six tasks with its shots and metrics (About page; the metrics as its
  * read_evals.py reads them), MMLU as the unweighted mean of its 57 subjects, the average of the six ×100.
- * Here in lm-eval's semantics (today's release, per-task samplers): TruthfulQA mc2 is lm-eval's acc
- * (the label-mask formula), GSM8K's is exact_match under strict-match.
+ * Under 'lm-eval' TruthfulQA mc2 is today's acc (the label-mask formula) and GSM8K exact_match under
+ * strict-match; under 'leaderboard-v1' mc2_split and GSM8K as b281b09 scored it.
  */
 export const SUITES: Record<string, Suite> = {
   'openllm-v1': {
@@ -43,9 +52,21 @@ export const SUITES: Record<string, Suite> = {
         key: 'acc_macro,none',
         beside: { name: "lm-eval's size-weighted mmlu group", key: 'acc,none' },
       },
-      { benchmark: 'truthfulqa_mc2', shots: 0, column: 'TruthfulQA', key: 'acc,none' },
+      {
+        benchmark: 'truthfulqa_mc2',
+        shots: 0,
+        column: 'TruthfulQA',
+        key: 'acc,none',
+        v1: { key: 'mc2_split,none' },
+      },
       { benchmark: 'winogrande', shots: 5, column: 'Winogrande', key: 'acc,none' },
-      { benchmark: 'gsm8k', shots: 5, column: 'GSM8K', key: 'exact_match,strict-match' },
+      {
+        benchmark: 'gsm8k',
+        shots: 5,
+        column: 'GSM8K',
+        key: 'exact_match,strict-match',
+        v1: { template: 'gsm8k-v1', key: 'exact_match,v1-harness' },
+      },
     ],
   },
 };
@@ -71,6 +92,7 @@ export interface SuiteColumn {
 export interface SuiteSummary {
   suite: string;
   label: string;
+  fidelity: Fidelity;
   columns: SuiteColumn[];
   /** The mean of the columns (×100), as the leaderboard's Average. */
   average: number;
@@ -85,19 +107,24 @@ type Results = {
 };
 
 /** The suite's columns and average from its tasks' results.json (by benchmark id). */
-export function suiteSummary(suite: Suite, byBenchmark: Record<string, Results>): SuiteSummary {
+export function suiteSummary(
+  suite: Suite,
+  byBenchmark: Record<string, Results>,
+  fidelity: Fidelity = 'lm-eval',
+): SuiteSummary {
   const columns = suite.tasks.map((t): SuiteColumn => {
     const r = byBenchmark[t.benchmark];
     if (!r) throw new Error(`the suite's ${t.column} task (${t.benchmark}) has no result`);
+    const key = (fidelity === 'leaderboard-v1' && t.v1?.key) || t.key;
     const e = entryOf(r, t.benchmark);
-    const v = e?.[t.key];
-    if (typeof v !== 'number') throw new Error(`${t.benchmark}'s results.json has no ${t.key}`);
+    const v = e?.[key];
+    if (typeof v !== 'number') throw new Error(`${t.benchmark}'s results.json has no ${key}`);
     const b = t.beside ? e?.[t.beside.key] : undefined;
     return {
       column: t.column,
       benchmark: t.benchmark,
       shots: t.shots,
-      key: t.key,
+      key,
       value: 100 * v,
       n: Object.values(r['n-samples']).reduce((a, x) => a + x.effective, 0),
       ...(t.beside && typeof b === 'number' ? { beside: { ...t.beside, value: 100 * b } } : {}),
@@ -106,6 +133,7 @@ export function suiteSummary(suite: Suite, byBenchmark: Record<string, Results>)
   return {
     suite: suite.id,
     label: suite.label,
+    fidelity,
     columns,
     average: columns.reduce((a, c) => a + c.value, 0) / columns.length,
     partial: suite.tasks.some((t) => byBenchmark[t.benchmark]!.config.limit != null),

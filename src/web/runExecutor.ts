@@ -1,4 +1,5 @@
 /// <reference lib="webworker" />
+import { lmEvalRelease } from '../core/lmEvalReleases.ts';
 import type { SubjectData } from '../core/benchmarks/doc.ts';
 import { dataHash, templateHash, type Fingerprint } from '../core/report/fingerprint.ts';
 import { sampleValue, templateHeadline } from '../core/report/scoreboard.ts';
@@ -59,7 +60,7 @@ async function pageFingerprint(
         }
       : {}),
     template_sha256: await templateHash(t),
-    data_sha256: await dataHash(data, run.settings.limit),
+    data_sha256: await dataHash(data, run.settings.limit, lmEvalRelease(run.settings.lmEval).sampler === 'shuffle42'),
   };
 }
 

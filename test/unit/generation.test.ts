@@ -145,7 +145,7 @@ test('sampling: options recorded; the same seed gives the same texts in any run 
     tmp('pb-s-'),
   ]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /apply to templates that generate \(helm, generate, gsm8k\), not lm-eval/);
+  assert.match(bad.stderr, /apply to templates that generate \(helm, generate, gsm8k, gsm8k-v1\), not lm-eval/);
   const seedOnly = storiesCli('run', [
     '--subjects',
     'anatomy',

@@ -455,3 +455,127 @@ print(json.dumps({"cols": cols, "average": float(np.mean(list(cols.values()))), 
   assert.equal(shots.code, 2);
   assert.match(shots.stderr, /--shots: the suite sets it for each task/);
 });
+
+// The v1 leaderboard's harness: each task at the leaderboard's k (and 0 and 1), documents in its
+// Random(42) order, rendered by test/support/leaderboard_v1_prompts.py from b281b09's files.
+for (const [benchmark, shots, limit] of [
+  ['arc_challenge', 25, undefined],
+  ['arc_challenge', 1, undefined],
+  ['hellaswag', 10, undefined],
+  ['hellaswag', 0, undefined],
+  ['mmlu', 5, 6],
+  ['winogrande', 5, undefined],
+  ['winogrande', 1, undefined],
+  ['gsm8k', 5, 40],
+  ['gsm8k', 0, 40],
+  ['truthfulqa_mc2', 0, undefined],
+] as const)
+  test(`leaderboard-v1 ${benchmark} ${shots}-shot${limit ? ` --limit ${limit}` : ''}: every prompt and its order byte-identical to b281b09's, rendered by python3`, () => {
+    const subjects = ['sociology', 'abstract_algebra', 'high_school_us_history'];
+    const expected = python(join(REPO, 'test/support/leaderboard_v1_prompts.py'), {
+      benchmark,
+      shots,
+      limit: limit ?? null,
+      rows,
+      mmlu: join(SHARED, 'mmlu'),
+      subjects,
+      gsm8k: GSM8K,
+      truthfulqa: tqRelease,
+    }) as unknown[];
+    const data =
+      benchmark === 'mmlu'
+        ? join(SHARED, 'mmlu')
+        : benchmark === 'gsm8k'
+          ? GSM8K
+          : benchmark.startsWith('truthfulqa')
+            ? tqRelease
+            : rows;
+    const got = cliPrompts(
+      ...['--benchmark', benchmark, '--data', data, '--shots', String(shots), '--lm-eval', 'leaderboard-v1'],
+      ...(benchmark === 'mmlu' ? ['--subjects', subjects.join(',')] : []),
+      ...(limit ? ['--limit', String(limit)] : []),
+    );
+    assert.ok(expected.length > 0);
+    assert.deepEqual(got, expected);
+  });
+
+test('suite openllm-v1 --fidelity leaderboard-v1: every task names the v1 harness (no BOS, Random(42) order), TruthfulQA reads mc2_split and GSM8K the v1 scoring, recomputed in Python', () => {
+  const out = mkdtempSync(join(tmpdir(), 'pb-suite-v1-'));
+  const data = [
+    `arc_challenge=${rows}`,
+    `hellaswag=${rows}`,
+    `mmlu=${join(SHARED, 'mmlu')}`,
+    `truthfulqa_mc2=${tqRelease}`,
+    `winogrande=${rows}`,
+    `gsm8k=${GSM8K}`,
+  ].join(',');
+  const r = runCli(
+    ...['suite', 'openllm-v1', '--fidelity', 'leaderboard-v1', '--model', STORIES, '--data', data],
+    ...['--limit', '3', '--max-new-tokens', '24', '--output-dir', out],
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(readFileSync(join(out, 'suite.json'), 'utf8')) as {
+    fidelity: string;
+    columns: { column: string; key: string; value: number }[];
+  };
+  assert.equal(summary.fidelity, 'leaderboard-v1');
+  for (const b of ['arc_challenge', 'hellaswag', 'mmlu', 'truthfulqa_mc2', 'winogrande', 'gsm8k']) {
+    const c = (JSON.parse(readFileSync(join(out, b, 'results.json'), 'utf8')) as { config: Record<string, unknown> })
+      .config;
+    assert.equal(c.lm_eval_version, 'leaderboard-v1', b);
+    assert.equal(c.bos_resolved, 'never', `${b}: b281b09 encodes with add_special_tokens=False`);
+  }
+  const col = (name: string) => summary.columns.find((c) => c.column === name)!;
+  assert.equal(col('TruthfulQA').key, 'mc2_split,none');
+  assert.equal(col('GSM8K').key, 'exact_match,v1-harness');
+  const check = spawnSync(
+    PY,
+    [
+      '-c',
+      `import json, sys
+import numpy as np
+out = sys.argv[1]
+def samples(task):
+    with open(f"{out}/{task}/samples_{task}.jsonl") as f:
+        return [json.loads(l) for l in f]
+def mc2_old(lls, labels):  # truthfulqa.py at b281b09 (and utils.py at v0.4.8): split at the first label 0
+    i = list(labels).index(0)
+    t, f = np.exp(np.array(lls[:i])), np.exp(np.array(lls[i:]))
+    return float((t / (t.sum() + f.sum())).sum())
+import re
+ANS_RE = re.compile(r"#### (\\-?[0-9\\.\\,]+)")
+def extract(c):  # gsm8k.py at b281b09: _extract_answer
+    m = ANS_RE.search(c)
+    return m.group(1).strip().replace(",", "") if m else "[invalid]"
+tq = samples("truthfulqa_mc2")
+gs = samples("gsm8k")
+print(json.dumps({
+    "TruthfulQA": 100 * np.mean([mc2_old(s["loglikelihoods"], s["labels"]) for s in tq]),
+    "GSM8K": 100 * np.mean([1 if extract(s["generated"]) == extract(s["continuations"][0][1:]) else 0 for s in gs]),
+}))`,
+      out,
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(check.status, 0, check.stderr);
+  const py = JSON.parse(check.stdout) as Record<string, number>;
+  for (const name of ['TruthfulQA', 'GSM8K'])
+    assert.ok(Math.abs(col(name).value - py[name]!) < 1e-9, `${name}: ${col(name).value} vs ${py[name]}`);
+  // a study keeps lm-eval's per-task samplers
+  const study = runCli(
+    ...[
+      'study',
+      '--model',
+      STORIES,
+      '--data',
+      join(SHARED, 'mmlu'),
+      '--subjects',
+      'anatomy',
+      '--lm-eval',
+      'leaderboard-v1',
+    ],
+    ...['--vary', 'shots=0,1', '--output-dir', mkdtempSync(join(tmpdir(), 'pb-st-'))],
+  );
+  assert.equal(study.code, 2);
+  assert.match(study.stderr, /leaderboard-v1 \(the v1 leaderboard's order\) is for run and suite/);
+});

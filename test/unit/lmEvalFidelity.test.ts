@@ -284,5 +284,5 @@ test('results name the release: CLI default 0.4.12 (BOS by the tokenizer), --lm-
   const vsHarness = compareResults(comparableFromResults('pb', latest), comparableFromResults('harness', lmEvalFile));
   assert.ok(vsHarness.warnings.some((w) => /different lm-eval releases: pb 0\.4\.12, harness 0\.4\.8/.test(w)));
   const bad = runCli('run', '--model', STORIES, '--data', SHARED_MMLU, '--lm-eval', '0.4.7', '--output-dir', tmpdir());
-  assert.match(bad.stderr, /--lm-eval must be one of 0\.4\.12, 0\.4\.9\.1, got "0\.4\.7"/);
+  assert.match(bad.stderr, /--lm-eval must be one of 0\.4\.12, 0\.4\.9\.1, leaderboard-v1, got "0\.4\.7"/);
 });

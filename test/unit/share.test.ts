@@ -111,7 +111,7 @@ test('bad links: one error line naming the problem, never a stack trace', () => 
     ['v1.***', /damaged/],
     [
       encodePayload({ ...decodePayload(good), config: { ...decodePayload(good).config, lm_eval_version: '0.4.02' } }),
-      /names lm-eval 0\.4\.02, not a release pagebench reproduces \(0\.4\.12, 0\.4\.9\.1\)/,
+      /names lm-eval 0\.4\.02, not a release pagebench reproduces \(0\.4\.12, 0\.4\.9\.1, leaderboard-v1\)/,
     ],
   ];
   for (const [link, msg] of cases) {

@@ -60,12 +60,16 @@ export function templateHash(t: TemplateSpec): Promise<string> {
   );
 }
 
-/** Hash of the data a run evaluates: its questions (the limit applied) and the few-shot rows. */
-export function dataHash(data: readonly SubjectData[], limit?: number): Promise<string> {
+/**
+ * Hash of the data a run evaluates: its questions (the limit applied) and the few-shot rows. Under
+ * the v1 leaderboard's order (`shuffled`) a limit takes shuffled rows: every question is hashed.
+ */
+export function dataHash(data: readonly SubjectData[], limit?: number, shuffled = false): Promise<string> {
   const rows = (qs: readonly Question[]) => qs.map((q) => [q.docId, q.question, q.choices, q.answer]);
+  const cut = shuffled ? undefined : limit;
   return sha256Hex(
     JSON.stringify(
-      data.map((d) => [d.subject, rows(limit === undefined ? d.questions : d.questions.slice(0, limit)), rows(d.dev)]),
+      data.map((d) => [d.subject, rows(cut === undefined ? d.questions : d.questions.slice(0, cut)), rows(d.dev)]),
     ),
   );
 }

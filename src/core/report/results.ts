@@ -98,6 +98,9 @@ function taskEntry(t: TaskScore, filter: string, alias: string): Entry {
   return e;
 }
 
+/** config.fewshot_draw under the v1 leaderboard's harness (benchmarks/leaderboardV1.ts). */
+const V1_DRAW = 'documents shuffled by random.Random(42), then k per document from it';
+
 /** results.json (lm-evaluation-harness' shape) for a run: one serialization of its scoreboard. */
 export function buildResults(settings: EvalSettings, samples: Sample[], facts: RunFacts): Record<string, unknown> {
   const benchmark = benchmarkOf(settings);
@@ -113,6 +116,7 @@ export function serializeResults(
 ): Record<string, unknown> {
   const template = runTemplate(settings);
   const gen = runGeneration(settings);
+  const v1 = lmEvalRelease(settings.lmEval).sampler === 'shuffle42';
   const filter = template.generation?.filter ?? 'none';
   const byTask = new Map(sb.tasks.map((t) => [t.subset, t]));
   const results: Record<string, Entry> = {};
@@ -151,7 +155,9 @@ export function serializeResults(
         target_delimiter: template.targetDelimiter,
         fewshot_delimiter: template.fewshotDelimiter,
         fewshot_config:
-          fewshot.sampler === 'first_n' ? { sampler: 'first_n' } : { sampler: 'default', random_seed: fewshot.seed },
+          fewshot.sampler === 'first_n'
+            ? { sampler: 'first_n' }
+            : { sampler: 'default', random_seed: v1 ? 42 : fewshot.seed },
         num_fewshot: settings.shots,
         output_type: template.scoring === 'generate' ? 'generate_until' : 'multiple_choice',
         template: template.id,
@@ -240,10 +246,12 @@ export function serializeResults(
       num_fewshot: settings.shots,
       fewshot_selection: fewshot.sampler,
       fewshot_split: fewshotSplit(benchmark),
-      ...(samplerSpec(benchmark).excludeEvalDoc && settings.shots > 0
-        ? { fewshot_draw: 'k+1, evaluated doc removed' }
-        : {}),
-      fewshot_seed: fewshot.sampler === 'random' ? (fewshot.seed ?? null) : null,
+      ...(v1
+        ? { fewshot_draw: V1_DRAW }
+        : samplerSpec(benchmark).excludeEvalDoc && settings.shots > 0
+          ? { fewshot_draw: 'k+1, evaluated doc removed' }
+          : {}),
+      fewshot_seed: fewshot.sampler === 'random' ? (v1 ? 42 : (fewshot.seed ?? null)) : null,
       limit: settings.limit ?? null,
       ...(settings.description === false ? { description: false } : {}),
       ...(settings.chat && settings.chat !== 'none' ? { chat: settings.chat } : {}),

@@ -23,7 +23,9 @@ export function resolveBos(
   release?: string,
 ): Exclude<BosPolicy, 'lm-eval'> {
   if (policy !== 'lm-eval') return policy;
-  if (lmEvalRelease(release).bos === 'tokenizer-default') return 'tokenizer';
+  const bos = lmEvalRelease(release).bos;
+  if (bos === 'tokenizer-default') return 'tokenizer';
+  if (bos === 'off') return 'never';
   return modelType?.includes('gemma') ? 'tokenizer' : 'never';
 }
 

@@ -1,3 +1,4 @@
+import { lmEvalRelease } from '../lmEvalReleases.ts';
 import type { SubjectData } from '../benchmarks/doc.ts';
 import { benchmarkOf } from '../benchmarks/registry.ts';
 import { runPrompts } from '../prompts.ts';
@@ -71,7 +72,7 @@ export async function linkedPicks(p: SharePayload, data: SubjectData[]): Promise
   const c = p.config;
   const expected = c.fingerprint?.data_sha256;
   if (!expected) throw new ShareError("the link does not record its data's hash, so its questions cannot be matched");
-  const got = await dataHash(data, c.limit ?? undefined);
+  const got = await dataHash(data, c.limit ?? undefined, lmEvalRelease(c.lm_eval_version).sampler === 'shuffle42');
   if (got !== expected)
     throw new DataMismatchError(
       `the dataset here differs from the one the run used (data hash ${got.slice(0, 12)}… vs ${expected.slice(0, 12)}…): its questions are not shown`,

@@ -61,7 +61,7 @@ export interface SamplerSpec {
  * the benchmark keeps their content (Winogrande's rows carry no id), else the same row of the same
  * split (HellaSwag's and ARC's rows carry ids, so two different rows are never equal dicts).
  */
-const sameDoc = (a: Question, b: Question) =>
+export const sameDoc = (a: Question, b: Question) =>
   a.content !== undefined && b.content !== undefined
     ? a.content === b.content
     : a.split === b.split && a.docId === b.docId && a.subject === b.subject;

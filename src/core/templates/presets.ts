@@ -5,7 +5,15 @@ import { didYouMean } from '../util/suggest.ts';
 import { pyStrip } from '../util/pyStr.ts';
 import { TRUTHFULQA_PRIMER, truthfulqaContext } from '../benchmarks/truthfulqa/prompt.ts';
 import { winograndeDoc } from '../benchmarks/winogrande/prompt.ts';
-import { cutAtStops, GSM8K_UNTIL, INVALID, scoreGsm8k } from '../benchmarks/gsm8k/extract.ts';
+import {
+  cutAtStops,
+  GSM8K_UNTIL,
+  GSM8K_V1_UNTIL,
+  INVALID,
+  legacyExtract,
+  scoreGsm8k,
+  scoreGsm8kV1,
+} from '../benchmarks/gsm8k/extract.ts';
 
 // All prompt templates live in this file: adding one is adding an entry to TEMPLATES. Where the
 // reference is Python, `strip()` is Python's (pyStrip), not String.prototype.trim.
@@ -253,6 +261,40 @@ TEMPLATES.gsm8k = {
           filter: [
             { function: 'regex', group_select: -1, regex_pattern: '(-?[$0-9.,]{2,})|(-?[0-9]+)' },
             { function: 'take_first' },
+          ],
+        },
+      ],
+    },
+  },
+};
+
+// GSM8K as the v1 leaderboard's harness ran it (b281b09 lm_eval/tasks/gsm8k.py, version 0): the same
+// prompt, greedy until ":", "Question:" or "Question" (and EOS), the text split at each in turn;
+// right when the first "#### <number>" of the generation, stripped and without commas, equals the answer's.
+TEMPLATES['gsm8k-v1'] = {
+  ...TEMPLATES.gsm8k!,
+  id: 'gsm8k-v1',
+  summary:
+    "the v1 leaderboard harness' gsm8k (b281b09): stops ':', 'Question:', 'Question'; the first '#### N' compared without commas",
+  reference: 'lm-evaluation-harness b281b0921b636bc36ad05c0b0b0763bd6dd43463 lm_eval/tasks/gsm8k.py (version 0)',
+  generation: {
+    stop: [...GSM8K_V1_UNTIL],
+    maxNewTokens: 256,
+    filter: 'v1-harness',
+    freeform: {
+      filters: ['v1-harness'],
+      invalid: INVALID,
+      cut: cutAtStops,
+      score: (response, reference) => ({
+        'v1-harness': { extracted: legacyExtract(response), exact_match: scoreGsm8kV1(response, reference) },
+      }),
+      metric: { metric: 'acc', aggregation: 'mean', higher_is_better: true },
+      filterList: [
+        {
+          name: 'v1-harness',
+          filter: [
+            { function: 'regex', regex_pattern: '#### (\\-?[0-9\\.\\,]+)' },
+            { function: 'strip_remove_commas' },
           ],
         },
       ],

@@ -21,7 +21,7 @@ export const gsm8k: Benchmark = {
   // lm_eval/tasks/gsm8k/gsm8k.yaml, v0.4.12: fewshot_split train != test_split test (k drawn)
   lmEvalSplits: { training: 'train', validation: null, test: 'test', fewshot: 'train' },
   fewshot: { sampler: 'random', seed: 1234 },
-  templates: ['gsm8k'],
+  templates: ['gsm8k', 'gsm8k-v1'],
   defaultTemplate: 'gsm8k',
   defaultSubsets: ['gsm8k'],
   load: (src, subset, split, shots) =>
