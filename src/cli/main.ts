@@ -233,6 +233,8 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(`--shots ${settings.shots}: MMLU's dev split has 5 rows per subject`);
   const sources = dataSources(values.data, values['fewshot-data'] ?? values.data, hubUrl);
 
+  if (command === 'prompts' && (values.chat !== undefined || values.system !== undefined))
+    throw new UsageError("--chat and --system need the model's tokenizer: use them with run or study");
   if (command === 'prompts') {
     const data = await loadRunData(sources, settings);
     for (const item of runPrompts(settings, data).items)
@@ -250,8 +252,6 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (command !== 'study' && values.vary) throw new UsageError('--vary is a study option (pagebench study --help)');
-  if (command === 'prompts' && (values.chat !== undefined || values.system !== undefined))
-    throw new UsageError("--chat and --system need the model's tokenizer: use them with run or study");
   if (!values.model) throw new UsageError('--model is required');
   if (!values['output-dir']) throw new UsageError('--output-dir is required');
   const dtype = oneOf<Dtype>('dtype', values.dtype!, ['fp32', 'fp16', 'q8', 'q4', 'q4f16']);

@@ -128,6 +128,17 @@ test('Winogrande rows lm-eval cannot score are refused naming file and row; noth
   assert.match(r.stderr, /validation\.jsonl row 2: the sentence has no blank "_"/);
   assert.match(r.stderr, /row 3: the sentence has more than one "_"/);
   assert.match(r.stderr, /row 4: answer is "", not "1" or "2"/);
+  // each choice its own context: no chat template can hold that
+  const chat = runCli(
+    ...['run', '--benchmark', 'winogrande', '--data', rows, '--chat', 'single', '--model', STORIES],
+    ...['--output-dir', mkdtempSync(join(tmpdir(), 'pb-wg-chat-'))],
+  );
+  assert.equal(chat.code, 1);
+  assert.match(chat.stderr, /partial scoring\): a chat template cannot hold that/);
+  // (prompts has no tokenizer for --chat: refused, not ignored)
+  const prompts = runCli('prompts', '--benchmark', 'winogrande', '--data', rows, '--chat', 'single');
+  assert.equal(prompts.code, 2);
+  assert.match(prompts.stderr, /--chat and --system need the model's tokenizer/);
 });
 
 test('TruthfulQA runs through the CLI: acc, mc2 (both formulas) and their stderrs equal numpy recomputed from the samples', () => {

@@ -32,6 +32,10 @@ export function chatPrompt(
   apply: ApplyChat,
   system?: string,
 ): PromptInstance {
+  if (t.partial)
+    throw new Error(
+      `template ${t.id} scores each choice in its own context (partial scoring): a chat template cannot hold that`,
+    );
   const messages: ChatMessage[] = system ? [{ role: 'system', content: system }] : [];
   if (mode === 'single') {
     messages.push({ role: 'user', content: buildPrefix(t, q.subject, shots) + t.formatQuestion(q) });
