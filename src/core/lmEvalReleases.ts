@@ -9,6 +9,8 @@ export interface LmEvalRelease {
   version: string;
   /** The releases that share these semantics (tags read). */
   covers: string;
+  /** Short, for a menu. */
+  label: string;
   /**
    * What a context is encoded with when `add_bos_token` is left at its default:
    * 'tokenizer-default' (0.4.9.2+: add_bos_token=None, so no add_special_tokens argument and the
@@ -35,6 +37,7 @@ export const LM_EVAL_RELEASES: readonly LmEvalRelease[] = [
   {
     version: '0.4.12',
     covers: 'v0.4.9.2 – v0.4.12',
+    label: '0.4.12 (v0.4.9.2 – v0.4.12)',
     bos: 'tokenizer-default',
     bosPrefixRule: true,
     sampler: 'per-task',
@@ -44,6 +47,7 @@ export const LM_EVAL_RELEASES: readonly LmEvalRelease[] = [
   {
     version: '0.4.9.1',
     covers: 'v0.4.0 – v0.4.9.1',
+    label: '0.4.9.1 (v0.4.0 – v0.4.9.1)',
     bos: 'off-except-gemma',
     bosPrefixRule: false,
     sampler: 'per-task',
@@ -54,6 +58,7 @@ export const LM_EVAL_RELEASES: readonly LmEvalRelease[] = [
     version: 'leaderboard-v1',
     covers:
       'b281b0921b636bc36ad05c0b0b0763bd6dd43463 (hf-causal-experimental), the harness the Open LLM Leaderboard v1 ran',
+    label: "leaderboard-v1 (b281b09, the v1 leaderboard's harness)",
     bos: 'off',
     bosPrefixRule: false,
     sampler: 'shuffle42',

@@ -1,3 +1,7 @@
+import { getBenchmark } from './benchmarks/registry.ts';
+import { LATEST_LM_EVAL } from './lmEvalReleases.ts';
+import type { EvalSettings } from './records.ts';
+
 /**
  * Benchmark suites as data: which tasks, with which shots, and which number of each result is the
  * suite's column. A suite's summary is computed from its tasks' results.json alone.
@@ -137,5 +141,30 @@ export function suiteSummary(
     columns,
     average: columns.reduce((a, c) => a + c.value, 0) / columns.length,
     partial: suite.tasks.some((t) => byBenchmark[t.benchmark]!.config.limit != null),
+  };
+}
+
+/**
+ * A suite task's run settings: the task's benchmark (all its subsets), first split, shots and template
+ * (the fidelity's), and the release that fidelity names; the rest (BOS policy, scorer, batch, limit)
+ * the user's, the same for every task.
+ */
+export function suiteTaskSettings(
+  t: SuiteTask,
+  fidelity: Fidelity,
+  base: Pick<EvalSettings, 'bos' | 'scorer' | 'batchSize' | 'limit'>,
+): EvalSettings {
+  const b = getBenchmark(t.benchmark);
+  return {
+    ...(t.benchmark !== 'mmlu' ? { benchmark: t.benchmark } : {}),
+    subjects: [...b.subsets],
+    split: b.splits[0]!,
+    shots: t.shots,
+    template: (fidelity === 'leaderboard-v1' && t.v1?.template) || b.defaultTemplate,
+    ...(base.limit !== undefined ? { limit: base.limit } : {}),
+    bos: base.bos,
+    lmEval: fidelity === 'leaderboard-v1' ? 'leaderboard-v1' : LATEST_LM_EVAL,
+    scorer: base.scorer,
+    ...(base.batchSize !== undefined ? { batchSize: base.batchSize } : {}),
   };
 }

@@ -169,6 +169,24 @@ export function winograndeParquet(rows: { sentence: string; option1: string; opt
   });
 }
 
+/** HellaSwag rows as Rowan/hellaswag's parquet, the columns its lm-eval task reads: activity_label, ctx_a, ctx_b, endings, label. */
+export function hellaswagParquet(
+  rows: { activity_label: string; ctx_a: string; ctx_b: string; endings: string[]; label: string }[],
+): ArrayBuffer {
+  const cols = ['activity_label', 'ctx_a', 'ctx_b', 'endings', 'label'] as const;
+  return parquetWriteBuffer({
+    columnData: cols.map((name) => ({ name, data: rows.map((r) => r[name]) })),
+    schema: [
+      { name: 'root', num_children: 5 },
+      str('activity_label'),
+      str('ctx_a'),
+      str('ctx_b'),
+      ...strList('endings'),
+      str('label'),
+    ] as never,
+  });
+}
+
 /** GSM8K rows as openai/gsm8k's main parquet: question, answer. */
 export function gsm8kParquet(rows: { question: string; answer: string }[]): ArrayBuffer {
   return parquetWriteBuffer({

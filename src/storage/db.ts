@@ -69,6 +69,8 @@ export interface RunRecord {
   settings: EvalSettings;
   /** Set for a study: `total` and `done` then count variant-questions. */
   study?: StudySpec;
+  /** One task of a suite run (core/suites.ts): the suite run's id, which suite, its fidelity, the task's index. */
+  suite?: { id: string; suite: string; fidelity: 'lm-eval' | 'leaderboard-v1'; index: number };
   total: number;
   /** Questions scored so far: always the number of the run's stored samples (updated with each). */
   done: number;

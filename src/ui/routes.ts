@@ -1,10 +1,11 @@
 /**
  * The page's addresses (hash routes, so a static host serves them all): #/setup, #/run/<id>,
- * #/results/<id>, #/study/<id>, #/storage, #/compare, #/present, and two that carry data rather
+ * #/results/<id>, #/study/<id>, #/suite/<id>, #/storage, #/compare, #/present, and two that carry data rather
  * than a stored run's id: #/share/<payload> (a result, read-only) and #/join/<payload> (a part of a
  * classroom run). Back and forward move between them; a reload restores the view.
  */
-export type View = 'setup' | 'run' | 'results' | 'study' | 'storage' | 'compare' | 'present' | 'share' | 'join';
+export type View =
+  'setup' | 'run' | 'results' | 'study' | 'suite' | 'storage' | 'compare' | 'present' | 'share' | 'join';
 
 export interface Route {
   view: View;
@@ -13,9 +14,21 @@ export interface Route {
   arg?: string;
 }
 
-const VIEWS: readonly View[] = ['setup', 'run', 'results', 'study', 'storage', 'compare', 'present', 'share', 'join'];
+const VIEWS: readonly View[] = [
+  'setup',
+  'run',
+  'results',
+  'study',
+  'suite',
+  'storage',
+  'compare',
+  'present',
+  'share',
+  'join',
+];
 const ARG_VIEWS: readonly View[] = ['share', 'join'];
-const RUN_VIEWS: readonly View[] = ['run', 'results', 'study'];
+// #/suite/<id>: a suite run's id (its tasks' runs carry it)
+const RUN_VIEWS: readonly View[] = ['run', 'results', 'study', 'suite'];
 
 export function parseRoute(hash: string): Route {
   const arg = /^#\/(share|join)\/(.+)$/s.exec(hash);

@@ -10,10 +10,23 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { arcParquet, mirrorParquet, serveStatic, winograndeParquet } from '../../src/node/hubMirror.ts';
-import { ARC_ROWS, WINOGRANDE_ROWS, writeBenchmarkFixtures } from '../fixtures/benchmarkFixtures.ts';
+import {
+  arcParquet,
+  hellaswagParquet,
+  mirrorParquet,
+  serveStatic,
+  winograndeParquet,
+} from '../../src/node/hubMirror.ts';
+import {
+  ARC_CHALLENGE_ROWS,
+  ARC_ROWS,
+  HELLASWAG_ROWS,
+  WINOGRANDE_ROWS,
+  writeBenchmarkFixtures,
+} from '../fixtures/benchmarkFixtures.ts';
 import { validateResults, validateSample } from '../../src/core/report/validate.ts';
-import { SHARED } from '../support/paths.ts';
+import { SHARED, STORIES } from '../support/paths.ts';
+import { runCli } from '../support/cli.ts';
 import {
   assertMatchesCli,
   cliRun,
@@ -40,6 +53,11 @@ before(async () => {
   // ARC-Easy rows of our own, as allenai/ai2_arc's parquet behind the hub's parquet listing
   for (const split of ['train', 'test'] as const)
     mirrorParquet(root, 'allenai/ai2_arc', 'ARC-Easy', split, arcParquet(ARC_ROWS[split] as never));
+  // ARC-Challenge and HellaSwag rows of our own, for the suite
+  for (const split of ['train', 'test'] as const)
+    mirrorParquet(root, 'allenai/ai2_arc', 'ARC-Challenge', split, arcParquet(ARC_CHALLENGE_ROWS[split] as never));
+  for (const split of ['train', 'validation'] as const)
+    mirrorParquet(root, 'Rowan/hellaswag', 'default', split, hellaswagParquet(HELLASWAG_ROWS[split] as never));
   // Winogrande rows of our own (the real data is not in ../shared) as allenai/winogrande's parquet
   for (const split of ['train', 'validation'] as const)
     mirrorParquet(
@@ -414,6 +432,60 @@ test('TruthfulQA mc2 and GSM8K (the real rows, mirrored as the hub builds them) 
   assert.equal(await page.getByTestId('copy-full-link').count(), 0, 'no full link: no picks to carry');
   assert.match(await page.getByTestId('extracted').innerText(), /strict-match .* · flexible-extract /);
   await shoot(page, 'gsm8k-results-1280');
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
+test('the Open LLM Leaderboard suite in the page (limit 2): six tasks one after another, a reload mid-suite continues it, the columns and average equal the CLI suite', async () => {
+  const { page, errors } = await newcomer();
+  await page.getByTestId('suite').selectOption('openllm-v1');
+  assert.match(
+    await page.getByTestId('suite-tasks').innerText(),
+    /ARC-Challenge 25-shot · HellaSwag 10-shot · MMLU 5-shot/,
+  );
+  await page.getByTestId('limit').fill('2');
+  await shoot(page, 'suite-setup-1280');
+  await page.getByTestId('start').click();
+  // the second task (HellaSwag) runs: reload the page at its address
+  await waitUntil(page, `/#\\/run\\/suite-[a-z0-9]+-1-/.test(location.hash)`, undefined, {
+    timeout: 240_000,
+    polling: 100,
+  });
+  const suiteId = /#\/run\/(suite-[a-z0-9]+)-1-/.exec(page.url())![1]!;
+  await page.reload();
+  await waitUntil(page, 'window.__pagebench !== undefined');
+  await waitUntil(page, `location.hash === '#/suite/${suiteId}'`, undefined, { timeout: 600_000, polling: 500 });
+  await page.getByTestId('suite-average').waitFor({ timeout: 60_000 });
+  const shown = await page.getByTestId('suite-value').allInnerTexts();
+  const cli = mkdtempSync(join(tmpdir(), 'pb-e2e-suite-'));
+  const rows = writeBenchmarkFixtures();
+  const tq = mkdtempSync(join(tmpdir(), 'pb-tq-'));
+  cpSync(join(SHARED, 'truthfulqa', 'mc_task.json'), join(tq, 'mc_task.json'));
+  const data = [
+    `arc_challenge=${rows}`,
+    `hellaswag=${rows}`,
+    `mmlu=${join(SHARED, 'mmlu')}`,
+    `truthfulqa_mc2=${tq}`,
+    `winogrande=${rows}`,
+    `gsm8k=${join(SHARED, 'gsm8k')}`,
+  ].join(',');
+  const r = runCli('suite', 'openllm-v1', '--model', STORIES, '--data', data, '--limit', '2', '--output-dir', cli);
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(readFileSync(join(cli, 'suite.json'), 'utf8')) as {
+    columns: { value: number }[];
+    average: number;
+  };
+  assert.deepEqual(
+    shown.map((t) => t.split('\n')[0]),
+    summary.columns.map((c) => c.value.toFixed(2)),
+  );
+  assert.match(
+    await page.getByTestId('suite-average').innerText(),
+    new RegExp(`^${summary.average.toFixed(2)} .*PARTIAL`),
+  );
+  await shoot(page, 'suite-1280');
+  await page.setViewportSize({ width: 390, height: 800 });
+  await shoot(page, 'suite-390');
   assert.deepEqual(errors, []);
   await page.context().close();
 });

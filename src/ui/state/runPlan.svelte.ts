@@ -1,3 +1,4 @@
+import { SUITES, suiteTaskSettings, type Fidelity } from '../../core/suites.ts';
 import type { RunPlan } from '../../core/plan.ts';
 import type { EvalSettings } from '../../core/records.ts';
 import { baseAxes, expandVariants, parseVary, type Variant } from '../../core/study/axes.ts';
@@ -133,6 +134,31 @@ export class RunPlanState {
 }
 
 /** The record a Start stores and runs: a plain run, or a study with its variants (one question at a time). */
+/** The run of a suite's first task (each finished task starts the next: RunsState). */
+export function newSuiteRun(a: {
+  model: ModelSpec;
+  data: RunRecord['data'];
+  suite: string;
+  fidelity: Fidelity;
+  base: EvalSettings;
+  now: number;
+}): RunRecord {
+  const id = `suite-${a.now.toString(36)}`;
+  return {
+    id: `${id}-0`,
+    createdAt: a.now,
+    updatedAt: a.now,
+    status: 'running',
+    model: a.model,
+    data: a.data,
+    settings: suiteTaskSettings(SUITES[a.suite]!.tasks[0]!, a.fidelity, a.base),
+    suite: { id, suite: a.suite, fidelity: a.fidelity, index: 0 },
+    total: 0,
+    done: 0,
+    scoreSum: 0,
+  };
+}
+
 export function newRunRecord(a: {
   model: ModelSpec;
   data: RunRecord['data'];

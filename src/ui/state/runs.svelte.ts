@@ -2,6 +2,7 @@ import { StallWatch } from './stallWatch.svelte.ts';
 import type { StepId } from '../stalls.ts';
 import * as Comlink from 'comlink';
 import { templateHeadline } from '../../core/report/scoreboard.ts';
+import { SUITES, suiteTaskSettings } from '../../core/suites.ts';
 import { heldRunLocks, runsChannel, whenRunLockFree } from '../../storage/locks.ts';
 import { recordSamples, settleInterruptedRuns, updateRun, type PagebenchDB, type RunRecord } from '../../storage/db.ts';
 import type { WorkerEvent } from '../../../workers/evalWorker.ts';
@@ -129,6 +130,9 @@ export class RunsState {
     const crashed = new Promise<{ crash: string }>(
       (resolve) => (this.client.onCrash = (message) => resolve({ crash: message })),
     );
+    // A suite's task done: the next one starts on the same model and settings (a reload mid-task
+    // continues that task here, and the chain with it).
+    let next: RunRecord | null = null;
     try {
       // The worker's events come over their own channel and may land after the run's answer: once
       // the run has ended, late ones (a download's last bytes) must not redraw what ended.
@@ -154,7 +158,9 @@ export class RunsState {
       else if (final.status === 'failed') this.fail(final.error ?? 'the run failed');
       else if (final.status === 'complete') {
         this.phase = `finished: ${final.done} question(s)`;
-        this.router.go(final.study ? 'study' : 'results', runId);
+        next = final.suite ? nextSuiteTask(final, Date.now()) : null;
+        if (final.suite && !next) this.router.go('suite', final.suite.id);
+        else if (!next) this.router.go(final.study ? 'study' : 'results', runId);
       }
     } catch (e) {
       this.fail(explainFailure(e));
@@ -167,6 +173,7 @@ export class RunsState {
       this.channel?.postMessage({ runId, state: 'ended' });
       this.finished++;
     }
+    if (next) await this.start(next);
   }
 
   /**
@@ -228,6 +235,27 @@ export class RunsState {
     else if (e.type === 'note') this.notes = [...this.notes.slice(-20), e.message];
     else this.events = [...this.events.slice(-200), e];
   }
+}
+
+/** The run of a suite's next task after `done`, or null after its last. */
+function nextSuiteTask(done: RunRecord, now: number): RunRecord | null {
+  const s = done.suite!;
+  const suite = SUITES[s.suite];
+  const task = suite?.tasks[s.index + 1];
+  if (!task) return null;
+  return {
+    id: `${s.id}-${s.index + 1}-${now.toString(36)}`,
+    createdAt: now,
+    updatedAt: now,
+    status: 'running',
+    model: done.model,
+    data: done.data,
+    settings: suiteTaskSettings(task, s.fidelity, done.settings),
+    suite: { ...s, index: s.index + 1 },
+    total: 0,
+    done: 0,
+    scoreSum: 0,
+  };
 }
 
 /** The step a worker event moves a run to (the same one where it says nothing new). */

@@ -6,6 +6,7 @@ import type { Axis } from '../../core/study/axes.ts';
 import type { BosPolicy } from '../../core/scoring/requests.ts';
 import type { ChatMode } from '../../core/templates/chat.ts';
 import { getTemplate } from '../../core/templates/presets.ts';
+import type { Fidelity } from '../../core/suites.ts';
 import { formatStops, parseStops } from '../stops.ts';
 import type { GenerationSettings } from '../../core/templates/template.ts';
 import type { RunConfig } from '../../core/report/runConfig.ts';
@@ -122,6 +123,9 @@ export class SetupState {
   topP = $state(1);
   seed = $state(0);
   dataSource = $state<SavedSetup['dataSource']>('hub');
+  /** A suite to run instead of one benchmark (core/suites.ts), and its fidelity; '' for none. */
+  suite = $state('');
+  suiteFidelity = $state<Fidelity>('lm-eval');
   /**
    * Files the user gave were refused: until they give good ones or pick the source themselves, Start
    * stays off (else it would run on the hub's data while they think their own is used).
