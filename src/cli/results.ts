@@ -1,4 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SuiteSummary } from '../core/suites.ts';
+import { decodeSuite, linkedModelName, suiteLink, suitePayload } from '../core/share/suiteLink.ts';
 import QRCode from 'qrcode';
 import { DEFAULT_HUB_URL } from '../core/benchmarks/mmlu/source.ts';
 import { compareResults, type Comparison } from '../core/compare/compare.ts';
@@ -50,6 +53,30 @@ export async function shareCommand(args: string[]): Promise<number> {
   );
   if (positionals.length !== 1) throw new UsageError('give one results folder or results.json');
   const base = values['base-url'] ?? process.env.PAGEBENCH_BASE_URL ?? DEFAULT_BASE_URL;
+  const suiteFile = join(positionals[0]!, 'suite.json');
+  if (existsSync(suiteFile)) {
+    // a suite folder (pagebench suite): its columns, from suite.json and its first task's setup
+    if (values.full) throw new UsageError('a suite link carries the columns only: share a task folder for --full');
+    const summary = readJsonFile(suiteFile) as SuiteSummary;
+    const first = readJsonFile(resultsPath(join(positionals[0]!, summary.columns[0]!.benchmark))) as {
+      config: Record<string, string>;
+    };
+    const c = first.config;
+    const link = suiteLink(
+      base,
+      suitePayload(summary, {
+        model: linkedModelName(c as { model: string }),
+        dtype: c.dtype!,
+        device: c.device!,
+        engine_version: c.engine_version!,
+        date: c.date!,
+      }),
+    );
+    decodeSuite(link);
+    process.stdout.write(link + '\n');
+    process.stderr.write(`suite link, ${link.length} characters\n`);
+    return 0;
+  }
   let payload: SharePayload;
   if (values.full) {
     const run = readRunOutput(positionals[0]!);

@@ -486,6 +486,29 @@ test('the Open LLM Leaderboard suite in the page (limit 2): six tasks one after 
   await shoot(page, 'suite-1280');
   await page.setViewportSize({ width: 390, height: 800 });
   await shoot(page, 'suite-390');
+  // the suite's link reopens it in a fresh profile: the same columns and average, the model named
+  await page.getByTestId('copy-link').click();
+  const link = await page.getByTestId('link-text').inputValue();
+  assert.match(link, /#\/share\/suite1\.[\w-]+$/);
+  assert.ok(!link.includes('hub='), link);
+  const other = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const otherErrors: string[] = [];
+  other.on('pageerror', (e) => otherErrors.push(e.message));
+  await other.goto(link.replace(/^http:\/\/[^/]+/, preview.url));
+  await other.getByTestId('shared-suite').waitFor();
+  assert.deepEqual(
+    (await other.getByTestId('suite-value').allInnerTexts()).map((t) => t.split('\n')[0]),
+    summary.columns.map((c) => c.value.toFixed(2)),
+  );
+  assert.match(await other.getByTestId('suite-average').innerText(), new RegExp(`^${summary.average.toFixed(2)} `));
+  assert.equal(await other.getByTestId('shared-suite-model').innerText(), 'local-mirror/stories260K');
+  await other.screenshot({ path: join(SHOTS_DIR, 'newcomer-suite-shared-1280.png'), fullPage: true });
+  // a damaged link says so
+  await other.goto(`${preview.url}/#/share/suite1.AAAA`);
+  await other.getByTestId('share-error').waitFor();
+  assert.match(await other.getByTestId('share-error').innerText(), /damaged|malformed/);
+  assert.deepEqual(otherErrors, []);
+  await other.context().close();
   assert.deepEqual(errors, []);
   await page.context().close();
 });

@@ -590,3 +590,47 @@ print(json.dumps({
   assert.equal(study.code, 2);
   assert.match(study.stderr, /leaderboard-v1 \(the v1 leaderboard's order\) is for run and suite/);
 });
+
+test("a suite's link: pagebench share <suite folder> gives one the page's decoder reads back (columns, average recomputed); tampered links are refused naming the problem", async () => {
+  const out = mkdtempSync(join(tmpdir(), 'pb-suite-link-'));
+  const data = [
+    `arc_challenge=${rows}`,
+    `hellaswag=${rows}`,
+    `mmlu=${join(SHARED, 'mmlu')}`,
+    `truthfulqa_mc2=${tqRelease}`,
+    `winogrande=${rows}`,
+    `gsm8k=${GSM8K}`,
+  ].join(',');
+  const run = runCli(
+    ...['suite', 'openllm-v1', '--model', STORIES, '--data', data, '--limit', '1', '--max-new-tokens', '8'],
+    ...['--output-dir', out],
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const share = runCli('share', out);
+  assert.equal(share.code, 0, share.stderr);
+  const link = share.stdout.trim();
+  const { decodeSuite, encodeSuite } = await import('../../src/core/share/suiteLink.ts');
+  const { payload, summary } = decodeSuite(link);
+  const written = JSON.parse(readFileSync(join(out, 'suite.json'), 'utf8')) as { columns: unknown[]; average: number };
+  assert.deepEqual(summary.columns, written.columns);
+  assert.ok(Math.abs(summary.average - written.average) < 1e-12);
+  // the sender's folder is not in the link, only the model folder's name
+  assert.equal(payload.model, "stories260K (a model folder on the sender's device)");
+  assert.ok(!link.includes(encodeURIComponent(STORIES)) && !JSON.stringify(payload).includes(STORIES));
+  for (const [bad, why] of [
+    [{ ...payload, columns: payload.columns.slice(1) }, /has 5 columns; Open LLM Leaderboard \(v1\) has 6/],
+    [
+      { ...payload, columns: payload.columns.map((c, i) => (i === 5 ? { ...c, shots: 8 } : c)) },
+      /column 6 is gsm8k 8-shot/,
+    ],
+    [
+      { ...payload, columns: payload.columns.map((c, i) => (i === 3 ? { ...c, value: 170 } : c)) },
+      /malformed: \/columns\/3\/value/,
+    ],
+    [{ ...payload, suite: 'openllm-v9' }, /suite "openllm-v9", which this pagebench does not know/],
+  ] as const)
+    assert.throws(() => decodeSuite(encodeSuite(bad as never)), why);
+  const full = runCli('share', '--full', out);
+  assert.equal(full.code, 2);
+  assert.match(full.stderr, /a suite link carries the columns only/);
+});

@@ -151,6 +151,6 @@ test('few-shot selection is first_n of dev; too many shots is an error; unknown 
   assert.throws(() => selectShots(dev, 4), /4 shots requested but the few-shot split has only 3 rows/);
   assert.throws(
     () => getTemplate('mmlu-pro'),
-    /unknown template "mmlu-pro" \(expected one of: lm-eval, original, helm, helm-prompt, cloze, generate, arc, hellaswag\)/,
+    /unknown template "mmlu-pro" \(expected one of: lm-eval, original, helm, helm-prompt, cloze, generate, arc, hellaswag, truthfulqa, truthfulqa-mc2, winogrande, gsm8k, gsm8k-v1\)/,
   );
 });

@@ -174,7 +174,8 @@ export function payloadText(linkOrPayload: string): string {
   return i >= 0 ? t.slice(i + '#/share/'.length) : t;
 }
 
-function inflateCapped(bytes: Uint8Array): Uint8Array {
+/** Inflates link bytes, refusing more than LIMITS.inflatedBytes. */
+export function inflateCapped(bytes: Uint8Array): Uint8Array {
   const chunks: Uint8Array[] = [];
   let total = 0;
   const inflater = new Inflate((chunk) => {
@@ -198,7 +199,8 @@ function inflateCapped(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-function checkShape(v: unknown, depth = 0): void {
+/** Refuses nesting, texts and lists beyond any result's (LIMITS). */
+export function checkShape(v: unknown, depth = 0): void {
   if (depth > LIMITS.depth) throw new ShareError('the link nests deeper than any result does');
   if (typeof v === 'string' && v.length > LIMITS.stringChars)
     throw new ShareError(`the link holds a text longer than ${LIMITS.stringChars} characters`);
