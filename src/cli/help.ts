@@ -61,6 +61,7 @@ stderrs and the difference b − a; when both sides have per-question picks for 
 (pagebench folders with samples, full links with --data), paired statistics (McNemar's exact test,
 the CI of the difference, agreement, Cohen's κ, Kendall's τ over subjects) and the flipped questions.
 Anything that makes the two not comparable (other questions, shots, template, data) is a warning.
+Two suite folders (pagebench suite): each column A, B and B − A, with each task's paired statistics.
 
 Options:
   --json               one JSON object {"rows": [...], "paired": {...} | null, "warnings": [...],
@@ -119,7 +120,7 @@ Commands:
   run       evaluate a model; writes results.json and samples_<subject>.jsonl
   suite     a benchmark suite (openllm-v1: the Open LLM Leaderboard's six tasks), each task a run; suite.json
   merge     join the parts of a split run (run --part i/n) into the whole run's result
-  share     print a link that opens a result in the page (no server): summary, or --full with each pick
+  share     print a link that opens a result (or a suite folder's columns) in the page (no server)
   open      write the results.json a share link carries (and, with --data, its questions and picks)
   compare   two results side by side (pagebench's, lm-evaluation-harness', links), with paired statistics
   serve     serve the page, a model and MMLU from this machine for a classroom without internet

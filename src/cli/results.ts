@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SuiteSummary } from '../core/suites.ts';
+import { compareSuites } from '../core/compare/suites.ts';
 import { decodeSuite, linkedModelName, suiteLink, suitePayload } from '../core/share/suiteLink.ts';
 import QRCode from 'qrcode';
 import { DEFAULT_HUB_URL } from '../core/benchmarks/mmlu/source.ts';
@@ -221,6 +222,9 @@ export async function compareCommand(args: string[]): Promise<number> {
     true,
   );
   if (positionals.length !== 2) throw new UsageError('give two results to compare: A and B');
+  const suites = positionals.map((p) => existsSync(join(p, 'suite.json')));
+  if (suites[0] !== suites[1]) throw new UsageError('compare two suite folders, or two results: not one of each');
+  if (suites[0]) return compareSuiteFolders(positionals[0]!, positionals[1]!, values);
   const [a, b] = [await comparable(positionals[0]!, values), await comparable(positionals[1]!, values)];
   const c = compareResults(a, b);
   process.stdout.write(
@@ -232,6 +236,47 @@ export async function compareCommand(args: string[]): Promise<number> {
         ) + '\n'
       : table(c),
   );
+  return 0;
+}
+
+/** Two suite folders (pagebench suite): each column, and each task compared as two results. */
+async function compareSuiteFolders(
+  dirA: string,
+  dirB: string,
+  values: { json?: boolean } & Parameters<typeof joinedPicks>[1],
+): Promise<number> {
+  const [A, B] = [dirA, dirB].map((d) => readJsonFile(join(d, 'suite.json')) as SuiteSummary) as [
+    SuiteSummary,
+    SuiteSummary,
+  ];
+  const tasks: Record<string, ReturnType<typeof compareResults>> = {};
+  for (const c of A.columns)
+    if (B.columns.some((x) => x.benchmark === c.benchmark))
+      tasks[c.benchmark] = compareResults(
+        await comparable(join(dirA, c.benchmark), values),
+        await comparable(join(dirB, c.benchmark), values),
+      );
+  const s = compareSuites(A, B, tasks);
+  if (values.json) {
+    process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+    return 0;
+  }
+  const f = (x: number) => x.toFixed(2).padStart(7);
+  const lines = [
+    `${s.suite}: A ${dirA}, B ${dirB}`,
+    `${'column'.padEnd(12)} ${'A'.padStart(7)} ${'B'.padStart(7)} ${'B − A'.padStart(7)}  paired (questions both scored)`,
+    ...s.rows.map(
+      (r) =>
+        `${r.column.padEnd(12)} ${f(r.a)} ${f(r.b)} ${f(r.diff)}  ` +
+        (r.paired
+          ? `n=${r.paired.n}, ${r.paired.diff.toFixed(2)} [${r.paired.diff_ci[0].toFixed(2)}, ${r.paired.diff_ci[1].toFixed(2)}], McNemar p=${r.paired.mcnemar_p === null ? '—' : r.paired.mcnemar_p.toPrecision(3)}`
+          : '— (no right/wrong per question)') +
+        (r.not_like_for_like ? `; not like for like: ${r.not_like_for_like}` : ''),
+    ),
+    `${'Average'.padEnd(12)} ${f(s.average.a)} ${f(s.average.b)} ${f(s.average.diff)}`,
+    ...s.warnings.map((w) => `warning: ${w}`),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
   return 0;
 }
 

@@ -634,3 +634,58 @@ test("a suite's link: pagebench share <suite folder> gives one the page's decode
   assert.equal(full.code, 2);
   assert.match(full.stderr, /a suite link carries the columns only/);
 });
+
+test('compare two suite folders: each column A, B and B − A from their suite.json; paired statistics per task where answers are right/wrong (not mc2); the setup difference named', () => {
+  const data = [
+    `arc_challenge=${rows}`,
+    `hellaswag=${rows}`,
+    `mmlu=${join(SHARED, 'mmlu')}`,
+    `truthfulqa_mc2=${tqRelease}`,
+    `winogrande=${rows}`,
+    `gsm8k=${GSM8K}`,
+  ].join(',');
+  const dirs = ['lm-eval', 'never'].map((bos) => {
+    const out = mkdtempSync(join(tmpdir(), `pb-suite-cmp-${bos}-`));
+    const r = runCli(
+      ...['suite', 'openllm-v1', '--model', STORIES, '--data', data, '--limit', '1', '--max-new-tokens', '8'],
+      ...['--bos', bos, '--output-dir', out],
+    );
+    assert.equal(r.code, 0, r.stderr);
+    return out;
+  });
+  const r = runCli('compare', dirs[0]!, dirs[1]!, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const c = JSON.parse(r.stdout) as {
+    rows: {
+      benchmark: string;
+      a: number;
+      b: number;
+      diff: number;
+      paired: { n: number } | null;
+      not_like_for_like: string;
+    }[];
+    average: { a: number; b: number; diff: number };
+    warnings: string[];
+  };
+  const [A, B] = dirs.map(
+    (d) =>
+      JSON.parse(readFileSync(join(d, 'suite.json'), 'utf8')) as {
+        columns: { benchmark: string; value: number; n: number }[];
+        average: number;
+      },
+  );
+  assert.equal(c.rows.length, 6);
+  c.rows.forEach((row, i) => {
+    assert.equal(row.a, A!.columns[i]!.value);
+    assert.equal(row.b, B!.columns[i]!.value);
+    assert.equal(row.diff, row.b - row.a);
+    if (row.benchmark === 'truthfulqa_mc2') assert.equal(row.paired, null, 'a probability mass has no right/wrong');
+    else assert.equal(row.paired?.n, A!.columns[i]!.n, row.benchmark);
+    assert.match(row.not_like_for_like, /different BOS policies/);
+  });
+  assert.equal(c.average.diff, B!.average - A!.average);
+  assert.ok(c.warnings.some((w) => /partial/.test(w)));
+  const mixed = runCli('compare', dirs[0]!, join(dirs[1]!, 'mmlu'));
+  assert.equal(mixed.code, 2);
+  assert.match(mixed.stderr, /compare two suite folders, or two results: not one of each/);
+});
