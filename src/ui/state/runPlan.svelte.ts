@@ -186,3 +186,24 @@ export function newRunRecord(a: {
     };
   return { ...common, id: `run-${a.now.toString(36)}`, settings: a.settings, total: a.questions };
 }
+
+/** The run of a suite's next task after `done`, or null after its last. */
+export function nextSuiteTask(done: RunRecord, now: number): RunRecord | null {
+  const s = done.suite!;
+  const suite = SUITES[s.suite];
+  const task = suite?.tasks[s.index + 1];
+  if (!task) return null;
+  return {
+    id: `${s.id}-${s.index + 1}-${now.toString(36)}`,
+    createdAt: now,
+    updatedAt: now,
+    status: 'running',
+    model: done.model,
+    data: done.data,
+    settings: suiteTaskSettings(task, s.fidelity, done.settings),
+    suite: { ...s, index: s.index + 1 },
+    total: 0,
+    done: 0,
+    scoreSum: 0,
+  };
+}

@@ -2,7 +2,7 @@ import { StallWatch } from './stallWatch.svelte.ts';
 import type { StepId } from '../stalls.ts';
 import * as Comlink from 'comlink';
 import { templateHeadline } from '../../core/report/scoreboard.ts';
-import { SUITES, suiteTaskSettings } from '../../core/suites.ts';
+import { nextSuiteTask } from './runPlan.svelte.ts';
 import { heldRunLocks, runsChannel, whenRunLockFree } from '../../storage/locks.ts';
 import { recordSamples, settleInterruptedRuns, updateRun, type PagebenchDB, type RunRecord } from '../../storage/db.ts';
 import type { WorkerEvent } from '../../../workers/evalWorker.ts';
@@ -235,27 +235,6 @@ export class RunsState {
     else if (e.type === 'note') this.notes = [...this.notes.slice(-20), e.message];
     else this.events = [...this.events.slice(-200), e];
   }
-}
-
-/** The run of a suite's next task after `done`, or null after its last. */
-function nextSuiteTask(done: RunRecord, now: number): RunRecord | null {
-  const s = done.suite!;
-  const suite = SUITES[s.suite];
-  const task = suite?.tasks[s.index + 1];
-  if (!task) return null;
-  return {
-    id: `${s.id}-${s.index + 1}-${now.toString(36)}`,
-    createdAt: now,
-    updatedAt: now,
-    status: 'running',
-    model: done.model,
-    data: done.data,
-    settings: suiteTaskSettings(task, s.fidelity, done.settings),
-    suite: { ...s, index: s.index + 1 },
-    total: 0,
-    done: 0,
-    scoreSum: 0,
-  };
 }
 
 /** The step a worker event moves a run to (the same one where it says nothing new). */
