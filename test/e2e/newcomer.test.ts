@@ -509,6 +509,43 @@ test('the Open LLM Leaderboard suite in the page (limit 2): six tasks one after 
   assert.match(await other.getByTestId('share-error').innerText(), /damaged|malformed/);
   assert.deepEqual(otherErrors, []);
   await other.context().close();
+  // a second run of the suite (BOS never) beside the first: per column, with paired statistics
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
+  await page.getByTestId('suite').selectOption('openllm-v1');
+  await page.getByTestId('bos').selectOption('never');
+  await page.getByTestId('limit').fill('2');
+  await page.getByTestId('start').click();
+  await waitUntil(
+    page,
+    `/^#\\/suite\\/suite-/.test(location.hash) && location.hash !== '#/suite/${suiteId}'`,
+    undefined,
+    {
+      timeout: 600_000,
+      polling: 500,
+    },
+  );
+  await page.getByTestId('suite-average').waitFor({ timeout: 60_000 });
+  const second = (await page.getByTestId('suite-value').allInnerTexts()).map((t) => t.split('\n')[0]);
+  await page.getByTestId('suite-against').selectOption(suiteId);
+  await page.getByTestId('suite-compare').waitFor();
+  const cmpRows = await page
+    .getByTestId('suite-compare-row')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+  assert.equal(cmpRows.length, 6);
+  cmpRows.forEach((r, i) => {
+    assert.equal(r[1], second[i], `this: column ${i + 1}`);
+    assert.equal(r[2], shown[i]!.split('\n')[0], `other: column ${i + 1}`);
+    // (each shown to 2 decimals: their difference may round the other way)
+    assert.ok(
+      Math.abs(Number(r[3]) - (Number(r[2]) - Number(r[1]))) <= 0.011,
+      `other − this: column ${i + 1}: ${r.join(' | ')}`,
+    );
+  });
+  assert.match(cmpRows[3]![4]!, /no right\/wrong per question/, 'TruthfulQA mc2: no paired statistics');
+  assert.match(cmpRows[0]![4]!, /n=\d+: /, 'ARC: paired over the questions both scored');
+  assert.match(await page.getByTestId('suite-compare').innerText(), /not like for like/);
+  await shoot(page, 'suite-compare-1280');
   assert.deepEqual(errors, []);
   await page.context().close();
 });

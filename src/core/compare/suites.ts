@@ -34,7 +34,9 @@ export function compareSuites(A: SuiteSummary, B: SuiteSummary, tasks: Record<st
   if (A.fidelity !== B.fidelity)
     warnings.push(`different fidelities: A ${A.fidelity}, B ${B.fidelity} (other harness semantics, other keys)`);
   if (A.partial || B.partial)
-    warnings.push(`partial (a --limit): ${[A.partial && 'A', B.partial && 'B'].filter(Boolean).join(' and ')}`);
+    warnings.push(
+      `partial (a question limit was set): ${[A.partial && 'A', B.partial && 'B'].filter(Boolean).join(' and ')}`,
+    );
   const rows = A.columns.map((ca): SuiteCompareRow => {
     const cb = B.columns.find((c) => c.benchmark === ca.benchmark);
     if (!cb) throw new Error(`B has no ${ca.column} column`);
