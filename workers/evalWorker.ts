@@ -20,7 +20,9 @@ import { WorkerHost } from '../src/web/host.ts';
 import { dataSource } from '../src/web/dataSources.ts';
 import { runStored } from '../src/web/runExecutor.ts';
 import { runStoredStudy } from '../src/web/studyExecutor.ts';
-import { calibrateRun, clearCalibration } from '../src/web/calibration.ts';
+import { calibrateRun, calibrateSuiteRun, clearCalibration } from '../src/web/calibration.ts';
+import type { SuiteTimings } from '../src/core/suiteEstimate.ts';
+import type { Fidelity } from '../src/core/suites.ts';
 import { planStoredRun, planStoredStudy, unseenPrefix } from '../src/web/planner.ts';
 import type { Calibration, Capabilities, Emit } from '../src/web/protocol.ts';
 
@@ -94,6 +96,18 @@ const api = {
   /** Loads the model and times the first questions of the run's first subject (web/calibration.ts). */
   calibrate(spec: ModelSpec, data: RunRecord['data'], settings: EvalSettings, emit: Emit): Promise<Calibration> {
     return host.models.use(() => calibrateRun(host, spec, data, settings, emit));
+  },
+
+  /** Loads the model and times the first questions of each task of a suite (web/calibration.ts). */
+  calibrateSuite(
+    spec: ModelSpec,
+    data: RunRecord['data'],
+    suite: string,
+    fidelity: Fidelity,
+    base: EvalSettings,
+    emit: Emit,
+  ): Promise<SuiteTimings> {
+    return host.models.use(() => calibrateSuiteRun(host, spec, data, suite, fidelity, base, emit));
   },
 
   /** A full share link's picks joined to its questions, the dataset fetched (or found in IndexedDB) and hash-checked. */

@@ -136,6 +136,10 @@ its 57 subjects (lm-eval's size-weighted group beside it), TruthfulQA mc2 0-shot
 5-shot exact_match (strict-match) — each task in today's lm-eval semantics. GSM8K generates up to 256 tokens per
 question: it takes most of the suite's time.
 
+Before the first task, the suite times the first 3 questions of each task left to run on this machine (the model
+loaded as each task loads it) and prints each task's time and the total; --estimate prints that (and a JSON line on
+stdout) without running the suite, --no-estimate skips it.
+
 A task whose folder already holds its results.json is kept: run the same command again to continue an interrupted
 suite (a folder made with other options is refused).
 
@@ -144,6 +148,8 @@ Options:
                         (e.g. mmlu=../shared/mmlu,truthfulqa_mc2=../shared/truthfulqa,gsm8k=../shared/gsm8k,…)
   --limit <N>           at most N questions per subset of each task: a quick look, marked PARTIAL
   --output-dir <dir>    where the tasks' folders and suite.json are written
+  --estimate            only time each task's first questions and print the suite's estimated time
+  --no-estimate         start the first task without timing the tasks first
   and run's options other than --benchmark, --shots, --template, --subjects, --split (the suite sets them):
   --model, --dtype, --scorer, --batch-size, --bos, --lm-eval, --hub-url, --max-new-tokens, …
 `,
@@ -169,6 +175,8 @@ ${COMMON_OPTIONS}  --bos <policy>        lm-eval | tokenizer | never | always (d
   --part <i/n>          score only the i-th of n contiguous slices of the questions (run order);
                         pagebench merge joins the parts into the whole run's result
   --output-dir <dir>    where results.json and samples_<subject>.jsonl are written
+  --estimate            write nothing: time the first 8 questions of the first subset and print the run's
+                        estimated time (and a JSON line on stdout: the timings, questions, seconds lo/hi)
 
 Generation (templates that generate: ${GENERATING_TEMPLATES.join(', ')}; recorded in config.generation):
   --max-new-tokens <N>  token budget (default the template's: generate 8, helm 1, gsm8k 256)

@@ -43,7 +43,9 @@ import { mergeCommand } from './merge.ts';
 import { serveCommand } from './serve.ts';
 import { compareCommand, openCommand, shareCommand } from './results.ts';
 import { helpFor } from './help.ts';
-import { suiteCommand } from './suite.ts';
+import { suiteCommand, type RunReport } from './suite.ts';
+import { RUN_CALIBRATION_QUESTIONS, timeFirstQuestions } from '../core/calibrate.ts';
+import { fromTaskTiming, timeText } from '../core/timeEstimate.ts';
 import { PartError, parsePart } from '../core/parts.ts';
 import type { GenerationSettings } from '../core/templates/template.ts';
 
@@ -77,6 +79,7 @@ const OPTIONS = {
   scorer: { type: 'string', default: 'fast' },
   'batch-size': { type: 'string' },
   'no-rewrite': { type: 'boolean', default: false },
+  estimate: { type: 'boolean', default: false },
   'output-dir': { type: 'string' },
   vary: { type: 'string', multiple: true },
   chat: { type: 'string' },
@@ -148,7 +151,7 @@ function progressLine(p: Progress): string {
   return `\r[${p.subject}] ${p.done}/${p.total}  ${p.itemsPerSecond.toFixed(2)} q/s  ${Math.round(p.promptTokensPerSecond)} tok/s  ETA ${fmtEta(p.etaSeconds)}   `;
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[], report?: RunReport): Promise<number> {
   // config.date is when the run started, as lm-eval's results["date"] (evaluator.py: start_date).
   const startedAt = new Date().toISOString();
   const [command, ...rest] = argv;
@@ -253,7 +256,8 @@ async function main(argv: string[]): Promise<number> {
 
   if (command !== 'study' && values.vary) throw new UsageError('--vary is a study option (pagebench study --help)');
   if (!values.model) throw new UsageError('--model is required');
-  if (!values['output-dir']) throw new UsageError('--output-dir is required');
+  if (values.estimate && command !== 'run') throw new UsageError('--estimate is an option of run and suite');
+  if (!values['output-dir'] && !values.estimate) throw new UsageError('--output-dir is required');
   const dtype = oneOf<Dtype>('dtype', values.dtype!, ['fp32', 'fp16', 'q8', 'q4', 'q4f16']);
   const device: Device = 'cpu';
   const modelSource = resolveModelArg(values.model, hubUrl, values.revision);
@@ -328,7 +332,7 @@ async function main(argv: string[]): Promise<number> {
       if (modelSource.localDir && !existsSync(join(modelSource.localDir, file)))
         throw new UsageError(`--vary dtype: ${values.model} has no ${file} (the ${dt} file)`);
     }
-    const out = new StagedOutput(values['output-dir']);
+    const out = new StagedOutput(values['output-dir']!);
     // One model at a time: a study varying dtype loads each dtype's file after releasing the last.
     const factsOf = new Map<string, ReturnType<typeof modelFacts>>();
     let model: CausalLM | null = null;
@@ -417,7 +421,32 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
-  const out = new StagedOutput(values['output-dir']);
+  if (values.estimate) {
+    // The model loaded and the first questions timed as the run will score them; nothing written.
+    const data = await loadRunData(sources, settings);
+    const model = await loadModel();
+    const timing = await timeFirstQuestions(
+      model,
+      data,
+      settings,
+      report?.calibrationQuestions ?? RUN_CALIBRATION_QUESTIONS,
+    );
+    await model.dispose();
+    if (report) report.timing = timing;
+    else {
+      const range = fromTaskTiming(
+        timing,
+        `measured: the first ${timing.subsetStarts[1] ?? timing.questionSeconds.length} questions of the first ${timing.subsetStarts.length > 1 ? 'two subsets' : 'subset'} on this machine`,
+      );
+      process.stdout.write(JSON.stringify({ ...timing, seconds: range && { lo: range.lo, hi: range.hi } }) + '\n');
+      process.stderr.write(
+        `${benchmark.label}: ${timing.questions} questions in ${timing.subsets} subset(s): ${range ? `${timeText(range)} (${range.basis})` : 'too few questions to time'}\n`,
+      );
+    }
+    return 0;
+  }
+
+  const out = new StagedOutput(values['output-dir']!);
   try {
     const session = new RunSession(settings, sources);
     const data = await session.load();

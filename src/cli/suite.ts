@@ -2,7 +2,19 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getBenchmark } from '../core/benchmarks/registry.ts';
 import { getTemplate } from '../core/templates/presets.ts';
-import { FIDELITIES, SUITE_IDS, SUITES, suiteSummary, type Fidelity, type SuiteSummary } from '../core/suites.ts';
+import {
+  FIDELITIES,
+  SUITE_IDS,
+  SUITES,
+  suiteSummary,
+  type Fidelity,
+  type SuiteSummary,
+  taskFor,
+  type SuiteTask,
+} from '../core/suites.ts';
+import { SUITE_CALIBRATION_QUESTIONS, type TaskTiming } from '../core/calibrate.ts';
+import { estimateSuite, type SuiteTimings } from '../core/suiteEstimate.ts';
+import { timeText, type SuiteTime } from '../core/timeEstimate.ts';
 import { LATEST_LM_EVAL } from '../core/lmEvalReleases.ts';
 import { didYouMean } from '../core/util/suggest.ts';
 import { UsageError } from './usage.ts';
@@ -22,13 +34,23 @@ const SET_BY_SUITE = [
   '--vary',
 ];
 
+/** What a run called by the suite hands back besides its exit code. */
+export interface RunReport {
+  /** With --estimate: time this many questions (default RUN_CALIBRATION_QUESTIONS) and put the timing here. */
+  calibrationQuestions?: number;
+  timing?: TaskTiming;
+}
+
 /**
  * `pagebench suite <id> --model … --data <dir|hub|benchmark=dir,…> --output-dir <dir> [run options]`:
  * each task of the suite as its own run into <dir>/<benchmark>/ (results.json and samples, as `run`
  * writes them), then <dir>/suite.json with the columns and the average. A task whose folder already
  * holds its result from the same options is kept, so an interrupted suite continues where it stopped.
  */
-export async function suiteCommand(args: string[], run: (argv: string[]) => Promise<number>): Promise<number> {
+export async function suiteCommand(
+  args: string[],
+  run: (argv: string[], report?: RunReport) => Promise<number>,
+): Promise<number> {
   const [id, ...rest] = args;
   if (!id || id.startsWith('--'))
     throw new UsageError(`name a suite: pagebench suite <${SUITE_IDS.join('|')}> --model … --output-dir …`);
@@ -40,6 +62,7 @@ export async function suiteCommand(args: string[], run: (argv: string[]) => Prom
   let data: string | undefined;
   let fidelity: Fidelity = 'lm-eval';
   let outDir: string | undefined;
+  let estimate: 'first' | 'only' | 'no' = 'first';
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     const [flag, inline] =
@@ -54,6 +77,8 @@ export async function suiteCommand(args: string[], run: (argv: string[]) => Prom
         throw new UsageError(`--fidelity must be one of ${FIDELITIES.join(', ')}, got "${f}"`);
       fidelity = f as Fidelity;
     } else if (flag === '--output-dir') outDir = value();
+    else if (a === '--estimate') estimate = 'only';
+    else if (a === '--no-estimate') estimate = 'no';
     else if (SET_BY_SUITE.includes(flag))
       throw new UsageError(
         `${flag}: the suite sets it for each task (${suite.tasks.map((t) => `${t.benchmark} ${t.shots}-shot`).join(', ')})`,
@@ -75,22 +100,48 @@ export async function suiteCommand(args: string[], run: (argv: string[]) => Prom
       `${outDir} holds an ${suite.id} run with other options (${optionsFile}); give another --output-dir`,
     );
   writeFileSync(optionsFile, options);
+  // Each task as `run` takes it: the suite's benchmark, shots, template and release, then the user's options.
+  const taskArgv = (t: SuiteTask) => {
+    const v1 = fidelity === 'leaderboard-v1';
+    const { template } = taskFor(t, fidelity);
+    const generates = getTemplate(template).scoring === 'generate';
+    return [
+      ...['run', '--benchmark', t.benchmark, '--shots', String(t.shots), '--template', template],
+      ...['--data', dataOf[t.benchmark]!, '--lm-eval', v1 ? 'leaderboard-v1' : LATEST_LM_EVAL],
+      ...passed,
+      ...(generates ? decoding : []),
+    ];
+  };
+  const resultFile = (t: SuiteTask) => join(outDir, t.benchmark, 'results.json');
+  const todo = suite.tasks.filter((t) => !existsSync(resultFile(t)));
+  if (estimate !== 'no' && todo.length > 0) {
+    const timings: SuiteTimings = {};
+    for (const t of todo) {
+      process.stderr.write(
+        `timing ${getBenchmark(t.benchmark).label}'s first ${SUITE_CALIBRATION_QUESTIONS} questions\n`,
+      );
+      const report: RunReport = { calibrationQuestions: SUITE_CALIBRATION_QUESTIONS };
+      const code = await run([...taskArgv(t), '--estimate'], report);
+      if (code !== 0) return code;
+      timings[t.benchmark] = report.timing!;
+    }
+    const time = estimateSuite(suite, fidelity, timings);
+    process.stderr.write(time ? estimateTable(time, todo.length < suite.tasks.length) : 'too few questions to time\n');
+    if (estimate === 'only') {
+      process.stdout.write(
+        JSON.stringify({ timings, seconds: time && { lo: time.total.lo, hi: time.total.hi } }) + '\n',
+      );
+      return 0;
+    }
+  }
   const results: Record<string, Parameters<typeof suiteSummary>[1][string]> = {};
   for (const [i, t] of suite.tasks.entries()) {
-    const dir = join(outDir, t.benchmark);
-    const file = join(dir, 'results.json');
+    const file = resultFile(t);
     const label = `[${i + 1}/${suite.tasks.length}] ${getBenchmark(t.benchmark).label} ${t.shots}-shot`;
     if (existsSync(file)) process.stderr.write(`${label}: kept (${file})\n`);
     else {
       process.stderr.write(`${label}\n`);
-      const v1 = fidelity === 'leaderboard-v1';
-      const template = (v1 && t.v1?.template) || getBenchmark(t.benchmark).defaultTemplate;
-      const argv = [
-        ...['run', '--benchmark', t.benchmark, '--shots', String(t.shots), '--template', template],
-        ...['--data', dataOf[t.benchmark]!, '--lm-eval', v1 ? 'leaderboard-v1' : LATEST_LM_EVAL],
-      ];
-      const generates = getTemplate(template).scoring === 'generate';
-      const code = await run([...argv, ...passed, ...(generates ? decoding : []), '--output-dir', dir]);
+      const code = await run([...taskArgv(t), '--output-dir', join(outDir, t.benchmark)]);
       if (code !== 0) return code;
     }
     results[t.benchmark] = JSON.parse(readFileSync(file, 'utf8')) as (typeof results)[string];
@@ -117,6 +168,19 @@ function suiteData(arg: string, benchmarks: string[]): Record<string, string> {
   if (missing.length)
     throw new UsageError(`--data names no data for ${missing.join(', ')} (give <benchmark>=<folder|hub>)`);
   return out;
+}
+
+function estimateTable(time: SuiteTime, someKept: boolean): string {
+  return (
+    `Estimated time${someKept ? ' of the tasks left' : ''}: ${timeText(time.total)} (${time.total.basis})` +
+    (time.dominant
+      ? `; ${time.dominant.column} takes ${Math.round(100 * time.dominant.share)}% of it${time.dominant.generates ? ' (its generations)' : ''}`
+      : '') +
+    '\n' +
+    time.tasks
+      .map((t) => `  ${t.column.padEnd(12)} ${String(t.questions).padStart(6)} questions  ${timeText(t.range)}\n`)
+      .join('')
+  );
 }
 
 function summaryTable(s: SuiteSummary): string {

@@ -14,8 +14,6 @@ import {
   selectShots,
   type ShotSampler,
 } from './templates/build.ts';
-
-export { commonPrefix };
 import { runTemplate } from './templates/presets.ts';
 import type { Question } from './benchmarks/doc.ts';
 import type { PromptInstance, TemplateSpec } from './templates/template.ts';

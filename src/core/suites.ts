@@ -77,6 +77,12 @@ export const SUITES: Record<string, Suite> = {
 
 export const SUITE_IDS = Object.keys(SUITES);
 
+/** A task as a fidelity runs and reads it: its template and its column's results.json key. */
+export function taskFor(t: SuiteTask, fidelity: Fidelity): { template: string; key: string } {
+  const v1 = fidelity === 'leaderboard-v1' ? t.v1 : undefined;
+  return { template: v1?.template ?? getBenchmark(t.benchmark).defaultTemplate, key: v1?.key ?? t.key };
+}
+
 /** The entry of results.json that holds a task's suite number: its group (MMLU's "mmlu") or its only task. */
 function entryOf(results: { results: Record<string, Record<string, unknown>> }, benchmark: string) {
   return results.results[benchmark] ?? Object.values(results.results)[0];
@@ -119,7 +125,7 @@ export function suiteSummary(
   const columns = suite.tasks.map((t): SuiteColumn => {
     const r = byBenchmark[t.benchmark];
     if (!r) throw new Error(`the suite's ${t.column} task (${t.benchmark}) has no result`);
-    const key = (fidelity === 'leaderboard-v1' && t.v1?.key) || t.key;
+    const { key } = taskFor(t, fidelity);
     const e = entryOf(r, t.benchmark);
     const v = e?.[key];
     if (typeof v !== 'number') throw new Error(`${t.benchmark}'s results.json has no ${key}`);
@@ -160,7 +166,7 @@ export function suiteTaskSettings(
     subjects: [...b.subsets],
     split: b.splits[0]!,
     shots: t.shots,
-    template: (fidelity === 'leaderboard-v1' && t.v1?.template) || b.defaultTemplate,
+    template: taskFor(t, fidelity).template,
     ...(base.limit !== undefined ? { limit: base.limit } : {}),
     bos: base.bos,
     lmEval: fidelity === 'leaderboard-v1' ? 'leaderboard-v1' : LATEST_LM_EVAL,

@@ -1,13 +1,14 @@
-import { evaluate } from '../core/evaluate.ts';
+import { RUN_CALIBRATION_QUESTIONS, timeFirstQuestions } from '../core/calibrate.ts';
 import type { EvalSettings } from '../core/records.ts';
 import { loadRunData } from '../core/session.ts';
+import { calibrateSuite, type SuiteTimings } from '../core/suiteEstimate.ts';
+import { SUITES, type Fidelity } from '../core/suites.ts';
 import { deleteRun, type ModelSpec, type PagebenchDB, type RunRecord } from '../storage/db.ts';
 import { dataSource } from './dataSources.ts';
 import { explainFailure } from './failures.ts';
 import type { WorkerHost } from './host.ts';
 import type { Calibration, Emit } from './protocol.ts';
 
-const CALIBRATION_QUESTIONS = 8;
 /** The run id a calibration's timed samples are stored under while it runs (no run record). */
 const CALIBRATION_RUN = '__calibration__';
 
@@ -31,27 +32,45 @@ export async function calibrateRun(
   try {
     await host.hang.at('calibration');
     const model = await host.models.get(spec, emit);
-    const [first] = await loadRunData(dataSource(db, data), { ...settings, subjects: settings.subjects.slice(0, 1) });
-    const questionSeconds: number[] = [];
-    let last = 0;
+    const first = await loadRunData(dataSource(db, data), { ...settings, subjects: settings.subjects.slice(0, 1) });
     // Each timed question is stored as a run stores it (then removed), so the estimate includes that cost.
     try {
-      await evaluate(
-        model,
-        [first!],
-        { ...settings, limit: CALIBRATION_QUESTIONS, batchSize: 1 },
-        {
-          onSample: async (s) => void (await db.put('samples', { ...s, runId: CALIBRATION_RUN })),
-          onProgress: (p) => {
-            questionSeconds.push(p.elapsedSeconds - last);
-            last = p.elapsedSeconds;
-          },
-        },
-      );
+      const t = await timeFirstQuestions(model, first, settings, RUN_CALIBRATION_QUESTIONS, async (s) => {
+        await db.put('samples', { ...s, runId: CALIBRATION_RUN });
+      });
+      return { questionSeconds: t.questionSeconds, loadSeconds: model.loadSeconds };
     } finally {
       await deleteRun(db, CALIBRATION_RUN);
     }
-    return { questionSeconds, loadSeconds: model.loadSeconds };
+  } catch (e) {
+    throw new Error(explainFailure(e));
+  }
+}
+
+/** The same for each task of a suite: its data loaded (downloaded if needed) and its first questions timed. */
+export async function calibrateSuiteRun(
+  host: WorkerHost,
+  spec: ModelSpec,
+  data: RunRecord['data'],
+  suite: string,
+  fidelity: Fidelity,
+  base: EvalSettings,
+  emit: Emit,
+): Promise<SuiteTimings> {
+  const { db } = host;
+  try {
+    const model = await host.models.get(spec, emit);
+    try {
+      return await calibrateSuite(model, SUITES[suite]!, fidelity, base, (s) => loadRunData(dataSource(db, data), s), {
+        onTask: (b) => emit({ type: 'phase', phase: 'data', message: `timing ${b}` }),
+        onSample: async (s) => {
+          await db.put('samples', { ...s, runId: CALIBRATION_RUN });
+          emit({ type: 'phase', phase: 'eval', message: `timed ${s.subject} ${s.doc_id}` });
+        },
+      });
+    } finally {
+      await deleteRun(db, CALIBRATION_RUN);
+    }
   } catch (e) {
     throw new Error(explainFailure(e));
   }

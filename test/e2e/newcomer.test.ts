@@ -444,6 +444,30 @@ test('the Open LLM Leaderboard suite in the page (limit 2): six tasks one after 
     /ARC-Challenge 25-shot · HellaSwag 10-shot · MMLU 5-shot/,
   );
   await page.getByTestId('limit').fill('2');
+  // the time before it starts: each task's first questions timed in the worker, each task's size
+  await page.getByTestId('measure-suite').click();
+  await waitUntil(
+    page,
+    `document.querySelector('[data-testid=suite-estimate]')?.innerText.includes('GSM8K: ')`,
+    undefined,
+    {
+      timeout: 180_000,
+    },
+  );
+  const estimate = await page.getByTestId('suite-estimate').innerText();
+  assert.match(estimate, /^Time: (about \d|\d).* of it MMLU/);
+  const sizes = [
+    ['ARC', 2],
+    ['HellaSwag', 2],
+    ['MMLU', 114],
+    ['TruthfulQA', 2],
+    ['Winogrande', 2],
+    ['GSM8K', 2],
+  ];
+  assert.deepEqual(
+    [...estimate.matchAll(/(\w+): ([\d,]+) questions/g)].map((m) => [m[1], Number(m[2]!.replace(/,/g, ''))]),
+    sizes,
+  );
   await shoot(page, 'suite-setup-1280');
   await page.getByTestId('start').click();
   // the second task (HellaSwag) runs: reload the page at its address
@@ -471,6 +495,11 @@ test('the Open LLM Leaderboard suite in the page (limit 2): six tasks one after 
   ].join(',');
   const r = runCli('suite', 'openllm-v1', '--model', STORIES, '--data', data, '--limit', '2', '--output-dir', cli);
   assert.equal(r.code, 0, r.stderr);
+  // the CLI's estimate counts the same tasks
+  assert.deepEqual(
+    [...r.stderr.matchAll(/\n {2}(\w+) +(\d+) questions/g)].map((m) => [m[1], Number(m[2])]),
+    sizes,
+  );
   const summary = JSON.parse(readFileSync(join(cli, 'suite.json'), 'utf8')) as {
     columns: { value: number }[];
     average: number;

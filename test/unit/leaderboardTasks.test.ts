@@ -17,7 +17,7 @@ import '../../src/node/runtime.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBenchmarkFixtures, WINOGRANDE_ROWS } from '../fixtures/benchmarkFixtures.ts';
@@ -293,6 +293,15 @@ test('fast == harness == plain within 1e-4 on TruthfulQA mc1/mc2 (the primer com
 });
 
 const GSM8K = join(SHARED, 'gsm8k');
+/** The suite's --data: fixture rows where the real data is not in ../shared, the real MMLU, TruthfulQA and GSM8K. */
+const SUITE_DATA = [
+  `arc_challenge=${rows}`,
+  `hellaswag=${rows}`,
+  `mmlu=${join(SHARED, 'mmlu')}`,
+  `truthfulqa_mc2=${tqRelease}`,
+  `winogrande=${rows}`,
+  `gsm8k=${GSM8K}`,
+].join(',');
 
 for (const shots of [0, 5])
   test(`GSM8K ${shots}-shot through the CLI: the first 200 prompts byte-identical to lm-eval v0.4.12's on the real data`, () => {
@@ -375,18 +384,41 @@ test("GSM8K 5-shot run: generations equal a plain greedy decode; both filters' e
 
 test('suite openllm-v1 --limit: six task folders, suite.json columns and average equal Python recomputed from the samples; a rerun keeps them; other options are refused', () => {
   const out = mkdtempSync(join(tmpdir(), 'pb-suite-'));
-  const data = [
-    `arc_challenge=${rows}`,
-    `hellaswag=${rows}`,
-    `mmlu=${join(SHARED, 'mmlu')}`,
-    `truthfulqa_mc2=${tqRelease}`,
-    `winogrande=${rows}`,
-    `gsm8k=${GSM8K}`,
-  ].join(',');
-  const args = ['suite', 'openllm-v1', '--model', STORIES, '--data', data, '--limit', '2', '--max-new-tokens', '24'];
+  const args = ['suite', 'openllm-v1', '--model', STORIES, '--data', SUITE_DATA];
+  args.push('--limit', '2', '--max-new-tokens', '24');
+  // --estimate alone: each task's first questions timed, nothing run or written but the options file
+  const est = runCli(...args, '--estimate', '--output-dir', out);
+  assert.equal(est.code, 0, est.stderr);
+  assert.deepEqual(readdirSync(out), ['suite-options.json']);
+  const timed = JSON.parse(est.stdout) as {
+    timings: Record<string, { questions: number; subsets: number; questionSeconds: number[]; subsetStarts: number[] }>;
+    seconds: { lo: number; hi: number };
+  };
+  assert.deepEqual(
+    Object.entries(timed.timings).map(([b, t]) => [
+      b,
+      t.questions,
+      t.subsets,
+      t.questionSeconds.length,
+      t.subsetStarts,
+    ]),
+    [
+      ['arc_challenge', 2, 1, 3, [0]],
+      ['hellaswag', 2, 1, 3, [0]],
+      ['mmlu', 114, 57, 6, [0, 3]],
+      ['truthfulqa_mc2', 2, 1, 3, [0]],
+      ['winogrande', 2, 1, 3, [0]],
+      ['gsm8k', 2, 1, 3, [0]],
+    ],
+  );
+  assert.ok(timed.seconds.lo > 0 && timed.seconds.hi >= timed.seconds.lo);
   const r = runCli(...args, '--output-dir', out);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /PARTIAL \(--limit\)/);
+  // the estimate comes before the first task, each task's line with the questions it then scored
+  assert.ok(r.stderr.indexOf('Estimated time: ') < r.stderr.indexOf('[1/6]'), r.stderr);
+  assert.match(r.stderr, /\n {2}MMLU +114 questions {2}/);
+  assert.match(r.stderr, /\n {2}GSM8K +2 questions {2}/);
   const check = spawnSync(
     PY,
     [
@@ -459,6 +491,7 @@ print(json.dumps({"cols": cols, "average": float(np.mean(list(cols.values()))), 
   const again = runCli(...args, '--output-dir', out);
   assert.equal(again.code, 0, again.stderr);
   assert.equal((again.stderr.match(/: kept \(/g) ?? []).length, 6);
+  assert.doesNotMatch(again.stderr, /Estimated time/, 'nothing left to time');
   const other = runCli(...args.slice(0, -2), '--limit', '3', '--output-dir', out);
   assert.equal(other.code, 2);
   assert.match(other.stderr, /holds an openllm-v1 run with other options/);
@@ -512,16 +545,8 @@ for (const [benchmark, shots, limit] of [
 
 test('suite openllm-v1 --fidelity leaderboard-v1: every task names the v1 harness (no BOS, Random(42) order), TruthfulQA reads mc2_split and GSM8K the v1 scoring, recomputed in Python', () => {
   const out = mkdtempSync(join(tmpdir(), 'pb-suite-v1-'));
-  const data = [
-    `arc_challenge=${rows}`,
-    `hellaswag=${rows}`,
-    `mmlu=${join(SHARED, 'mmlu')}`,
-    `truthfulqa_mc2=${tqRelease}`,
-    `winogrande=${rows}`,
-    `gsm8k=${GSM8K}`,
-  ].join(',');
   const r = runCli(
-    ...['suite', 'openllm-v1', '--fidelity', 'leaderboard-v1', '--model', STORIES, '--data', data],
+    ...['suite', 'openllm-v1', '--fidelity', 'leaderboard-v1', '--model', STORIES, '--data', SUITE_DATA],
     ...['--limit', '3', '--max-new-tokens', '24', '--output-dir', out],
   );
   assert.equal(r.code, 0, r.stderr);
@@ -593,16 +618,8 @@ print(json.dumps({
 
 test("a suite's link: pagebench share <suite folder> gives one the page's decoder reads back (columns, average recomputed); tampered links are refused naming the problem", async () => {
   const out = mkdtempSync(join(tmpdir(), 'pb-suite-link-'));
-  const data = [
-    `arc_challenge=${rows}`,
-    `hellaswag=${rows}`,
-    `mmlu=${join(SHARED, 'mmlu')}`,
-    `truthfulqa_mc2=${tqRelease}`,
-    `winogrande=${rows}`,
-    `gsm8k=${GSM8K}`,
-  ].join(',');
   const run = runCli(
-    ...['suite', 'openllm-v1', '--model', STORIES, '--data', data, '--limit', '1', '--max-new-tokens', '8'],
+    ...['suite', 'openllm-v1', '--model', STORIES, '--data', SUITE_DATA, '--limit', '1', '--max-new-tokens', '8'],
     ...['--output-dir', out],
   );
   assert.equal(run.code, 0, run.stderr);
@@ -636,18 +653,10 @@ test("a suite's link: pagebench share <suite folder> gives one the page's decode
 });
 
 test('compare two suite folders: each column A, B and B − A from their suite.json; paired statistics per task where answers are right/wrong (not mc2); the setup difference named', () => {
-  const data = [
-    `arc_challenge=${rows}`,
-    `hellaswag=${rows}`,
-    `mmlu=${join(SHARED, 'mmlu')}`,
-    `truthfulqa_mc2=${tqRelease}`,
-    `winogrande=${rows}`,
-    `gsm8k=${GSM8K}`,
-  ].join(',');
   const dirs = ['lm-eval', 'never'].map((bos) => {
     const out = mkdtempSync(join(tmpdir(), `pb-suite-cmp-${bos}-`));
     const r = runCli(
-      ...['suite', 'openllm-v1', '--model', STORIES, '--data', data, '--limit', '1', '--max-new-tokens', '8'],
+      ...['suite', 'openllm-v1', '--model', STORIES, '--data', SUITE_DATA, '--limit', '1', '--max-new-tokens', '8'],
       ...['--bos', bos, '--output-dir', out],
     );
     assert.equal(r.code, 0, r.stderr);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { explainFailure } from '../../src/web/failures.ts';
-import { fromCalibration, fromEarlierRuns } from '../../src/ui/estimate.ts';
+import { fromCalibration, fromEarlierRuns, fromTaskTiming, suiteTime } from '../../src/core/timeEstimate.ts';
 import { nearest } from '../../src/core/util/suggest.ts';
 import { chooseDevice } from '../../src/ui/device.ts';
 import { formatStops, parseStops } from '../../src/ui/stops.ts';
@@ -41,6 +41,38 @@ test('time estimates come from measurements: a calibration pays the prefix once 
   const e = fromEarlierRuns([2, 4, NaN], 100)!;
   assert.deepEqual([e.lo, e.hi], [25, 50]);
   assert.equal(fromEarlierRuns([], 10), null);
+});
+
+test("a suite task's time: warm-up once, each further subset the measured prefix scaled by its length, each question the timed ones' quartiles scaled by what it computes", () => {
+  // subset 1: 2.0 (warm-up + prefix), 0.1, 0.3; subset 2: 0.6 (prefix), 0.2, 0.4 → rest 0.1 0.2 0.3 0.4:
+  // q25 0.175, median 0.25, q75 0.325 (numpy.quantile's linear rule); warm-up 1.75; a prefix 0.35 × 1.5
+  const timing = {
+    questionSeconds: [2.0, 0.1, 0.3, 0.6, 0.2, 0.4],
+    subsetStarts: [0, 3],
+    questions: 100,
+    subsets: 10,
+    questionRatio: 2,
+    prefixRatio: 1.5,
+  };
+  const r = fromTaskTiming(timing, 'b')!;
+  const fixed = 1.75 + 9 * 0.35 * 1.5;
+  assert.ok(Math.abs(r.lo - (fixed + 100 * 2 * 0.175)) < 1e-9, String(r.lo));
+  assert.ok(Math.abs(r.hi - (fixed + 100 * 2 * 0.325)) < 1e-9, String(r.hi));
+  assert.equal(fromTaskTiming({ ...timing, questionSeconds: [2], subsetStarts: [0] }, 'b'), null);
+  // one subset: no prefix term
+  const one = fromTaskTiming({ ...timing, questionSeconds: [1, 0.5, 0.5], subsetStarts: [0], subsets: 1 }, 'b')!;
+  assert.deepEqual([one.lo, one.hi], [0.5 + 100 * 2 * 0.5, 0.5 + 100 * 2 * 0.5]);
+  const s = suiteTime(
+    [
+      { column: 'MMLU', questions: 10, range: { lo: 10, hi: 20, basis: '' }, generates: false },
+      { column: 'GSM8K', questions: 5, range: { lo: 50, hi: 70, basis: '' }, generates: true },
+    ],
+    'b',
+  );
+  assert.deepEqual([s.total.lo, s.total.hi], [60, 90]);
+  assert.equal(s.dominant?.column, 'GSM8K');
+  assert.equal(s.dominant?.generates, true);
+  assert.ok(Math.abs(s.dominant!.share - 60 / 75) < 1e-12);
 });
 
 test('nearest names: close misspellings only', () => {

@@ -17,12 +17,13 @@ import type { RunRecord } from '../../src/storage/db.ts';
 import type { Capabilities } from '../../src/web/protocol.ts';
 import { MODEL_PRESETS } from '../../src/ui/presets.ts';
 import { STORIES } from '../support/paths.ts';
+import { timeText } from '../../src/core/timeEstimate.ts';
 
 register('../support/svelteModules.mjs', import.meta.url);
 const { SetupState } = await import('../../src/ui/state/setup.svelte.ts');
 const { ModelChoice } = await import('../../src/ui/state/modelChoice.svelte.ts');
 const { RunPlanState, newRunRecord } = await import('../../src/ui/state/runPlan.svelte.ts');
-const { SpeedEstimate, timeText } = await import('../../src/ui/state/speed.svelte.ts');
+const { SpeedEstimate } = await import('../../src/ui/state/speed.svelte.ts');
 
 let hub: Awaited<ReturnType<typeof serveStatic>>;
 before(async () => {

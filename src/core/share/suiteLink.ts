@@ -1,7 +1,7 @@
 import { deflateSync } from 'fflate';
 import { Validator, type Schema } from '@cfworker/json-schema';
 import schema from '../../../schema/suite-share.schema.json';
-import { SUITES, type Fidelity, type SuiteSummary } from '../suites.ts';
+import { SUITES, taskFor, type Fidelity, type SuiteSummary } from '../suites.ts';
 import { fromBase64Url, toBase64Url } from './bits.ts';
 import { checkShape, inflateCapped, LIMITS, payloadText, ShareError } from './payload.ts';
 
@@ -83,7 +83,7 @@ export function decodeSuite(linkOrPayload: string): { payload: SuitePayload; sum
     throw new ShareError(`the link has ${p.columns.length} columns; ${suite.label} has ${suite.tasks.length}`);
   suite.tasks.forEach((t, i) => {
     const c = p.columns[i]!;
-    const key = (p.fidelity === 'leaderboard-v1' && t.v1?.key) || t.key;
+    const { key } = taskFor(t, p.fidelity);
     if (c.benchmark !== t.benchmark || c.shots !== t.shots || c.key !== key || c.column !== t.column)
       throw new ShareError(
         `the link's column ${i + 1} is ${c.benchmark} ${c.shots}-shot ${c.key}; ${suite.label} (${p.fidelity}) has ${t.benchmark} ${t.shots}-shot ${key} there`,

@@ -1,6 +1,7 @@
 import type { SubjectData } from '../benchmarks/doc.ts';
 import type { EvalSettings, Sample } from '../records.ts';
-import { commonPrefix, makeFits } from '../prompts.ts';
+import { makeFits } from '../prompts.ts';
+import { commonPrefix } from '../templates/build.ts';
 import { benchmarkOf } from '../benchmarks/registry.ts';
 import { samplerSpec } from '../benchmarks/fewshot.ts';
 import type { CausalLM } from '../runtime/causalLm.ts';

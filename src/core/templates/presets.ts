@@ -289,13 +289,13 @@ TEMPLATES['gsm8k-v1'] = {
         'v1-harness': { extracted: legacyExtract(response), exact_match: scoreGsm8kV1(response, reference) },
       }),
       metric: { metric: 'acc', aggregation: 'mean', higher_is_better: true },
+      // b281b09 had no filter pipeline: the task's own code extracted the answer; said as such, not as lm-eval filters
       filterList: [
         {
           name: 'v1-harness',
-          filter: [
-            { function: 'regex', regex_pattern: '#### (\\-?[0-9\\.\\,]+)' },
-            { function: 'strip_remove_commas' },
-          ],
+          regex_pattern: '#### (\\-?[0-9\\.\\,]+)',
+          extraction:
+            "the first match's group, .strip(), commas removed; '[invalid]' when none (gsm8k.py _extract_answer at b281b09, which had no filter_list)",
         },
       ],
     },

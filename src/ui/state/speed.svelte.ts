@@ -5,8 +5,9 @@ import type { ModelSpec, RunRecord } from '../../storage/db.ts';
 import { explainFailure } from '../../web/failures.ts';
 import * as Comlink from 'comlink';
 import type { WorkerClient } from '../client.ts';
-import { fromCalibration, fromEarlierRuns, type TimeRange } from '../estimate.ts';
-import { duration } from '../format.ts';
+import { fromCalibration, fromEarlierRuns, type SuiteTime, type TimeRange } from '../../core/timeEstimate.ts';
+import { estimateSuite, type SuiteTimings } from '../../core/suiteEstimate.ts';
+import { SUITES, type Fidelity } from '../../core/suites.ts';
 import { StallWatch } from './stallWatch.svelte.ts';
 
 /**
@@ -17,6 +18,8 @@ import { StallWatch } from './stallWatch.svelte.ts';
 export class SpeedEstimate {
   /** Seconds per question measured by calibrations, by setup key. */
   calibrations = $state<Record<string, number[]>>({});
+  /** A suite's timings (each task's first questions), by suite key. */
+  suiteTimings = $state<Record<string, SuiteTimings>>({});
   calibrating = $state(false);
   problem = $state('');
   readonly watch = new StallWatch();
@@ -46,6 +49,53 @@ export class SpeedEstimate {
       this.watch.stop();
       this.calibrating = false;
     }
+  }
+
+  /** What a suite's estimate depends on: the model, the data, the suite and fidelity, and the options every task takes. */
+  static suiteKey(spec: ModelSpec, data: RunRecord['data'], suite: string, fidelity: Fidelity, s: EvalSettings) {
+    return JSON.stringify([spec, data, suite, fidelity, s.limit, s.bos, s.scorer, s.batchSize]);
+  }
+
+  /** Loads the model and times the first questions of each task of the suite (their data downloaded if needed). */
+  async calibrateSuite(
+    client: WorkerClient,
+    spec: ModelSpec,
+    data: RunRecord['data'],
+    suite: string,
+    fidelity: Fidelity,
+    base: EvalSettings,
+  ) {
+    const key = SpeedEstimate.suiteKey(spec, data, suite, fidelity, base);
+    this.calibrating = true;
+    this.problem = '';
+    this.watch.start('calibration');
+    try {
+      this.suiteTimings[key] = await client.api.calibrateSuite(
+        spec,
+        data,
+        suite,
+        fidelity,
+        base,
+        Comlink.proxy(() => this.watch.touch()),
+      );
+    } catch (e) {
+      this.problem = explainFailure(e);
+    } finally {
+      this.watch.stop();
+      this.calibrating = false;
+    }
+  }
+
+  /** A suite's time, task by task, once its tasks are timed. */
+  suiteEstimate(
+    spec: ModelSpec,
+    data: RunRecord['data'],
+    suite: string,
+    fidelity: Fidelity,
+    base: EvalSettings,
+  ): SuiteTime | null {
+    const t = this.suiteTimings[SpeedEstimate.suiteKey(spec, data, suite, fidelity, base)];
+    return t ? estimateSuite(SUITES[suite]!, fidelity, t) : null;
   }
 
   measured(spec: ModelSpec, data: RunRecord['data'], settings: EvalSettings): boolean {
@@ -93,8 +143,3 @@ export class SpeedEstimate {
     };
   }
 }
-
-export const timeText = (t: TimeRange) =>
-  Math.abs(t.hi - t.lo) < 0.1 * t.hi || duration(t.lo) === duration(t.hi)
-    ? `about ${duration(t.hi)}`
-    : `${duration(t.lo)} to ${duration(t.hi)}`;
