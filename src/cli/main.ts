@@ -22,6 +22,7 @@ import {
 import { runStudy } from '../core/study/runStudy.ts';
 import { buildStudyJson } from '../core/study/studyResult.ts';
 import { samplesJsonl, serializeResults } from '../core/report/results.ts';
+import { generationSpeed } from '../core/report/generationSpeed.ts';
 import { headlineScore } from '../core/report/scoreboard.ts';
 import { loadRunData, RunSession } from '../core/session.ts';
 import type { EvalSettings, Progress } from '../core/records.ts';
@@ -465,6 +466,7 @@ async function main(argv: string[], report?: RunReport): Promise<number> {
       evalSeconds: result.seconds,
       promptTokens: result.promptTokens,
       truncatedCount: result.truncatedCount,
+      generationSpeed: generationSpeed(result.samples),
       date: startedAt,
     });
     validateResults(results);

@@ -86,6 +86,8 @@ export interface Sample {
   shots_used: number;
   /** Generate mode: the generated text and the extracted choice (-1 when none matched). */
   generated?: string;
+  /** Generate mode: how long this question's decoding took on the device that ran it (scoring/generate.ts). */
+  timing?: { ttft_s: number; seconds: number; output_tokens: number };
   /** Free-text answers (GSM8K), per lm-eval filter: what it extracted, exact_match, and 1 where it found nothing. */
   filtered?: Record<string, string>;
   exact_match?: Record<string, number>;

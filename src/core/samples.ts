@@ -66,37 +66,9 @@ export async function generateSample(
   const input = ids.slice(-budget);
   const rng = g.temperature > 0 ? questionRng(g.seed, item.subject, item.docId) : null;
   const free = rule.freeform;
-  const text = await generateText(model, input, g, rng, free?.cut);
-  if (free) {
-    // the reference is the document's target (GSM8K: its whole worked answer)
-    const reference = item.prompt.continuations[item.prompt.target]!.slice(t.targetDelimiter.length);
-    const scores = free.score(text, reference);
-    const filters = free.filters;
-    const first = scores[filters[0]!]!;
-    return {
-      subject: item.subject,
-      doc_id: item.docId,
-      target: item.prompt.target,
-      context: item.prompt.context,
-      continuations: item.prompt.continuations,
-      loglikelihoods: [],
-      is_greedy: [],
-      // no choice to pick: -1 where the headline filter extracted nothing, else the target (acc says whether it was right)
-      pred: first.extracted === free.invalid ? -1 : item.prompt.target,
-      acc: first.exact_match,
-      input_tokens: input.length,
-      truncated: input.length < ids.length,
-      shots_used: item.shotsUsed,
-      generated: text,
-      filtered: Object.fromEntries(filters.map((f) => [f, scores[f]!.extracted])),
-      exact_match: Object.fromEntries(filters.map((f) => [f, scores[f]!.exact_match])),
-      no_answer: Object.fromEntries(filters.map((f) => [f, scores[f]!.extracted === free.invalid ? 1 : 0])),
-    };
-  }
-  const m = rule.answerRegex!.exec(rule.strip ? pyStrip(text) : text);
-  const letters = item.prompt.continuations.map((c) => c.trim());
-  const pred = m ? letters.indexOf(m[1]!) : -1;
-  return {
+  const { text, timing } = await generateText(model, input, g, rng, free?.cut);
+  // the sample's fields in the order every sample is written, its pick and score in the middle
+  const sample = (pred: number, acc: number) => ({
     subject: item.subject,
     doc_id: item.docId,
     target: item.prompt.target,
@@ -105,11 +77,29 @@ export async function generateSample(
     loglikelihoods: [],
     is_greedy: [],
     pred,
-    acc: pred === item.prompt.target ? 1 : 0,
+    acc,
     input_tokens: input.length,
     truncated: input.length < ids.length,
     shots_used: item.shotsUsed,
     generated: text,
-    ...item.extra,
-  };
+    timing,
+  });
+  if (free) {
+    // the reference is the document's target (GSM8K: its whole worked answer)
+    const reference = item.prompt.continuations[item.prompt.target]!.slice(t.targetDelimiter.length);
+    const scores = free.score(text, reference);
+    const filters = free.filters;
+    const first = scores[filters[0]!]!;
+    return {
+      // no choice to pick: -1 where the headline filter extracted nothing, else the target (acc says whether it was right)
+      ...sample(first.extracted === free.invalid ? -1 : item.prompt.target, first.exact_match),
+      filtered: Object.fromEntries(filters.map((f) => [f, scores[f]!.extracted])),
+      exact_match: Object.fromEntries(filters.map((f) => [f, scores[f]!.exact_match])),
+      no_answer: Object.fromEntries(filters.map((f) => [f, scores[f]!.extracted === free.invalid ? 1 : 0])),
+    };
+  }
+  const m = rule.answerRegex!.exec(rule.strip ? pyStrip(text) : text);
+  const letters = item.prompt.continuations.map((c) => c.trim());
+  const pred = m ? letters.indexOf(m[1]!) : -1;
+  return { ...sample(pred, pred === item.prompt.target ? 1 : 0), ...item.extra };
 }

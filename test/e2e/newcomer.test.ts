@@ -423,7 +423,16 @@ test('TruthfulQA mc2 and GSM8K (the real rows, mirrored as the hub builds them) 
     const c = cli.samples.get(`gsm8k#${s.doc_id as number}`)!;
     for (const k of ['context', 'generated', 'filtered', 'exact_match', 'no_answer'])
       assert.deepEqual(s[k], c[k], `gsm8k #${s.doc_id as number} ${k}`);
+    // the same decode, so the same tokens generated; the time is this device's
+    const [pt, ct] = [s.timing, c.timing] as { output_tokens: number; ttft_s: number; seconds: number }[];
+    assert.equal(pt!.output_tokens, ct!.output_tokens, `gsm8k #${s.doc_id as number} output_tokens`);
+    assert.ok(pt!.ttft_s > 0 && pt!.ttft_s <= pt!.seconds, JSON.stringify(pt));
   }
+  // the run's generation speed: time to first token, per output token and latency with percentiles
+  assert.match(
+    await page.getByTestId('generation-speed').innerText(),
+    /output tokens\/s .* tokens over 3 questions.*time to first token.*time per output token.*latency/s,
+  );
   assert.match(
     await page.getByTestId('metrics').innerText(),
     /exact_match,strict-match.*exact_match,flexible-extract/s,

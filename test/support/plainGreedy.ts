@@ -3,10 +3,16 @@ import type { CausalLM } from '../../src/core/runtime/causalLm.ts';
 /**
  * Greedy decoding the plain way, for reference: a full forward pass over the whole sequence per new
  * token (no KV cache), stopping at stories260K's </s> (id 2) or where a stop string first appears
- * (the text cut there).
+ * (the text cut there). `tokens` receives the ids generated (the stop's included, </s> not).
  */
-export async function plainGreedy(model: CausalLM, ids: number[], maxNew: number, stop: string[]): Promise<string> {
-  const out: number[] = [];
+export async function plainGreedy(
+  model: CausalLM,
+  ids: number[],
+  maxNew: number,
+  stop: string[],
+  tokens: number[] = [],
+): Promise<string> {
+  const out = tokens;
   for (let i = 0; i < maxNew; i++) {
     const { logits } = await model.forward([[...ids, ...out]]);
     const data = logits.data as Float32Array;

@@ -337,7 +337,11 @@ test("GSM8K 5-shot run: generations equal a plain greedy decode; both filters' e
   for (const s of samples) {
     // lm-eval's generate_until keeps the last max_length - max_gen_toks context tokens
     const ids = encode(s.context).slice(-(512 - 48));
-    assert.equal(s.generated, await plainGreedy(model, ids, 48, stop), `doc ${s.doc_id}`);
+    const tokens: number[] = [];
+    assert.equal(s.generated, await plainGreedy(model, ids, 48, stop, tokens), `doc ${s.doc_id}`);
+    // each question's timing: the tokens the decode generated, the first one's time within the whole
+    assert.equal(s.timing!.output_tokens, tokens.length, `doc ${s.doc_id}`);
+    assert.ok(s.timing!.ttft_s > 0 && s.timing!.ttft_s <= s.timing!.seconds, JSON.stringify(s.timing));
   }
   await model.dispose();
   // (stories260K writes no arithmetic: the adversarial answers are gsm8kExtract.test.ts's)
@@ -361,7 +365,43 @@ test("GSM8K 5-shot run: generations equal a plain greedy decode; both filters' e
       string,
       { filter_list: { name: string }[]; generation_kwargs: { until: string[]; max_gen_toks: number } }
     >;
+    config: { generation_speed: unknown };
   };
+  // config.generation_speed recomputed with numpy from the samples' timings (np.percentile's default linear rule)
+  const speed = spawnSync(
+    PY,
+    [
+      '-c',
+      `import json, sys
+import numpy as np
+t = [json.loads(l) for l in sys.stdin if l.strip()]
+T = [s["timing"] for s in t]
+def spread(xs):
+    return {"mean": float(np.mean(xs)), **{f"p{q}": float(np.percentile(xs, q)) for q in (50, 90, 99)}}
+multi = [x for x in T if x["output_tokens"] >= 2]
+print(json.dumps({
+    "questions": len(T),
+    "output_tokens": sum(x["output_tokens"] for x in T),
+    "ttft_s": spread([x["ttft_s"] for x in T]),
+    "tpot_s": spread([(x["seconds"] - x["ttft_s"]) / (x["output_tokens"] - 1) for x in multi]) if multi else None,
+    "latency_s": spread([x["seconds"] for x in T]),
+    "output_tokens_per_s": sum(x["output_tokens"] for x in T) / sum(x["seconds"] for x in T),
+    "prompt_tokens_per_s": sum(s["input_tokens"] for s in t) / sum(x["ttft_s"] for x in T),
+}))`,
+    ],
+    { input: readFileSync(join(out, 'samples_gsm8k.jsonl'), 'utf8'), encoding: 'utf8' },
+  );
+  assert.equal(speed.status, 0, speed.stderr);
+  const close = (a: unknown, b: unknown, path: string): void => {
+    if (typeof a === 'number' && typeof b === 'number')
+      return assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${path}: ${a} vs ${b}`);
+    if (a && b && typeof a === 'object')
+      return Object.keys(b).forEach((k) =>
+        close((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`),
+      );
+    assert.deepEqual(a, b, path);
+  };
+  close(res.config.generation_speed, JSON.parse(speed.stdout), 'generation_speed');
   const e = res.results.gsm8k!;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   for (const f of ['strict-match', 'flexible-extract']) {

@@ -4,6 +4,7 @@ import type { Sample } from '../records.ts';
 import { computeScoreboard } from './scoreboard.ts';
 import { factsFromConfig, settingsFromConfig, type RunConfig } from './runConfig.ts';
 import { serializeResults, type PartEnvironment } from './results.ts';
+import { generationSpeed } from './generationSpeed.ts';
 export type { PartEnvironment } from './results.ts';
 
 /**
@@ -240,6 +241,7 @@ export function mergeParts(parts: RunOutput[], opts: MergeOptions = {}): Merged 
     evalSeconds: sum((c) => c.eval_seconds ?? 0),
     promptTokens: sum((c) => c.prompt_tokens),
     truncatedCount: sum((c) => c.truncated_count),
+    generationSpeed: generationSpeed(samples),
     date: ordered
       .map((p) => p.results.config.date)
       .sort()

@@ -1,4 +1,5 @@
 import { lmEvalRelease } from '../lmEvalReleases.ts';
+import { generationSpeed, type GenerationSpeed } from './generationSpeed.ts';
 import { fewshotSplit, samplerSpec } from '../benchmarks/fewshot.ts';
 import { benchmarkOf, DEFAULT_BENCHMARK } from '../benchmarks/registry.ts';
 import type { Benchmark } from '../benchmarks/types.ts';
@@ -60,6 +61,8 @@ export interface RunFacts {
   deviceSwitch?: { from: string; atQuestion: number };
   /** A study's variant: its id and every prompt axis. */
   variant?: { id: string; axes: Record<string, string> };
+  /** A generating run's speed from its samples' timings (report/generationSpeed.ts). */
+  generationSpeed?: GenerationSpeed | null;
   /** Set when the run stopped before every question was scored: such numbers are not a full run's. */
   partial?: { done: number; total: number };
   /** A part of a split run (parts.ts): which slice of the questions it scored. */
@@ -105,7 +108,10 @@ const V1_DRAW = 'documents shuffled by random.Random(42), then k per document fr
 export function buildResults(settings: EvalSettings, samples: Sample[], facts: RunFacts): Record<string, unknown> {
   const benchmark = benchmarkOf(settings);
   const sb = computeScoreboard(benchmark, settings.template, settings.subjects, samples);
-  return serializeResults(benchmark, sb, settings, facts);
+  return serializeResults(benchmark, sb, settings, {
+    ...facts,
+    generationSpeed: facts.generationSpeed ?? generationSpeed(samples),
+  });
 }
 
 export function serializeResults(
@@ -265,6 +271,7 @@ export function serializeResults(
       prompt_tokens: facts.promptTokens,
       load_seconds: facts.loadSeconds,
       eval_seconds: facts.evalSeconds,
+      ...(facts.generationSpeed ? { generation_speed: facts.generationSpeed } : {}),
       ...(facts.partial ? { partial: facts.partial } : {}),
       ...(facts.part ? { part: facts.part } : {}),
       ...(facts.parts ? { parts: facts.parts, environment_differs: facts.environmentDiffers ?? [] } : {}),

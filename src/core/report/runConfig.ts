@@ -1,4 +1,5 @@
 import type { EvalSettings } from '../records.ts';
+import type { GenerationSpeed } from './generationSpeed.ts';
 import { LEGACY_LM_EVAL } from '../lmEvalReleases.ts';
 import type { BosPolicy } from '../scoring/requests.ts';
 import type { ScorerMode } from '../scoring/scorer.ts';
@@ -41,6 +42,7 @@ export interface RunConfig {
   prompt_tokens: number;
   load_seconds?: number;
   eval_seconds?: number;
+  generation_speed?: GenerationSpeed;
   partial?: { done: number; total: number };
   part?: RunFacts['part'];
   parts?: RunFacts['parts'];
@@ -96,6 +98,7 @@ export function factsFromConfig(c: RunConfig): RunFacts {
     date: c.date,
     ...(c.bos_resolved ? { bosResolved: c.bos_resolved } : {}),
     ...(c.fingerprint ? { fingerprint: c.fingerprint } : {}),
+    ...(c.generation_speed ? { generationSpeed: c.generation_speed } : {}),
     ...(c.partial ? { partial: c.partial } : {}),
     ...(c.part ? { part: c.part } : {}),
     ...(c.parts ? { parts: c.parts, environmentDiffers: c.environment_differs ?? [] } : {}),

@@ -40,6 +40,23 @@ export function questionRng(seed: number, subject: string, docId: number): PyRan
   return new PyRandom(seed * 2 ** 21 + (h % 2 ** 21));
 }
 
+/** A generation: its text and how long it took on this device. */
+export interface Generation {
+  text: string;
+  timing: GenerationTiming;
+}
+
+/**
+ * One question's decoding time, as EvalScope measures a request: seconds to the first generated
+ * token (the prompt's forward pass and the first pick), seconds in all, and tokens generated (the
+ * stop sequence's included, EOS not).
+ */
+export interface GenerationTiming {
+  ttft_s: number;
+  seconds: number;
+  output_tokens: number;
+}
+
 /**
  * Decoding on the KV cache (greedy at temperature 0, else sampled with `rng`): stops once a stop
  * sequence appears (lm-eval generate_until's stopping criterion) or at EOS, and returns the text
@@ -51,7 +68,16 @@ export async function generateText(
   g: GenerationSettings,
   rng: PyRandom | null,
   cut?: (text: string, stop: readonly string[]) => string,
-): Promise<string> {
+): Promise<Generation> {
+  const t0 = performance.now();
+  let ttft = NaN;
+  const done = (text: string): Generation => {
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      text,
+      timing: { ttft_s: Number.isNaN(ttft) ? seconds : ttft, seconds, output_tokens: generated.length },
+    };
+  };
   const vocab = model.vocabSize;
   const eos = (model.model.config as unknown as { eos_token_id?: number | number[] }).eos_token_id;
   const eosIds = new Set(Array.isArray(eos) ? eos : eos === undefined ? [] : [eos]);
@@ -64,17 +90,18 @@ export async function generateText(
       g.temperature > 0 && rng
         ? sampleToken(data.subarray(lastRow * vocab, (lastRow + 1) * vocab), g, rng)
         : argmaxRow(data, lastRow * vocab, vocab);
+    if (step === 0) ttft = (performance.now() - t0) / 1000;
     if (eosIds.has(next)) break;
     generated.push(next);
     const text = model.decode(generated);
     const at = firstStop(text, g.stop);
-    if (at >= 0) return cut ? cut(text, g.stop) : text.slice(0, at);
+    if (at >= 0) return done(cut ? cut(text, g.stop) : text.slice(0, at));
     if (step + 1 === g.maxNewTokens || input.length + generated.length >= model.maxLength) break;
     ({ logits, cache } = await model.forward([[next]], cache));
     lastRow = 0;
   }
   const text = model.decode(generated);
-  return cut ? cut(text, g.stop) : text;
+  return done(cut ? cut(text, g.stop) : text);
 }
 
 function firstStop(text: string, stop: string[]): number {

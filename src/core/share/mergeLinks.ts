@@ -72,6 +72,8 @@ export function mergeLinkParts(parts: LinkPart[], opts: MergeOptions = {}): Merg
     environment_differs: environmentDiffers,
   };
   delete config.part;
+  // each part's percentiles are its own: the whole run's cannot be computed from them (merge samples for it)
+  delete config.generation_speed;
   const questions = [...bySubset.values()].reduce((a, t) => a + t[1], 0);
   if (missing.length) config.partial = { done: questions, total: c0.part!.total };
   const payload: SharePayload = {
