@@ -4,7 +4,8 @@
  * (fp32, and its fp16, q8 and q4 files), in Node (onnxruntime-node) and in Chromium
  * (onnxruntime-web WASM, threaded); plus each runtime's peak throughput per dtype kernel, so
  * efficiency = achieved FLOP/s / that dtype's kernel peak. Prints a table to stderr and, as the
- * last line of stdout, one JSON object.
+ * last line of stdout, one JSON object. Other modes: --page-speed, --suite, --webgpu, --generation, --study, --memory
+ * (MODES, below).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
@@ -21,10 +22,22 @@ import {
 } from '../src/bench/cases.ts';
 import type { Dtype } from '../src/core/runtime/causalLm.ts';
 import { DTYPE_SUFFIX } from '../src/core/runtime/hubSizes.ts';
-import { mirrorMmlu, mirrorTreeApi, serveStatic } from '../src/node/hubMirror.ts';
+import {
+  arcParquet,
+  buildMirror,
+  hellaswagParquet,
+  mirrorMmlu,
+  mirrorParquet,
+  mirrorTreeApi,
+  serveStatic,
+  winograndeParquet,
+} from '../src/node/hubMirror.ts';
+import { ARC_CHALLENGE_ROWS, HELLASWAG_ROWS, WINOGRANDE_ROWS } from '../test/fixtures/benchmarkFixtures.ts';
+import { SUITES } from '../src/core/suites.ts';
+import type { RunRecord } from '../src/storage/db.ts';
 import { findProcess, treeRss } from '../src/node/processMemory.ts';
 // the app is driven as the end-to-end tests drive it (one place knows its form)
-import { configure, FLAGS, latestRun } from '../test/support/browser.ts';
+import { configure, dump, FLAGS, latestRun, waitUntil } from '../test/support/browser.ts';
 import { SUBJECTS } from '../src/core/benchmarks/mmlu/subjects.ts';
 import { kernelFile } from '../src/bench/matmul.ts';
 import { median } from '../src/bench/median.ts';
@@ -182,7 +195,7 @@ async function browserRun(
 async function appRun(appUrl: string, hubUrl: string, model: string, dtype: Dtype): Promise<Record<string, number>> {
   const r = await sampledBrowser([], async (page, rssNow, scoringBegins) => {
     const idle = await idleApp(page, appUrl, hubUrl, rssNow);
-    await page.waitForFunction('window.__pagebench !== undefined');
+    await waitUntil(page, 'window.__pagebench !== undefined');
     await configure(page, { model, subjects: [BENCH_SUBJECTS[0]!], shots: 0, limit: 10 });
     await page.getByTestId('dtype').selectOption(dtype);
     await page.getByTestId('start').click();
@@ -329,6 +342,230 @@ async function pageSpeed(): Promise<void> {
     }
   });
   process.stdout.write(JSON.stringify({ page_speed: rows }) + '\n');
+}
+
+/**
+ * Chromium's flags for WebGPU on a Linux machine with a GPU, headless: WebGPU on, Vulkan through ANGLE,
+ * the GPU blocklist ignored. PAGEBENCH_GPU_FLAGS (space-separated) replaces them for another setup.
+ */
+const WEBGPU_FLAGS = process.env.PAGEBENCH_GPU_FLAGS?.split(/\s+/).filter(Boolean) ?? [
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-angle=vulkan',
+  '--ignore-gpu-blocklist',
+];
+
+/**
+ * `--webgpu [--quick]`: the GPU table in one command. On the 135M shape, per dtype: questions/s and
+ * prompt tokens/s on WebGPU and on WASM (2 threads) for the same questions (fast scorer, 0-shot, the
+ * bench subjects), each device's MatMul peak for that dtype measured in the same browser, efficiency
+ * (achieved FLOP/s over it), and parity: the largest |Δ log-likelihood| of WebGPU and of WASM
+ * against the CLI's runtime (onnxruntime-node) on the same questions. Where the adapter is software
+ * (SwiftShader here) the table says so: such numbers say nothing about a GPU.
+ */
+async function webgpuTable(): Promise<void> {
+  const dirs = ensureModels();
+  const model = 'smollm2-135m-shape';
+  const limit = quick ? 1 : 20;
+  const reps = quick ? '2' : '5';
+  const rows: Record<string, unknown>[] = [];
+  let adapter: unknown = null;
+  await withSite({ [model]: dirs[model]! }, async (app, hub) => {
+    const gpuKernels = await browserRun(app, hub, { kind: 'kernels', device: 'webgpu', reps }, WEBGPU_FLAGS);
+    adapter = (gpuKernels.capabilities as { adapter: unknown }).adapter;
+    log(`WebGPU adapter: ${JSON.stringify(gpuKernels.capabilities)}`);
+    const wasmKernels = await browserRun(app, hub, { kind: 'kernels', reps, threads: '2' });
+    type Peak = { gflops: number; error?: string };
+    const peaks = {
+      webgpu: gpuKernels.kernel_peaks as Record<string, Peak>,
+      wasm: wasmKernels.kernel_peaks as Record<string, Peak>,
+    };
+    for (const dtype of BENCH_DTYPES) {
+      const c: BenchCase = { model, shots: 0, mode: 'fast', subjects: BENCH_SUBJECTS, limit, dtype };
+      const node = nodeRun([
+        'case',
+        JSON.stringify(c),
+        dirs[model]!,
+        join(SHARED, 'mmlu'),
+        'll',
+      ]) as unknown as CaseResult;
+      for (const device of ['webgpu', 'wasm'] as const) {
+        const query = { kind: 'case', case: JSON.stringify(c), device, loglikelihoods: '1', threads: '2' };
+        const r = (await browserRun(app, hub, query, device === 'webgpu' ? WEBGPU_FLAGS : []).catch((e: unknown) => ({
+          error: String((e as Error).message).split('\n')[0],
+        }))) as Partial<CaseResult> & { error?: string };
+        const peak = peaks[device][dtype];
+        const maxDiff = r.loglikelihoods
+          ? Math.max(
+              ...r.loglikelihoods.flatMap((q, i) => q.map((ll, j) => Math.abs(ll - node.loglikelihoods![i]![j]!))),
+            )
+          : NaN;
+        const row = {
+          dtype,
+          device,
+          questions: r.questions ?? 0,
+          questions_per_s: r.questions_per_s ?? NaN,
+          prompt_tokens_per_s: r.prompt_tokens_per_s ?? NaN,
+          kernel_peak_gflops: peak?.gflops ?? NaN,
+          efficiency: r.achieved_gflops !== undefined && peak?.gflops ? r.achieved_gflops / peak.gflops : NaN,
+          max_abs_ll_diff_vs_cli: maxDiff,
+          ...(r.error || peak?.error ? { error: r.error ?? `kernel: ${peak!.error}` } : {}),
+        };
+        rows.push(row);
+        log(
+          `${dtype.padEnd(5)} ${device.padEnd(7)} ${row.error ? `— ${row.error}` : `${row.questions_per_s.toFixed(2)} q/s  ${Math.round(row.prompt_tokens_per_s)} prompt tok/s  peak ${row.kernel_peak_gflops.toFixed(1)} GFLOP/s  efficiency ${(100 * row.efficiency).toFixed(0)}%  max |Δll| vs CLI ${row.max_abs_ll_diff_vs_cli.toExponential(2)}`}`,
+        );
+      }
+    }
+  });
+  process.stdout.write(JSON.stringify({ webgpu: { adapter, flags: WEBGPU_FLAGS, limit, rows } }) + '\n');
+}
+
+/**
+ * `--generation [--quick]`: the generation rows. Greedy decoding of 256 new tokens (64 with --quick) with no
+ * stop sequence, for the first question of each bench subject (0-shot, lm-eval's "generate" prompt), on the
+ * 135M shape per dtype, in Node (onnxruntime-node) and in Chromium WASM (2 threads): time to first token and
+ * per output token (mean, p50, p90, p99 over the questions), output tokens/s and the prefill's prompt tokens/s,
+ * as results.json's config.generation_speed gives them for a run.
+ */
+async function generationRows(): Promise<void> {
+  const dirs = ensureModels();
+  const model = 'smollm2-135m-shape';
+  const tokens = quick ? 64 : 256;
+  const cases = BENCH_DTYPES.map((dtype): BenchCase => ({
+    model,
+    shots: 0,
+    mode: 'fast',
+    subjects: BENCH_SUBJECTS,
+    limit: 1,
+    dtype,
+    generate: tokens,
+  }));
+  const rows: Record<string, unknown>[] = [];
+  const add = (runtime: string, r: CaseResult) => {
+    const g = r.generation!;
+    rows.push({ runtime, dtype: r.dtype, max_new_tokens: tokens, ...g });
+    const ms = (x: number) => `${(1000 * x).toFixed(0)}`;
+    log(
+      `${runtime.padEnd(14)} ${r.dtype.padEnd(5)} ${g.output_tokens} tokens  ${g.output_tokens_per_s.toFixed(1)} out tok/s  ${Math.round(g.prompt_tokens_per_s)} prefill tok/s  TTFT p50/p90/p99 ${ms(g.ttft_s.p50)}/${ms(g.ttft_s.p90)}/${ms(g.ttft_s.p99)} ms  TPOT ${g.tpot_s ? `${ms(g.tpot_s.p50)}/${ms(g.tpot_s.p90)}/${ms(g.tpot_s.p99)}` : '—'} ms`,
+    );
+  };
+  for (const c of cases)
+    add('node', nodeRun(['case', JSON.stringify(c), dirs[model]!, join(SHARED, 'mmlu')]) as unknown as CaseResult);
+  await withSite({ [model]: dirs[model]! }, async (app, hub) => {
+    for (const c of cases)
+      add(
+        'chromium-wasm',
+        (await browserRun(app, hub, { kind: 'case', case: JSON.stringify(c), threads: '2' })) as unknown as CaseResult,
+      );
+  });
+  process.stdout.write(JSON.stringify({ generation: rows }) + '\n');
+}
+
+/** Seconds from the page's words for a time ("1 h 5 min", "3 min 20 s", "45 s"). */
+function seconds(text: string): number {
+  const part = (unit: string) => Number(new RegExp(`(\\d+) ${unit}\\b`).exec(text)?.[1] ?? 0);
+  return 3600 * part('h') + 60 * part('min') + part('s');
+}
+
+/**
+ * `--suite [--limit N]`: the Open LLM Leaderboard suite in the app as a visitor runs it (Chromium,
+ * WASM, 2 threads, q8, fast scorer, lm-eval fidelity) on the 135M shape, --limit N (default 5) per
+ * subset, through a mirror of every task's data (MMLU, TruthfulQA and GSM8K real; ARC-Challenge,
+ * HellaSwag and Winogrande our fixture rows: the real ones are not in ../shared). First the page's
+ * own estimate (Measure the suite's speed), then Start: each task's stored run gives its eval time
+ * and prompt tokens, beside the estimate.
+ */
+async function suiteSpeed(): Promise<void> {
+  const limit = Number(process.argv[process.argv.indexOf('--limit') + 1] ?? 5) || 5;
+  const dirs = ensureModels();
+  const root = mkdtempSync(join(tmpdir(), 'pb-bench-suite-'));
+  buildMirror(root, [], join(SHARED, 'mmlu'), join(SHARED, 'truthfulqa'), join(SHARED, 'gsm8k'));
+  for (const split of ['train', 'test'] as const)
+    mirrorParquet(root, 'allenai/ai2_arc', 'ARC-Challenge', split, arcParquet(ARC_CHALLENGE_ROWS[split] as never));
+  for (const split of ['train', 'validation'] as const) {
+    mirrorParquet(root, 'Rowan/hellaswag', 'default', split, hellaswagParquet(HELLASWAG_ROWS[split] as never));
+    mirrorParquet(
+      root,
+      'allenai/winogrande',
+      'winogrande_xl',
+      split,
+      winograndeParquet(WINOGRANDE_ROWS[split] as never),
+    );
+  }
+  const model = 'bench/smollm2-135m-shape';
+  mkdirSync(join(root, model, 'resolve'), { recursive: true });
+  symlinkSync(dirs['smollm2-135m-shape']!, join(root, model, 'resolve/main'));
+  mirrorTreeApi(root, dirs['smollm2-135m-shape']!, model);
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
+  const hub = await serveStatic(root);
+  const app = await serveStatic(join(REPO, 'dist'));
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await page.goto(`${app.url}/?hub=${encodeURIComponent(hub.url)}`);
+    await waitUntil(page, 'window.__pagebench !== undefined');
+    await page.getByTestId('model-select').selectOption('custom');
+    await page.getByTestId('custom-model').fill(model);
+    await page.getByTestId('dtype').selectOption('q8');
+    await page.getByTestId('device').selectOption('wasm');
+    await page.getByTestId('suite').selectOption('openllm-v1');
+    await page.getByTestId('limit').fill(String(limit));
+    const t0 = performance.now();
+    await page.getByTestId('measure-suite').click();
+    const hour = 3_600_000;
+    await waitUntil(
+      page,
+      `document.querySelector('[data-testid=suite-estimate]')?.innerText.includes('GSM8K: ')`,
+      undefined,
+      { timeout: hour, polling: 1000 },
+    );
+    const measureSeconds = (performance.now() - t0) / 1000;
+    const estimate = await page.getByTestId('suite-estimate').innerText();
+    log(estimate);
+    const estimated = Object.fromEntries(
+      [...estimate.matchAll(/(\w+): [\d,]+ questions, (.+)/g)].map((m) => {
+        const [lo, hi] = m[2]!.replace(/^about /, '').split(' to ');
+        return [m[1]!, { lo: seconds(lo!), hi: seconds(hi ?? lo!) }];
+      }),
+    );
+    const t1 = performance.now();
+    await page.getByTestId('start').click();
+    await waitUntil(page, `/^#\\/suite\\//.test(location.hash)`, undefined, { timeout: 6 * hour, polling: 1000 });
+    await page.getByTestId('suite-average').waitFor({ timeout: hour });
+    const wallSeconds = (performance.now() - t1) / 1000;
+    const { runs } = await dump(page);
+    const rows = (runs as unknown as RunRecord[])
+      .filter((r) => r.suite)
+      .sort((a, b) => a.suite!.index - b.suite!.index)
+      .map((r) => {
+        const task = SUITES['openllm-v1']!.tasks[r.suite!.index]!;
+        const f = r.facts!;
+        return {
+          task: `${task.column} ${task.shots}-shot`,
+          n: r.done,
+          eval_seconds: f.evalSeconds,
+          load_seconds: f.loadSeconds,
+          questions_per_s: r.done / f.evalSeconds,
+          prompt_tokens_per_s: f.promptTokens / f.evalSeconds,
+          estimated_seconds: estimated[task.column],
+        };
+      });
+    for (const r of rows)
+      log(
+        `${r.task.padEnd(20)} n ${String(r.n).padStart(4)}  ${r.eval_seconds.toFixed(1).padStart(6)} s  ${r.questions_per_s.toFixed(2)} q/s  ${Math.round(r.prompt_tokens_per_s)} prompt tok/s  estimated ${r.estimated_seconds?.lo}–${r.estimated_seconds?.hi} s`,
+      );
+    log(`measure ${measureSeconds.toFixed(0)} s; suite wall ${wallSeconds.toFixed(0)} s (Start to the average)`);
+    process.stdout.write(
+      JSON.stringify({
+        suite_page: { limit, measure_seconds: measureSeconds, wall_seconds: wallSeconds, tasks: rows },
+      }) + '\n',
+    );
+  } finally {
+    await browser.close();
+    await hub.close();
+    await app.close();
+  }
 }
 
 interface Row extends CaseResult {
@@ -567,14 +804,17 @@ async function studyCost(): Promise<void> {
   process.stdout.write(JSON.stringify({ study_cost: rows }) + '\n');
 }
 
-(process.argv.includes('--page-speed')
-  ? pageSpeed()
-  : process.argv.includes('--study')
-    ? studyCost()
-    : process.argv.includes('--memory')
-      ? memory()
-      : main()
-).catch((e) => {
+/** The bench's modes besides the full run (each described above its function). */
+const MODES: Record<string, () => Promise<void>> = {
+  '--page-speed': pageSpeed,
+  '--suite': suiteSpeed,
+  '--webgpu': webgpuTable,
+  '--generation': generationRows,
+  '--study': studyCost,
+  '--memory': memory,
+};
+const mode = Object.keys(MODES).find((m) => process.argv.includes(m));
+(mode ? MODES[mode]!() : main()).catch((e) => {
   log(`bench: error: ${(e as Error).stack ?? e}`);
   process.exit(1);
 });

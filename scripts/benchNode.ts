@@ -55,8 +55,9 @@ async function studyCost(caseJson: string, dir: string, mmluDir: string): Promis
   };
 }
 
-// kernels: <kernel models dir> <repetitions>; cases/case: <JSON> <model dir> <mmlu dir>; study: <JSON> <model dir> <mmlu dir>
-const [kind, arg, modelDir, mmluDir] = process.argv.slice(2);
+// kernels: <kernel models dir> <repetitions>; cases/case: <JSON> <model dir> <mmlu dir> [ll: keep each question's
+// log-likelihoods]; study: <JSON> <model dir> <mmlu dir>
+const [kind, arg, modelDir, mmluDir, keep] = process.argv.slice(2);
 let out: Record<string, unknown>;
 if (kind === 'kernels') {
   const peaks: Record<string, unknown> = {};
@@ -85,7 +86,7 @@ if (kind === 'kernels') {
   );
   const data = await loadAll(localDataSource(mmluDir ?? join(process.cwd(), '../shared/mmlu')), c.subjects, 'test');
   const results = [];
-  for (const one of list) results.push(await runCase(model, data, one, 'node'));
+  for (const one of list) results.push(await runCase(model, data, one, 'node', undefined, keep === 'll'));
   out = kind === 'cases' ? { results } : { ...results[0]! };
 }
 out.peak_rss_mb = process.resourceUsage().maxRSS / 1024;

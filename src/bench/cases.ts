@@ -1,5 +1,6 @@
 import type { Dtype } from '../core/runtime/causalLm.ts';
 import type { ScorerMode } from '../core/scoring/scorer.ts';
+import type { GenerationSpeed } from '../core/report/generationSpeed.ts';
 
 /** One benchmark measurement: a model, a shot count and a scoring mode on a fixed question set. */
 export interface BenchCase {
@@ -23,6 +24,11 @@ export interface BenchCase {
   rewrites?: 'auto' | 'none';
   /** Which ONNX file of the model (onnx/model{_fp16,_quantized,_q4}.onnx); default fp32. */
   dtype?: Dtype;
+  /**
+   * Generate this many tokens per question, greedy, with no stop sequence (the lm-eval "generate"
+   * prompt), instead of scoring log-likelihoods: the generation rows.
+   */
+  generate?: number;
 }
 
 export interface CaseResult extends BenchCase {
@@ -46,6 +52,8 @@ export interface CaseResult extends BenchCase {
   loglikelihood_checksum: number;
   /** Each question's log-likelihoods, when asked for (the parity tests compare them). */
   loglikelihoods?: number[][];
+  /** Generation cases: time to first token, per output token, throughputs (report/generationSpeed.ts). */
+  generation?: GenerationSpeed | null;
 }
 
 export const BENCH_SUBJECTS = ['anatomy', 'high_school_geography', 'college_physics'];

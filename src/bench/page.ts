@@ -9,6 +9,7 @@ import { MODEL_LOADED, type BenchCase } from './cases.ts';
 import { KERNEL_DTYPES, kernelPeak, type KernelPeak } from './matmul.ts';
 import { runCase } from './runCase.ts';
 import { installTrustedTypes } from '../web/csp.ts';
+import { capabilities } from '../web/gpu.ts';
 
 declare global {
   interface Window {
@@ -32,18 +33,20 @@ async function main() {
   });
   if (!crossOriginIsolated && threads > 1) throw new Error('not cross-origin isolated: WASM threads unavailable');
   if (params.get('kind') === 'kernels') {
-    const peaks: Record<string, KernelPeak> = {};
+    // each dtype's MatMul on the execution provider named (WebGPU: a dtype its adapter cannot run is said so)
+    const ep = params.get('device') === 'webgpu' ? 'webgpu' : 'wasm';
+    const peaks: Record<string, KernelPeak | { error: string }> = {};
     for (const dtype of KERNEL_DTYPES) {
-      status.textContent = `measuring the ${dtype} kernel`;
+      status.textContent = `measuring the ${dtype} kernel on ${ep}`;
       peaks[dtype] = await kernelPeak(
         ort as never,
         dtype,
         async (file) => new Uint8Array(await (await fetch(`${hub}/kernels/${file}`)).arrayBuffer()),
-        (bytes) => ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] }),
+        (bytes) => ort.InferenceSession.create(bytes, { executionProviders: [ep] }),
         Number(params.get('reps') ?? 5),
-      );
+      ).catch((e: unknown) => ({ error: String((e as Error)?.message ?? e).split('\n')[0]! }));
     }
-    return { kernel_peaks: peaks, threads };
+    return { kernel_peaks: peaks, threads, ...(ep === 'webgpu' ? { capabilities: await capabilities(threads) } : {}) };
   }
   // `cases`: several cases on one loaded model (same model, dtype, rewrites); `case`: one.
   const many = params.get('cases');

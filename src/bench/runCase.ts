@@ -4,6 +4,7 @@ import type { CausalLM } from '../core/runtime/causalLm.ts';
 import type { BenchCase, CaseResult } from './cases.ts';
 import { forwardFlops, shapeFromConfig } from './flops.ts';
 import { median } from './median.ts';
+import { generationSpeed } from '../core/report/generationSpeed.ts';
 
 /** Runs one case on a loaded model (Node or browser) and computes its figures. */
 export async function runCase(
@@ -23,10 +24,11 @@ export async function runCase(
     subjects: c.subjects,
     split: 'test',
     shots: c.shots,
-    template: 'lm-eval',
+    template: c.generate ? 'generate' : 'lm-eval',
     bos: 'tokenizer' as const,
     scorer: c.mode,
     batchSize: c.batchSize ?? 1,
+    ...(c.generate ? { generation: { maxNewTokens: c.generate, stop: [] } } : {}),
   };
   const runs: EvalOutput[] = [];
   for (let i = 0; i < (c.repeats ?? 1); i++) runs.push(await evaluate(model, sampled, settings));
@@ -51,5 +53,6 @@ export async function runCase(
     accuracy: r.samples.reduce((a, s) => a + s.acc, 0) / r.samples.length,
     loglikelihood_checksum: r.samples.reduce((a, s) => a + s.loglikelihoods.reduce((x, y) => x + y, 0), 0),
     ...(keepLoglikelihoods ? { loglikelihoods: r.samples.map((s) => s.loglikelihoods) } : {}),
+    ...(c.generate ? { generation: generationSpeed(r.samples) } : {}),
   };
 }
