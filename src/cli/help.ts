@@ -101,6 +101,26 @@ Options:
                         (students' browsers warn once about the certificate; see the README)
 `;
 
+export const PERPLEXITY_HELP = `Usage: pagebench perplexity --model <dir|hub id> --text-file <file>… [options]
+
+Scores each text file as one document the way lm-eval scores loglikelihood_rolling tasks (wikitext):
+the text's tokens in windows of the model's max length, the first token conditioned on BOS (else
+EOS); word_perplexity = exp(−Σll/Σwords) with words as Python's re.split(r"\\s+"),
+byte_perplexity = exp(−Σll/Σbytes), bits_per_byte = −Σll/Σbytes/ln 2 (UTF-8 bytes), over all files.
+Also prints the model's most likely next tokens after each text. The page's Next token view
+computes the same numbers.
+
+Options:
+  --text-file <file>    a UTF-8 text (repeat for several documents)
+  --dtype <d>           fp32 | fp16 | q8 | q4 | q4f16 (default fp32)
+  --bos <policy>        lm-eval | tokenizer | never | always (default lm-eval: as the release encodes)
+  --lm-eval <version>   the release whose BOS rule lm-eval means (default ${LATEST_LM_EVAL})
+  --top-k <N>           next tokens to list after each text (default 10; 0 for none)
+  --tokens              with --json: each token's id, text and log-probability
+  --json                one JSON object instead of lines
+  --hub-url <url>, --revision <rev>   as for run
+`;
+
 export const HELP: Record<string, string> = {
   '': `pagebench — MMLU, MMLU-Redux, ARC, HellaSwag, TruthfulQA, Winogrande and GSM8K with lm-evaluation-harness-exact prompts and scoring
 
@@ -109,6 +129,7 @@ Usage:
   pagebench suite openllm-v1 --model <dir|hub id> --data <dir|hub|benchmark=dir,…> [options] --output-dir <dir>
   pagebench study --model <dir|hub id> --data <dir|hub> --vary <axis>=<v1>,<v2>… [options] --output-dir <dir>
   pagebench prompts --data <dir|hub> [options]
+  pagebench perplexity --model <dir|hub id> --text-file <file>… [--json] [--tokens]
   pagebench merge <part dir>… --output-dir <dir> [--allow-partial]
   pagebench share <results dir|results.json> [--full] [--base-url URL] [--qr]
   pagebench open <link> --output-dir <dir> [--data <dir|hub>]
@@ -119,6 +140,7 @@ Usage:
 Commands:
   run       evaluate a model; writes results.json and samples_<subject>.jsonl
   suite     a benchmark suite (openllm-v1: the Open LLM Leaderboard's six tasks), each task a run; suite.json
+  perplexity  a text's word_perplexity, byte_perplexity and bits_per_byte as lm-eval's rolling tasks, and the next tokens
   merge     join the parts of a split run (run --part i/n) into the whole run's result
   share     print a link that opens a result (or a suite folder's columns) in the page (no server)
   open      write the results.json a share link carries (and, with --data, its questions and picks)
@@ -216,6 +238,7 @@ Prints one JSON object per question: subject, doc_id, context, continuations, ta
 Options:
 ${COMMON_OPTIONS}`,
 };
+HELP.perplexity = PERPLEXITY_HELP;
 HELP.merge = MERGE_HELP;
 HELP.share = SHARE_HELP;
 HELP.open = OPEN_HELP;

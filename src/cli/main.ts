@@ -35,13 +35,14 @@ import { SCORER_MODES, type ScorerMode } from '../core/scoring/scorer.ts';
 import { GENERATING_TEMPLATES, getTemplate, runTemplate } from '../core/templates/presets.ts';
 import { BOS_POLICIES, resolveBos, type BosPolicy } from '../core/scoring/requests.ts';
 import { dataSources } from '../node/dataArg.ts';
-import { localModelHash, resolveModelArg } from '../node/modelSource.ts';
-import { verifiedHubModel, type VerifiedModel } from '../node/hubDownload.ts';
+import { loadCliModel, localModelHash, resolveModelArg } from '../node/modelSource.ts';
+import type { VerifiedModel } from '../node/hubDownload.ts';
 import { StagedOutput } from '../node/outputDir.ts';
 import { didYouMean } from '../core/util/suggest.ts';
 import { parseCommandLine, UsageError } from './usage.ts';
 import { mergeCommand } from './merge.ts';
 import { serveCommand } from './serve.ts';
+import { perplexityCommand } from './perplexity.ts';
 import { compareCommand, openCommand, shareCommand } from './results.ts';
 import { helpFor } from './help.ts';
 import { suiteCommand, type RunReport } from './suite.ts';
@@ -50,7 +51,7 @@ import { fromTaskTiming, timeText } from '../core/timeEstimate.ts';
 import { PartError, parsePart } from '../core/parts.ts';
 import type { GenerationSettings } from '../core/templates/template.ts';
 
-const COMMANDS = ['run', 'suite', 'study', 'prompts', 'merge', 'share', 'open', 'compare', 'serve'];
+const COMMANDS = ['run', 'suite', 'study', 'prompts', 'perplexity', 'merge', 'share', 'open', 'compare', 'serve'];
 /** Commands on results rather than on a model and data, each in its own module. */
 const RESULT_COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   merge: mergeCommand,
@@ -58,6 +59,7 @@ const RESULT_COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   open: openCommand,
   compare: compareCommand,
   serve: serveCommand,
+  perplexity: perplexityCommand,
 };
 
 const OPTIONS = {
@@ -282,14 +284,11 @@ async function main(argv: string[], report?: RunReport): Promise<number> {
     bosResolved: resolveBos(settings.bos, model.modelType, settings.lmEval),
   });
   const loadModel = async (dt: Dtype = dtype) => {
-    let source = modelSource;
-    if (!modelSource.localDir) {
-      verified = await verifiedHubModel(modelSource.id, hubUrl, modelSource.revision ?? 'main', dt, (m) =>
-        process.stderr.write(`${m}\n`),
-      );
-      source = verified.source;
-    }
-    return CausalLM.load(source, { dtype: dt, device, rewrites: values['no-rewrite'] ? 'none' : 'auto' });
+    const loaded = await loadCliModel(modelSource, hubUrl, dt, values['no-rewrite'] ? 'none' : 'auto', (m) =>
+      process.stderr.write(`${m}\n`),
+    );
+    verified = loaded.verified;
+    return loaded.model;
   };
   const fingerprint = async (t: TemplateSpec, data: SubjectData[]): Promise<Fingerprint> => ({
     ...nodeRuntimeInfo(),

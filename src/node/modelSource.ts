@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ModelLoadError, type Dtype, type ModelSource } from '../core/runtime/causalLm.ts';
+import { CausalLM, ModelLoadError, type Dtype, type ModelSource } from '../core/runtime/causalLm.ts';
+import { verifiedHubModel, type VerifiedModel } from './hubDownload.ts';
 import { DTYPE_SUFFIX } from '../core/runtime/hubSizes.ts';
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
@@ -28,4 +29,24 @@ export function localModelHash(dir: string, dtype: Dtype): string | undefined {
   const f = join(dir, 'onnx', `model${DTYPE_SUFFIX[dtype]}.onnx`);
   if (!existsSync(f)) return undefined;
   return createHash('sha256').update(readFileSync(f)).digest('hex');
+}
+
+/**
+ * The model a --model argument names, loaded on the CPU: a hub model downloaded into pagebench's
+ * cache and verified first (hubDownload.ts), a folder as it is.
+ */
+export async function loadCliModel(
+  source: ModelSource,
+  hubUrl: string,
+  dtype: Dtype,
+  rewrites: 'auto' | 'none',
+  log: (m: string) => void,
+): Promise<{ model: CausalLM; verified: VerifiedModel | null }> {
+  let verified: VerifiedModel | null = null;
+  let from = source;
+  if (!source.localDir) {
+    verified = await verifiedHubModel(source.id, hubUrl, source.revision ?? 'main', dtype, log);
+    from = verified.source;
+  }
+  return { model: await CausalLM.load(from, { dtype, device: 'cpu', rewrites }), verified };
 }

@@ -167,6 +167,11 @@ export class CausalLM {
     return t.bos_token_id ?? null;
   }
 
+  get eosTokenId(): number | null {
+    const t = this.tokenizer as unknown as { eos_token_id?: number | null };
+    return t.eos_token_id ?? null;
+  }
+
   /** config.json's model_type (lm-eval's BOS default depends on it). */
   get modelType(): string | undefined {
     const t = (this.model.config as unknown as { model_type?: unknown }).model_type;
