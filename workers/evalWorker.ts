@@ -25,6 +25,7 @@ import type { SuiteTimings } from '../src/core/suiteEstimate.ts';
 import type { Fidelity } from '../src/core/suites.ts';
 import { planStoredRun, planStoredStudy, unseenPrefix } from '../src/web/planner.ts';
 import type { Calibration, Capabilities, Emit } from '../src/web/protocol.ts';
+import { probeText, type ProbeOptions, type TextProbe } from '../src/core/inspect/textProbe.ts';
 
 export type { AdapterInfo, Calibration, Capabilities, FileProgress, WorkerEvent } from '../src/web/protocol.ts';
 
@@ -108,6 +109,11 @@ const api = {
     emit: Emit,
   ): Promise<SuiteTimings> {
     return host.models.use(() => calibrateSuiteRun(host, spec, data, suite, fidelity, base, emit));
+  },
+
+  /** How the model reads a text: each token's log-probability, the perplexities, the next tokens (core/inspect). */
+  probeText(spec: ModelSpec, text: string, opts: ProbeOptions, emit: Emit): Promise<TextProbe> {
+    return host.models.use(async () => probeText(await host.models.get(spec, emit), text, opts));
   },
 
   /** A full share link's picks joined to its questions, the dataset fetched (or found in IndexedDB) and hash-checked. */

@@ -1,11 +1,11 @@
 /**
  * The page's addresses (hash routes, so a static host serves them all): #/setup, #/run/<id>,
- * #/results/<id>, #/study/<id>, #/suite/<id>, #/storage, #/compare, #/present, and two that carry data rather
+ * #/results/<id>, #/study/<id>, #/suite/<id>, #/storage, #/compare, #/next (how a model reads a text), #/present, and two that carry data rather
  * than a stored run's id: #/share/<payload> (a result, read-only) and #/join/<payload> (a part of a
  * classroom run). Back and forward move between them; a reload restores the view.
  */
 export type View =
-  'setup' | 'run' | 'results' | 'study' | 'suite' | 'storage' | 'compare' | 'present' | 'share' | 'join';
+  'setup' | 'run' | 'results' | 'study' | 'suite' | 'storage' | 'compare' | 'next' | 'present' | 'share' | 'join';
 
 export interface Route {
   view: View;
@@ -22,6 +22,7 @@ const VIEWS: readonly View[] = [
   'suite',
   'storage',
   'compare',
+  'next',
   'present',
   'share',
   'join',
