@@ -25,6 +25,8 @@ import type { SuiteTimings } from '../src/core/suiteEstimate.ts';
 import type { Fidelity } from '../src/core/suites.ts';
 import { planStoredRun, planStoredStudy, unseenPrefix } from '../src/web/planner.ts';
 import type { Calibration, Capabilities, Emit } from '../src/web/protocol.ts';
+import { questionTokens, type ChoiceTokens } from '../src/core/inspect/questionTokens.ts';
+import { makeEncoder } from '../src/core/scoring/requests.ts';
 import { probeText, type ProbeOptions, type TextProbe } from '../src/core/inspect/textProbe.ts';
 
 export type { AdapterInfo, Calibration, Capabilities, FileProgress, WorkerEvent } from '../src/web/protocol.ts';
@@ -114,6 +116,19 @@ const api = {
   /** How the model reads a text: each token's log-probability, the perplexities, the next tokens (core/inspect). */
   probeText(spec: ModelSpec, text: string, opts: ProbeOptions, emit: Emit): Promise<TextProbe> {
     return host.models.use(async () => probeText(await host.models.get(spec, emit), text, opts));
+  },
+
+  /** A scored question's tokens and each choice's continuation log-probabilities (the explorer's token view). */
+  questionTokens(
+    spec: ModelSpec,
+    settings: Pick<EvalSettings, 'bos' | 'lmEval'>,
+    pairs: [string, string][],
+    emit: Emit,
+  ): Promise<ChoiceTokens[]> {
+    return host.models.use(async () => {
+      const model = await host.models.get(spec, emit);
+      return questionTokens(model, makeEncoder(model, settings.bos, settings.lmEval), pairs);
+    });
   },
 
   /** A full share link's picks joined to its questions, the dataset fetched (or found in IndexedDB) and hash-checked. */

@@ -3,7 +3,8 @@
  * models side by side (stories260K fp32 and its q8 export, from a hub mirror), each token's
  * log-probability, the perplexities and the next tokens equal to the CLI's within 1e-4; tap detail;
  * the text kept across a reload; an empty text refused; screenshots on a projector (1920×1080) and
- * a phone (390 px) go to test-results/screenshots/next-*.png.
+ * a phone (390 px) go to test-results/screenshots/next-*.png. And the question explorer's token view
+ * after a run in the app: each choice's tokens sum to the run's stored log-likelihood within 1e-4.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { mirrorModel } from '../../src/node/hubMirror.ts';
-import { SHOTS_DIR, sideways, startMirroredApp, waitUntil, type MirroredApp } from '../support/browser.ts';
+import {
+  configure,
+  runToEnd,
+  SHOTS_DIR,
+  sideways,
+  startMirroredApp,
+  waitUntil,
+  type MirroredApp,
+} from '../support/browser.ts';
 import { runCli } from '../support/cli.ts';
 import { SHARED, STORIES } from '../support/paths.ts';
 import { makeQuantizedVariants } from '../support/syntheticModel.ts';
@@ -165,4 +174,40 @@ test('next-token view: two models side by side equal pagebench perplexity within
   assert.equal(await sideways(p), 0, 'no sideways scroll at 390 px');
   await p.screenshot({ path: join(SHOTS_DIR, 'next-phone.png'), fullPage: true });
   await phone.close();
+});
+
+test("explorer: a question's tokens, each choice's continuation log-probabilities summing to the run's numbers", async () => {
+  const page = await env.browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await page.goto(env.base);
+  await waitUntil(page, 'window.__pagebench !== undefined');
+  await configure(page, { subjects: ['anatomy'], shots: 5, limit: 2 });
+  await runToEnd(page, () => page.getByTestId('start').click());
+  await page.getByRole('navigation').getByRole('button', { name: 'Results' }).click();
+  await page.getByTestId('explore-tokens').click();
+  await page.getByTestId('question-tokens').waitFor({ timeout: 60_000 });
+  const rows = await page.evaluate(() =>
+    [...document.querySelectorAll('[data-testid=choice-tokens] tr')].map((r) => ({
+      sum: Number(r.getAttribute('data-logprob')),
+      stored: Number(r.getAttribute('data-stored')),
+      tokens: [...r.querySelectorAll('button')].map((b) => Number(b.getAttribute('data-logprob'))),
+    })),
+  );
+  assert.equal(rows.length, 4);
+  for (const [i, r] of rows.entries()) {
+    assert.ok(Math.abs(r.sum - r.stored) < 1e-4, `choice ${i}: tokens sum to ${r.sum}, the run stored ${r.stored}`);
+    assert.ok(
+      Math.abs(r.tokens.reduce((a, x) => a + x, 0) - r.sum) < 1e-9,
+      `choice ${i}: the shown tokens are the sum's`,
+    );
+  }
+  // a 5-shot anatomy prompt exceeds stories260K's 512-token window: the view says how much was cut
+  assert.match(
+    (await page.getByTestId('question-tokens').locator('h3').first().textContent())!,
+    /^Prompt: 5\d\d tokens \(the first \d+ cut to fit the window\)/,
+  );
+  await page.screenshot({ path: join(SHOTS_DIR, 'next-explorer-tokens.png'), fullPage: true });
+  // the next question shows its own tokens only on request
+  await page.getByRole('button', { name: 'Next question' }).click();
+  await page.getByTestId('explore-tokens').waitFor();
+  await page.close();
 });

@@ -72,7 +72,7 @@ function appendedPiece(model: ProbeModel, before: readonly number[], id: number)
   return whole.startsWith(head) ? whole.slice(head.length) : model.decode([id]);
 }
 
-function tokenPieces(model: ProbeModel, ids: readonly number[]): string[] {
+export function tokenPieces(model: ProbeModel, ids: readonly number[]): string[] {
   return ids.map((id, i) => appendedPiece(model, ids.slice(Math.max(0, i - PIECE_CONTEXT), i), id));
 }
 
