@@ -11,7 +11,8 @@ import { GENERATING_TEMPLATES, getTemplate, TEMPLATE_IDS } from '../core/templat
 /** Where `pagebench share` points links by default: the page as `npm start` serves it. */
 export const DEFAULT_BASE_URL = 'http://localhost:5173/';
 
-const COMMON_OPTIONS = `  --benchmark <id>      ${BENCHMARK_IDS.join(' | ')} (default mmlu)
+const COMMON_OPTIONS = `  --benchmark <id>      ${BENCHMARK_IDS.join(' | ')} (default mmlu), or quiz: a teacher's quiz file as --data
+                        (the page's .json, or a CSV with a header: question, A, B, …, answer[, subject])
   --data <dir|hub>      the dataset: a folder in the hub's layouts (<config>/<split>.parquet|.jsonl,
                         <config>/<split>-NNNNN-of-NNNNN.parquet; for MMLU also the original CSV layout),
                         or "hub"

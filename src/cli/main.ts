@@ -34,7 +34,9 @@ import { DTYPE_SUFFIX } from '../core/runtime/hubSizes.ts';
 import { SCORER_MODES, type ScorerMode } from '../core/scoring/scorer.ts';
 import { GENERATING_TEMPLATES, getTemplate, runTemplate } from '../core/templates/presets.ts';
 import { BOS_POLICIES, resolveBos, type BosPolicy } from '../core/scoring/requests.ts';
-import { dataSources } from '../node/dataArg.ts';
+import { dataSources, quizSources } from '../node/dataArg.ts';
+import { readQuizFile } from '../node/quizFile.ts';
+import { registerQuiz } from '../core/benchmarks/quiz/index.ts';
 import { loadCliModel, localModelHash, resolveModelArg } from '../node/modelSource.ts';
 import type { VerifiedModel } from '../node/hubDownload.ts';
 import { StagedOutput } from '../node/outputDir.ts';
@@ -172,7 +174,9 @@ async function main(argv: string[], report?: RunReport): Promise<number> {
   const values = parseOptions(rest);
   const hubUrl = values['hub-url'] ?? process.env.PAGEBENCH_HUB_URL ?? DEFAULT_HUB_URL;
   if (!values.data) throw new UsageError('--data is required (a folder, or "hub")');
-  const benchmark = getBenchmark(values.benchmark!);
+  // a teacher's quiz: --data is its file, registered as a benchmark named by its content
+  const benchmark =
+    values.benchmark === 'quiz' ? registerQuiz(readQuizFile(values.data)) : getBenchmark(values.benchmark!);
   let templateId = values.template ?? benchmark.defaultTemplate;
   getTemplate(templateId);
   if (values.scoring !== undefined) {
@@ -237,7 +241,10 @@ async function main(argv: string[], report?: RunReport): Promise<number> {
   if (settings.batchSize === 0) throw new UsageError('--batch-size must be at least 1 (or auto)');
   if (settings.shots > 5 && fewshotSplit(benchmark) === 'dev')
     throw new UsageError(`--shots ${settings.shots}: MMLU's dev split has 5 rows per subject`);
-  const sources = dataSources(values.data, values['fewshot-data'] ?? values.data, hubUrl);
+  const sources =
+    values.benchmark === 'quiz'
+      ? quizSources(values.data)
+      : dataSources(values.data, values['fewshot-data'] ?? values.data, hubUrl);
 
   if (command === 'prompts' && (values.chat !== undefined || values.system !== undefined))
     throw new UsageError("--chat and --system need the model's tokenizer: use them with run or study");

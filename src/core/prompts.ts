@@ -1,4 +1,5 @@
 import type { SubjectData } from './benchmarks/doc.ts';
+import type { Benchmark } from './benchmarks/types.ts';
 import { benchmarkOf } from './benchmarks/registry.ts';
 import { v1Draws } from './benchmarks/leaderboardV1.ts';
 import { lmEvalRelease } from './lmEvalReleases.ts';
@@ -126,8 +127,8 @@ export function runPrompts(
   data: readonly SubjectData[],
   opts: { fits?: (p: PromptInstance) => boolean; chat?: ChatOptions } = {},
 ): RunPrompts {
-  const template = runTemplate(settings);
   const benchmark = benchmarkOf(settings);
+  const template = withBenchmarkDescription(runTemplate(settings), benchmark, settings);
   // the v1 leaderboard's harness: its own order and draws (benchmarks/leaderboardV1.ts)
   const v1 = lmEvalRelease(settings.lmEval).sampler === 'shuffle42';
   const sampler = v1 ? undefined : runSampler(settings);
@@ -154,6 +155,16 @@ export function runPrompts(
     );
   }
   return { template, items, prefixes };
+}
+
+/** A benchmark's own description line (a quiz's) in place of the template's, unless the run turned descriptions off. */
+export function withBenchmarkDescription(
+  t: TemplateSpec,
+  b: Benchmark,
+  settings: Pick<EvalSettings, 'description'>,
+): TemplateSpec {
+  if (!b.description || settings.description === false) return t;
+  return { ...t, description: (s) => b.description!(s) };
 }
 
 /** The few-shot sampler a run uses: per-document draws for a benchmark whose sampler is random; none (first_n) otherwise. */

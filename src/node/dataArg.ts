@@ -10,3 +10,12 @@ export function dataSources(arg: string, fewshotArg: string, hubUrl: string): Da
     rows: arg === 'hub' ? hubRowSource(hubUrl) : localRowSource(arg),
   };
 }
+
+/** A quiz's questions come with it (benchmarks/quiz): its run reads no dataset. */
+export function quizSources(file: string): DataSources {
+  const none = (): never => {
+    throw new Error(`a quiz run reads its questions from ${file}, not from a dataset`);
+  };
+  const description = `quiz file ${file}`;
+  return { mmlu: { description, fetchFile: none }, rows: { description, files: none } };
+}

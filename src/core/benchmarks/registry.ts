@@ -6,6 +6,7 @@ import { mmlu } from './mmlu/index.ts';
 import { mmluRedux } from './mmlu_redux/index.ts';
 import { truthfulqaMc1, truthfulqaMc2 } from './truthfulqa/index.ts';
 import { winogrande } from './winogrande/index.ts';
+import { QUIZ_PREFIX, registeredQuiz } from './quiz/index.ts';
 import type { Benchmark } from './types.ts';
 import { resolveSubjects } from './mmlu/subjects.ts';
 
@@ -33,6 +34,12 @@ export function benchmarkOf(settings: { benchmark?: string }): Benchmark {
 }
 
 export function getBenchmark(id: string): Benchmark {
+  if (id.startsWith(QUIZ_PREFIX)) {
+    const q = registeredQuiz(id);
+    if (!q)
+      throw new Error(`the quiz ${id.slice(QUIZ_PREFIX.length)} is not loaded here: open its quiz link or file first`);
+    return q;
+  }
   const b = BENCHMARKS[id];
   if (!b)
     throw new Error(

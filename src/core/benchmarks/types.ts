@@ -74,6 +74,11 @@ export interface Benchmark {
   subsetGroup?(subset: string): { group: string; secondary: string };
   /** Display name of a selection or group ("STEM"). */
   groupLabel?(group: string): string;
+  /**
+   * The description line a subset's prompts start with, where the benchmark has its own (a quiz);
+   * absent: the template's.
+   */
+  description?(subset: string): string;
   /** The subset selection a new run starts with. */
   defaultSubsets: readonly string[];
 }

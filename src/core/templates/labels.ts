@@ -12,10 +12,14 @@ const dotted = (id: string, labels: string[]): LabelSet => ({ id, labels, line: 
 
 // Adding a label set is adding an entry here.
 export const LABEL_SETS: Record<string, LabelSet> = {
-  ABCD: dotted('ABCD', ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']),
-  abcd: dotted('abcd', ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']),
-  '1234': dotted('1234', ['1', '2', '3', '4', '5', '6', '7', '8']),
-  '(A)': { id: '(A)', labels: ['(A)', '(B)', '(C)', '(D)', '(E)', '(F)', '(G)', '(H)'], line: (l, t) => `${l} ${t}` },
+  ABCD: dotted('ABCD', ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J']),
+  abcd: dotted('abcd', ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j']),
+  '1234': dotted('1234', ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']),
+  '(A)': {
+    id: '(A)',
+    labels: ['(A)', '(B)', '(C)', '(D)', '(E)', '(F)', '(G)', '(H)', '(I)', '(J)'],
+    line: (l, t) => `${l} ${t}`,
+  },
 };
 export const LABEL_SET_IDS = Object.keys(LABEL_SETS);
 
