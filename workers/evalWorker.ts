@@ -13,6 +13,7 @@ import type { Variant } from '../src/core/study/axes.ts';
 import { configureWebRuntime } from '../src/core/runtime/webRuntime.ts';
 import { openStore, type ModelSpec, type RunRecord } from '../src/storage/db.ts';
 import { withRunLock } from '../src/storage/locks.ts';
+import { loadQuizzes } from '../src/storage/quizzes.ts';
 import { installTrustedTypes } from '../src/web/csp.ts';
 import { explainFailure } from '../src/web/failures.ts';
 import { capabilities } from '../src/web/gpu.ts';
@@ -56,6 +57,7 @@ const api = {
   /** Runs (or resumes) a stored run to completion, writing each sample to IndexedDB as it finishes. */
   async run(runId: string, emit: Emit): Promise<RunRecord> {
     await host.hang.at('worker');
+    await loadQuizzes(host.db);
     emit({ type: 'phase', phase: 'start', message: 'starting' });
     return host.models.use(() =>
       withRunLock(runId, async () => {
@@ -71,7 +73,8 @@ const api = {
   },
 
   /** Counts what a run would send to the model (questions, prompt tokens, truncation) from the tokenizer alone. */
-  plan(spec: ModelSpec, data: RunRecord['data'], settings: EvalSettings): Promise<RunPlan> {
+  async plan(spec: ModelSpec, data: RunRecord['data'], settings: EvalSettings): Promise<RunPlan> {
+    await loadQuizzes(host.db);
     return planStoredRun(host, spec, data, settings);
   },
 
@@ -97,7 +100,8 @@ const api = {
   },
 
   /** Loads the model and times the first questions of the run's first subject (web/calibration.ts). */
-  calibrate(spec: ModelSpec, data: RunRecord['data'], settings: EvalSettings, emit: Emit): Promise<Calibration> {
+  async calibrate(spec: ModelSpec, data: RunRecord['data'], settings: EvalSettings, emit: Emit): Promise<Calibration> {
+    await loadQuizzes(host.db);
     return host.models.use(() => calibrateRun(host, spec, data, settings, emit));
   },
 

@@ -4,6 +4,7 @@ import type { PartRange } from '../core/parts.ts';
 import type { Fingerprint } from '../core/report/fingerprint.ts';
 import { LEGACY_LM_EVAL } from '../core/lmEvalReleases.ts';
 import { sampleValue } from '../core/report/scoreboard.ts';
+import type { Quiz } from '../core/quiz/quiz.ts';
 
 /** A downloaded (or dropped-in) file, stored only once complete and checked. */
 export interface StoredFile {
@@ -117,12 +118,20 @@ interface Schema extends DBSchema {
   samples: { key: [string, string, number]; value: StoredSample; indexes: { byRun: string } };
   parts: { key: [string, number]; value: FilePart };
   partials: { key: string; value: PartialFile; indexes: { byGroup: string } };
+  quizzes: { key: string; value: StoredQuiz };
+}
+
+/** A teacher's quiz kept in the page (its benchmark id names its content). */
+export interface StoredQuiz {
+  id: string;
+  quiz: Quiz;
+  savedAt: number;
 }
 
 export type PagebenchDB = IDBPDatabase<Schema>;
 
 export function openStore(name = 'pagebench'): Promise<PagebenchDB> {
-  return openDB<Schema>(name, 3, {
+  return openDB<Schema>(name, 4, {
     upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
         db.createObjectStore('files', { keyPath: 'url' }).createIndex('byGroup', 'group');
@@ -134,6 +143,7 @@ export function openStore(name = 'pagebench'): Promise<PagebenchDB> {
         db.createObjectStore('partials', { keyPath: 'url' }).createIndex('byGroup', 'group');
       }
       if (oldVersion >= 1 && oldVersion < 3) void markLegacyRuns(tx.objectStore('runs'));
+      if (oldVersion < 4) db.createObjectStore('quizzes', { keyPath: 'id' });
     },
   });
 }

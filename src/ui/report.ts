@@ -1,3 +1,4 @@
+import { QUIZ_PREFIX } from '../core/benchmarks/quiz/index.ts';
 import type { EvalSettings, Sample } from '../core/records.ts';
 import { buildResults } from '../core/report/results.ts';
 import { benchmarkOf } from '../core/benchmarks/registry.ts';
@@ -18,8 +19,10 @@ export function runResults(run: RunRecord, samples: Sample[]): Record<string, un
     dtype: run.model.dtype,
     device: run.model.device,
     threads: f?.threads,
-    data:
-      run.data.source === 'hub'
+    data: settings.benchmark?.startsWith(QUIZ_PREFIX)
+      ? // a quiz's description (its title, size and hash) reads no data source
+        benchmarkOf(settings).describeData(undefined!)
+      : run.data.source === 'hub'
         ? `${run.data.hubUrl}/datasets/${benchmarkOf(settings).dataset}`
         : `local files (${run.data.group})`,
     batchSize: f?.batchSize ?? 1,

@@ -1,11 +1,23 @@
 /**
  * The page's addresses (hash routes, so a static host serves them all): #/setup, #/run/<id>,
- * #/results/<id>, #/study/<id>, #/suite/<id>, #/storage, #/compare, #/next (how a model reads a text), #/present, and two that carry data rather
- * than a stored run's id: #/share/<payload> (a result, read-only) and #/join/<payload> (a part of a
- * classroom run). Back and forward move between them; a reload restores the view.
+ * #/results/<id>, #/study/<id>, #/suite/<id>, #/storage, #/compare, #/next (how a model reads a text),
+ * #/present, and three that carry data rather than a stored run's id: #/share/<payload> (a result,
+ * read-only), #/join/<payload> (a part of a classroom run) and #/quiz/<payload> (a teacher's quiz).
+ * Back and forward move between them; a reload restores the view.
  */
 export type View =
-  'setup' | 'run' | 'results' | 'study' | 'suite' | 'storage' | 'compare' | 'next' | 'present' | 'share' | 'join';
+  | 'setup'
+  | 'run'
+  | 'results'
+  | 'study'
+  | 'suite'
+  | 'storage'
+  | 'compare'
+  | 'next'
+  | 'present'
+  | 'share'
+  | 'join'
+  | 'quiz';
 
 export interface Route {
   view: View;
@@ -26,13 +38,14 @@ const VIEWS: readonly View[] = [
   'present',
   'share',
   'join',
+  'quiz',
 ];
-const ARG_VIEWS: readonly View[] = ['share', 'join'];
+const ARG_VIEWS: readonly View[] = ['share', 'join', 'quiz'];
 // #/suite/<id>: a suite run's id (its tasks' runs carry it)
 const RUN_VIEWS: readonly View[] = ['run', 'results', 'study', 'suite'];
 
 export function parseRoute(hash: string): Route {
-  const arg = /^#\/(share|join)\/(.+)$/s.exec(hash);
+  const arg = /^#\/(share|join|quiz)\/(.+)$/s.exec(hash);
   if (arg) return { view: arg[1] as View, runId: null, arg: arg[2]! };
   const [, view, id] = /^#\/([a-z]+)(?:\/([^/?#]+))?/.exec(hash) ?? [];
   if (!view || !(VIEWS as readonly string[]).includes(view) || ARG_VIEWS.includes(view as View))

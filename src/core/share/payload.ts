@@ -3,6 +3,7 @@ import { Validator, type Schema } from '@cfworker/json-schema';
 import resultsSchema from '../../../schema/results.schema.json';
 import shareSchema from '../../../schema/share.schema.json';
 import { benchmarkOf } from '../benchmarks/registry.ts';
+import { QUIZ_PREFIX } from '../benchmarks/quiz/index.ts';
 import { LM_EVAL_RELEASES } from '../lmEvalReleases.ts';
 import type { Sample } from '../records.ts';
 import type { RunConfig } from '../report/runConfig.ts';
@@ -270,8 +271,13 @@ function checkConsistent(p: SharePayload): void {
   let benchmark;
   try {
     benchmark = benchmarkOf(c);
-  } catch {
-    throw new ShareError(`the link names an unknown benchmark "${c.benchmark}"`);
+  } catch (e) {
+    // a quiz's result: this browser needs the quiz itself (its link or file) to show it
+    throw new ShareError(
+      c.benchmark?.startsWith(QUIZ_PREFIX)
+        ? `the link's result is of a teacher's quiz: ${(e as Error).message}`
+        : `the link names an unknown benchmark "${c.benchmark}"`,
+    );
   }
   if (!benchmark.templates.includes(c.template))
     throw new ShareError(`the link's template ${c.template} does not apply to ${benchmark.id}`);

@@ -1,5 +1,6 @@
 import { LATEST_LM_EVAL, LEGACY_LM_EVAL } from '../../core/lmEvalReleases.ts';
 import { BENCHMARKS, resolveSubsets } from '../../core/benchmarks/registry.ts';
+import { QUIZ_PREFIX, registeredQuiz } from '../../core/benchmarks/quiz/index.ts';
 import type { Benchmark } from '../../core/benchmarks/types.ts';
 import type { UiDtype } from '../presets.ts';
 import type { Axis } from '../../core/study/axes.ts';
@@ -195,7 +196,7 @@ export class SetupState {
 
   /** "Run this yourself": the setup a result was made with (its model, data selection, prompt, decoding). */
   applyConfig(c: RunConfig, models: readonly { id: string }[]): void {
-    const b = BENCHMARKS[c.benchmark ?? 'mmlu'] ?? BENCHMARKS.mmlu!;
+    const b = BENCHMARKS[c.benchmark ?? 'mmlu'] ?? registeredQuiz(c.benchmark ?? '') ?? BENCHMARKS.mmlu!;
     this.benchmark = b.id;
     // A model folder on the sender's device cannot be downloaded here: the model choice stays as it is.
     if (c.model_source !== 'local' && models.some((m) => m.id === c.model)) this.modelChoice = c.model;
@@ -245,13 +246,13 @@ export class SetupState {
   }
 
   get bench(): Benchmark {
-    return BENCHMARKS[this.benchmark] ?? BENCHMARKS.mmlu!;
+    return BENCHMARKS[this.benchmark] ?? registeredQuiz(this.benchmark) ?? BENCHMARKS.mmlu!;
   }
 
   /** A benchmark starts with its own default subsets, split and template. */
   chooseBenchmark(id: string): void {
     this.filesRefused = '';
-    const b = BENCHMARKS[id];
+    const b = BENCHMARKS[id] ?? registeredQuiz(id);
     if (!b) return;
     this.benchmark = id;
     this.subjectMode = 'pick';
@@ -263,6 +264,7 @@ export class SetupState {
     this.scoring = generates ? 'generate' : 'loglikelihood';
     if (generates) this.genTemplate = b.defaultTemplate;
     if (id !== 'mmlu') this.dataSource = 'hub';
+    if (b.id.startsWith(QUIZ_PREFIX)) this.shots = 0;
   }
 
   get subjects(): string[] {
