@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   configure,
+  saveQuizInPage,
   latestRun,
   runToEnd,
   SHOTS_DIR,
@@ -42,10 +43,7 @@ test("a teacher's quiz: refused naming the bad row, fixed, run in the page = the
   const page = await env.browser.newPage({ viewport: { width: 1280, height: 1000 } });
   await page.goto(env.base);
   await waitUntil(page, 'window.__pagebench !== undefined');
-  await page.getByTestId('benchmark').selectOption('quiz-new');
-  await page.getByTestId('quiz-title').fill('week3');
-  await page.getByTestId('quiz-table').fill([HEADER, ...ROWS.slice(0, 3), BAD_ROW, ROWS[4]].join('\n'));
-  await page.getByTestId('quiz-save').click();
+  await saveQuizInPage(page, 'week3', [HEADER, ...ROWS.slice(0, 3), BAD_ROW, ROWS[4]].join('\n'));
   const problem = (await page.getByTestId('quiz-problem').textContent())!;
   assert.match(
     problem,

@@ -314,3 +314,12 @@ export function clippedLabels(page: Page, selector: string): Promise<string[]> {
 export function sideways(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
 }
+
+/** Makes a teacher's quiz in the setup (New run → Benchmark → Your own quiz…) from a pasted table and saves it. */
+export async function saveQuizInPage(page: Page, title: string, table: string): Promise<void> {
+  await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
+  await page.getByTestId('benchmark').selectOption('quiz-new');
+  await page.getByTestId('quiz-title').fill(title);
+  await page.getByTestId('quiz-table').fill(table);
+  await page.getByTestId('quiz-save').click();
+}

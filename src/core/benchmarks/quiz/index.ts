@@ -45,6 +45,18 @@ function subsetIds(subjects: string[]): Map<string, string> {
   return ids;
 }
 
+/** Where each question of the quiz is scored: its subset and doc_id, as the quiz's runs store them. */
+export function quizDocKeys(quiz: Quiz): { subject: string; docId: number }[] {
+  const ids = subsetIds(quizSubjects(quiz));
+  const seen = new Map<string, number>();
+  return quiz.questions.map((q) => {
+    const subject = ids.get(subjectOf(quiz, q))!;
+    const docId = seen.get(subject) ?? 0;
+    seen.set(subject, docId + 1);
+    return { subject, docId };
+  });
+}
+
 export function quizBenchmark(quiz: Quiz): Benchmark {
   const hash = quizHash(quiz);
   const subjects = quizSubjects(quiz);
