@@ -4,6 +4,9 @@
 import * as Comlink from 'comlink';
 import type { EvalSettings } from '../src/core/records.ts';
 import { loadRunData } from '../src/core/session.ts';
+import { benchmarkOf } from '../src/core/benchmarks/registry.ts';
+import { quizOfDocs } from '../src/core/quiz/fromBenchmark.ts';
+import type { Quiz } from '../src/core/quiz/quiz.ts';
 import { settingsFromConfig } from '../src/core/report/runConfig.ts';
 import { linkedPicks, type LinkedPick } from '../src/core/share/open.ts';
 import type { SharePayload } from '../src/core/share/payload.ts';
@@ -133,6 +136,14 @@ const api = {
       const model = await host.models.get(spec, emit);
       return questionTokens(model, makeEncoder(model, settings.bos, settings.lmEval), pairs);
     });
+  },
+
+  /** The first questions of a run's setup as a quiz (the class quiz from a benchmark subset). */
+  async quizFromSetup(data: RunRecord['data'], settings: EvalSettings, count: number): Promise<Quiz> {
+    const all = await loadRunData(dataSource(host.db, data), settings).catch((e: unknown) => {
+      throw new Error(explainFailure(e));
+    });
+    return quizOfDocs(benchmarkOf(settings), all, count, settings.limit);
   },
 
   /** A full share link's picks joined to its questions, the dataset fetched (or found in IndexedDB) and hash-checked. */

@@ -4,7 +4,8 @@
  * answer and get answer links; two come back pasted and one as a QR image fed to the presenter's
  * scanner; a repeated link and one from another session are refused with reasons; the class-vs-model
  * table equals the answers given and the model's run; a reload keeps the session; the reveal mode
- * shows a question's class answers only once revealed. Screenshots: test-results/screenshots/class-*.png.
+ * shows a question's class answers only once revealed; a class quiz made of MMLU anatomy's first
+ * questions. Screenshots: test-results/screenshots/class-*.png.
  */
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -181,5 +182,24 @@ test('class quiz: three students against the model, links and a QR image, refusa
   await page.screenshot({ path: join(SHOTS_DIR, 'class-reveal.png') });
   await page.getByTestId('cq-next').click();
   assert.equal(await page.getByTestId('cq-reveal-count').count(), 0);
+
+  // a class quiz from a benchmark subset: the first questions of MMLU anatomy (from the mirror) as a quiz
+  await page.getByTestId('cq-reveal-mode').click();
+  await page.getByTestId('cq-end').click();
+  await page.getByRole('navigation').getByRole('button', { name: 'New run' }).click();
+  await page.getByTestId('benchmark').selectOption('mmlu');
+  await page.getByTestId('limit').fill('3');
+  await page.getByRole('navigation').getByRole('button', { name: 'Classroom' }).click();
+  await page.getByTestId('cq-from-setup').click();
+  await waitUntil(
+    page,
+    `document.querySelector('[data-testid=cq-quiz]')?.selectedOptions[0]?.textContent.startsWith('MMLU: Anatomy')`,
+    undefined,
+    { timeout: 60_000 },
+  );
+  assert.equal(
+    (await page.getByTestId('cq-quiz').locator('option:checked').textContent())!.trim(),
+    'MMLU: Anatomy (3 questions)',
+  );
   await page.close();
 });

@@ -14,6 +14,10 @@ import { QuizError, type Quiz } from '../../src/core/quiz/quiz.ts';
 import { decodeQuiz, encodeQuiz, MAX_LINK_CHARS } from '../../src/core/quiz/quizLink.ts';
 import { quizHash } from '../../src/core/benchmarks/quiz/index.ts';
 import { readSamples, runCli } from '../support/cli.ts';
+import { loadRunData } from '../../src/core/session.ts';
+import { dataSources } from '../../src/node/dataArg.ts';
+import { getBenchmark } from '../../src/core/benchmarks/registry.ts';
+import { quizOfDocs } from '../../src/core/quiz/fromBenchmark.ts';
 import { SHARED_MMLU, STORIES } from '../support/paths.ts';
 
 function problemOf(f: () => unknown): QuizError {
@@ -239,5 +243,36 @@ describe('a quiz in the CLI', () => {
       ).stderr.includes('no such quiz file'),
       true,
     );
+  });
+
+  test("a benchmark subset's first questions as a quiz: MMLU's own prompts (quiz file .json)", async () => {
+    const settings = {
+      subjects: ['anatomy', 'high_school_biology'],
+      split: 'test',
+      shots: 0,
+      template: 'lm-eval',
+      limit: 3,
+      bos: 'lm-eval' as const,
+      scorer: 'fast' as const,
+    };
+    const data = await loadRunData(dataSources(SHARED_MMLU, SHARED_MMLU, 'http://127.0.0.1:1'), settings);
+    const quiz = quizOfDocs(getBenchmark('mmlu'), data, 5, 3);
+    assert.equal(quiz.title, 'MMLU: Anatomy, High School Biology');
+    assert.deepEqual(
+      quiz.questions.map((q) => q.subject),
+      ['anatomy', 'anatomy', 'anatomy', 'high school biology', 'high school biology'],
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'pb-quiz-'));
+    const file = join(dir, 'mmlu-quiz.json');
+    writeFileSync(file, JSON.stringify(quiz));
+    const ctx = (out: string) =>
+      out
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { context: string }).context);
+    const qp = runCli('prompts', '--benchmark', 'quiz', '--data', file);
+    assert.equal(qp.code, 0, qp.stderr);
+    const mp = runCli('prompts', '--data', SHARED_MMLU, '--subjects', 'anatomy,high_school_biology', '--limit', '3');
+    assert.deepEqual(ctx(qp.stdout), ctx(mp.stdout).slice(0, 5));
   });
 });

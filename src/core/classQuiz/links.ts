@@ -56,7 +56,12 @@ function unpack(text: string, prefix: string, what: string, route: string): unkn
 }
 
 export function encodeSession(s: ClassSession): string {
-  return pack(SESSION_PREFIX, s);
+  const text = pack(SESSION_PREFIX, s);
+  if (text.length > MAX_CHARS)
+    throw new QuizError(
+      `this quiz is too large for a join link (${text.length} characters, at most ${MAX_CHARS}): use fewer or shorter questions`,
+    );
+  return text;
 }
 
 export function decodeSession(text: string): ClassSession {

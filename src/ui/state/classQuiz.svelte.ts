@@ -53,8 +53,11 @@ export class ClassQuizState {
     return this.session ? encodeSession(this.session) : null;
   }
 
+  /** Starts a class quiz (a quiz too large for a join link throws, naming the limit). */
   start(quiz: Quiz, askSure: boolean): void {
-    this.session = { v: 1, session: randomId(), quiz, askSure, created: Date.now() };
+    const session: ClassSession = { v: 1, session: randomId(), quiz, askSure, created: Date.now() };
+    encodeSession(session);
+    this.session = session;
     this.sheets = [];
     this.receipts = [];
     this.links = [];
