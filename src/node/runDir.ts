@@ -1,3 +1,5 @@
+import { QUIZ_PREFIX, registerQuiz } from '../core/benchmarks/quiz/index.ts';
+import { checkQuiz } from '../core/quiz/quizLink.ts';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Sample } from '../core/records.ts';
@@ -15,11 +17,22 @@ export function resultsPath(arg: string): string {
 
 export function readJsonFile(file: string): unknown {
   const text = decodeUtf8(readFileSync(file), file);
+  let v: unknown;
   try {
-    return JSON.parse(text);
+    v = JSON.parse(text);
   } catch (e) {
     throw new Error(`${file} is not JSON: ${(e as Error).message}`);
   }
+  registerResultsQuiz(v, file);
+  return v;
+}
+
+/** A quiz run's results carry their quiz: registered, so the results read like any benchmark's. */
+function registerResultsQuiz(v: unknown, file: string): void {
+  const c = (v as { config?: { benchmark?: unknown; quiz?: unknown } } | null)?.config;
+  if (typeof c?.benchmark !== 'string' || !c.benchmark.startsWith(QUIZ_PREFIX) || c.quiz === undefined) return;
+  const b = registerQuiz(checkQuiz(c.quiz, `${file}: config.quiz`));
+  if (b.id !== c.benchmark) throw new Error(`${file}: config.quiz is not the quiz ${c.benchmark} (changed?)`);
 }
 
 /**

@@ -3,7 +3,8 @@
  * stories260K on it, starts a class quiz; three students (one on a 390 px phone) join by its link,
  * answer and get answer links; two come back pasted and one as a QR image fed to the presenter's
  * scanner; a repeated link and one from another session are refused with reasons; the class-vs-model
- * table equals the answers given and the model's run; a reload keeps the session; the reveal mode
+ * table equals the answers given and the model's run (and its picks from the run's full result link);
+ * a reload keeps the session; the reveal mode
  * shows a question's class answers only once revealed; a class quiz made of MMLU anatomy's first
  * questions. Screenshots: test-results/screenshots/class-*.png.
  */
@@ -170,6 +171,31 @@ test('class quiz: three students against the model, links and a QR image, refusa
   assert.match((await page.getByTestId('cq-count').textContent())!, /^3 students counted/);
   await waitUntil(page, `!!document.querySelector('[data-testid=cq-questions] tbody tr[data-probs^="["]')`);
   await check();
+
+  // the model's answers from a full result link of the run instead (someone else's device): its picks
+  await page.getByRole('navigation').getByRole('button', { name: 'Results' }).click();
+  await page.getByTestId('copy-full-link').first().click();
+  await waitUntil(page, `document.querySelector('[data-testid=link-text]')?.value.includes('#/share/')`);
+  const fullLink = await page.getByTestId('link-text').inputValue();
+  await page.getByRole('navigation').getByRole('button', { name: 'Classroom' }).click();
+  await page.getByTestId('cq-model-link').fill(fullLink);
+  await page.getByTestId('cq-model-link-use').click();
+  await waitUntil(
+    page,
+    `[...document.querySelectorAll('[data-testid=cq-questions] tbody tr')].every((r) => r.getAttribute('data-pick') !== '' && !r.getAttribute('data-probs'))`,
+  );
+  const picks = await page.evaluate(() =>
+    [...document.querySelectorAll('[data-testid=cq-questions] tbody tr')].map((r) =>
+      Number(r.getAttribute('data-pick')),
+    ),
+  );
+  picks.forEach((pick, q) => {
+    const subject = QUIZ.questions[q]!.subject;
+    const docId = QUIZ.questions.slice(0, q).filter((x) => x.subject === subject).length;
+    const lls = samples.find((s) => s.subject === subject && s.doc_id === docId)!.loglikelihoods;
+    assert.equal(pick, lls.indexOf(Math.max(...lls)), `question ${q + 1}: the link's pick is the run's`);
+  });
+  assert.match((await page.getByTestId('cq-summary').textContent())!, /from a link/);
 
   // question by question: the class's answers appear only once revealed
   await page.getByTestId('cq-reveal-mode').click();

@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseQuizTable } from '../../src/core/quiz/parseTable.ts';
-import { quizHash } from '../../src/core/benchmarks/quiz/index.ts';
+import { quizDocKeys, quizHash } from '../../src/core/benchmarks/quiz/index.ts';
+import { modelFromLink } from '../../src/core/classQuiz/modelFromLink.ts';
+import { readSamples, runCli } from '../support/cli.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import {
   admitAnswers,
   decodeAnswers,
@@ -20,19 +24,17 @@ import {
   type ClassSession,
 } from '../../src/core/classQuiz/links.ts';
 import { classStats, softmaxPick } from '../../src/core/classQuiz/classStats.ts';
-import { REPO } from '../support/paths.ts';
+import { REPO, STORIES } from '../support/paths.ts';
 
-const quiz = parseQuizTable(
-  [
-    'question\tA\tB\tC\tD\tanswer\tsubject',
-    'Plants take in?\tOxygen\tCarbon dioxide\tNitrogen\tHelium\tB\tbiology',
-    'Pumps blood?\tLiver\tLung\tHeart\t\tC\tbiology',
-    '7 × 6?\t42\t36\t48\t\tA\tarithmetic',
-    'A prime?\t21\t27\t29\t33\tC\tarithmetic',
-    'Half of 10?\t2\t5\t\t\tB\tarithmetic',
-  ].join('\n'),
-  'week3',
-);
+const TABLE = [
+  'question\tA\tB\tC\tD\tanswer\tsubject',
+  'Plants take in?\tOxygen\tCarbon dioxide\tNitrogen\tHelium\tB\tbiology',
+  'Pumps blood?\tLiver\tLung\tHeart\t\tC\tbiology',
+  '7 × 6?\t42\t36\t48\t\tA\tarithmetic',
+  'A prime?\t21\t27\t29\t33\tC\tarithmetic',
+  'Half of 10?\t2\t5\t\t\tB\tarithmetic',
+].join('\n');
+const quiz = parseQuizTable(TABLE, 'week3');
 const session: ClassSession = { v: 1, session: randomId(), quiz, askSure: true, created: 1764900000000 };
 const sheet = (nick: string, answers: number[], sure = answers.map(() => -1)): AnswerSheet => ({
   v: 1,
@@ -126,7 +128,7 @@ test('class statistics equal numpy on the same answers', () => {
   );
   stats.questions.forEach((q, i) => {
     assert.ok(Math.abs((q.classRight ?? NaN) - py.class_right[i]!) < 1e-12);
-    q.model!.probs.forEach((p, j) => assert.ok(Math.abs(p - py.probs[i]![j]!) < 1e-12));
+    q.model!.probs!.forEach((p, j) => assert.ok(Math.abs(p - py.probs[i]![j]!) < 1e-12));
   });
   assert.ok(Math.abs(stats.classAccuracy! - py.class_accuracy) < 1e-12);
   assert.ok(Math.abs(stats.modelAccuracy! - py.model_accuracy) < 1e-12);
@@ -140,4 +142,37 @@ test('class statistics equal numpy on the same answers', () => {
     stats.questions.map((q) => q.winner),
     ['both', 'class', 'both', 'class', 'neither'],
   );
+});
+
+test("the model's answers from a full result link of a CLI run of the quiz: its picks, matched by the data hash", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-classlink-'));
+  const file = join(dir, 'week3.tsv');
+  writeFileSync(file, TABLE);
+  const run = runCli(
+    'run',
+    '--benchmark',
+    'quiz',
+    '--data',
+    file,
+    '--model',
+    STORIES,
+    '--output-dir',
+    join(dir, 'out'),
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const share = runCli('share', join(dir, 'out'), '--full');
+  assert.equal(share.code, 0, share.stderr);
+  const link = share.stdout.trim().split('\n').at(-1)!;
+  const got = await modelFromLink(link, quiz);
+  assert.match(got.label, /stories260K \(fp32, from a link\)$/);
+  const samples = readSamples(join(dir, 'out'));
+  const keys = quizDocKeys(quiz);
+  got.answers.forEach((a, i) => {
+    assert.equal(a!.probs, null);
+    assert.equal(a!.pick, samples.get(`${keys[i]!.subject}/${keys[i]!.docId}`)!.pred, `question ${i + 1}`);
+  });
+  const other = parseQuizTable(TABLE.replace('Half of 10?', 'Half of 12?'), 'week3');
+  await assert.rejects(modelFromLink(link, other), /another benchmark or quiz, not of "week3"/);
+  const summary = runCli('share', join(dir, 'out')).stdout.trim().split('\n').at(-1)!;
+  await assert.rejects(modelFromLink(summary, quiz), /summary link carries no per-question picks/);
 });

@@ -2,6 +2,7 @@ import type { Doc, RowProblem, SubjectData } from './doc.ts';
 import type { Sample } from '../records.ts';
 import type { DataSource } from './mmlu/source.ts';
 import type { RowSource } from './rows.ts';
+import type { Quiz } from '../quiz/quiz.ts';
 
 /** Where a run's data comes from: MMLU's own layouts (CSV or cais/mmlu parquet), and hub datasets' rows. */
 export interface DataSources {
@@ -79,6 +80,8 @@ export interface Benchmark {
    * absent: the template's.
    */
   description?(subset: string): string;
+  /** A teacher's quiz: the quiz itself (its results carry it, so they read anywhere). */
+  quiz?: Quiz;
   /** The subset selection a new run starts with. */
   defaultSubsets: readonly string[];
 }

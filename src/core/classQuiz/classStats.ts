@@ -2,9 +2,12 @@ import type { Quiz } from '../quiz/quiz.ts';
 import { subjectOf } from '../quiz/quiz.ts';
 import type { AnswerSheet } from './links.ts';
 
-/** The model's answer to one question: its probability for each choice (softmax of the log-likelihoods) and pick. */
+/**
+ * The model's answer to one question: its probability for each choice (softmax of the
+ * log-likelihoods; null where only the pick is known, from a result link) and its pick.
+ */
 export interface ModelAnswer {
-  probs: number[];
+  probs: number[] | null;
   pick: number;
 }
 

@@ -272,6 +272,8 @@ export function serializeResults(
       load_seconds: facts.loadSeconds,
       eval_seconds: facts.evalSeconds,
       ...(facts.generationSpeed ? { generation_speed: facts.generationSpeed } : {}),
+      // a teacher's quiz travels with its results (share, compare and merge read it back)
+      ...(benchmark.quiz ? { quiz: benchmark.quiz } : {}),
       ...(facts.partial ? { partial: facts.partial } : {}),
       ...(facts.part ? { part: facts.part } : {}),
       ...(facts.parts ? { parts: facts.parts, environment_differs: facts.environmentDiffers ?? [] } : {}),

@@ -93,6 +93,15 @@ export class ClassQuizState {
     if (record) this.receipts = [...this.receipts, { ok: a.ok, message: a.ok ? `counted — ${a.note}` : a.reason }];
   }
 
+  /** Where the model's answers come from ('' for none). */
+  modelLabel = $state('');
+
+  /** The model's answers from a full result link of the quiz (picks only). */
+  useAnswers(answers: (ModelAnswer | null)[], label: string): void {
+    this.model = answers;
+    this.modelLabel = label;
+  }
+
   /** The model's answers from a run of this quiz (its samples), or none. */
   useRun(samples: readonly Sample[] | null): void {
     if (!this.session || !samples) {

@@ -102,6 +102,7 @@ export function quizBenchmark(quiz: Quiz): Benchmark {
     groups: (_t, chosen) => (chosen.length > 1 ? [{ name: 'quiz', alias: quiz.title, subsets: chosen }] : []),
     subsetName: (subset) => nameOf.get(subset) ?? subset,
     description: (subset) => descriptionFor(quiz, nameOf.get(subset) ?? subset),
+    quiz,
   };
 }
 
