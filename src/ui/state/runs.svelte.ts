@@ -81,6 +81,36 @@ export class RunsState {
         });
   }
 
+  /**
+   * A reload between a suite task's end and the next task's start (the page went away after the
+   * worker finished one task and before, or just after, the next was stored): the address still
+   * shows the finished task, so the suite's chain continues from its latest task here. Returns
+   * whether it did.
+   */
+  async continueSuiteChain(shownId: string): Promise<boolean> {
+    const shown = this.runs.find((x) => x.id === shownId);
+    if (!shown?.suite || shown.status !== 'complete' || this.busy || this.chaining) return false;
+    this.chaining = true;
+    try {
+      const latest = this.runs
+        .filter((x) => x.suite?.id === shown.suite!.id)
+        .sort((a, b) => b.suite!.index - a.suite!.index)[0]!;
+      // the next task was stored and the page went away during it (a Stop the user pressed is left alone)
+      if (latest.status === 'stopped' && latest.interrupted) {
+        await this.execute(latest.id);
+        return true;
+      }
+      if (latest.status !== 'complete') return false;
+      const next = nextSuiteTask(latest, Date.now());
+      if (!next) return false;
+      await this.start(next);
+      return true;
+    } finally {
+      this.chaining = false;
+    }
+  }
+  private chaining = false;
+
   /** Another tab's run started or ended: this tab's list follows. */
   private readonly channel = (() => {
     const c = runsChannel();
