@@ -107,10 +107,27 @@ function perRowNodes(dql: NodeInfo, serial: number, opset: number): { nodes: New
   const lo = b.float(0);
   const hi = b.float(255);
   const zpf = b.op('Clip', [b.op('Round', [b.op('Neg', [b.op('Div', [mn, safe])])]), lo, hi]);
-  b.op('Cast', [b.op('Clip', [b.op('Add', [b.op('Round', [b.op('Div', [x, safe])]), zpf]), lo, hi])], y, [
-    { name: 'to', int: DataType.uint8 },
-  ]);
-  b.op('Cast', [zpf], zpOut, [{ name: 'to', int: DataType.uint8 }]);
+  const zp8 = b.op('Cast', [zpf], zpOut, [{ name: 'to', int: DataType.uint8 }]);
+  if (opset >= 13) {
+    // One per-axis QuantizeLinear over the rows (x as [rows, hidden], a scale and zero point per row):
+    // the same division, round-half-to-even, zero point and saturation as the elementwise chain
+    // below, in one pass over x instead of five.
+    const flat = b.int64s([-1n]);
+    const rows = b.op(
+      'QuantizeLinear',
+      [
+        b.op('Flatten', [x], undefined, [{ name: 'axis', int: -1 }]),
+        b.op('Reshape', [safe, flat]),
+        b.op('Reshape', [zp8, flat]),
+      ],
+      undefined,
+      [{ name: 'axis', int: 0 }],
+    );
+    b.op('Reshape', [rows, b.op('Shape', [x])], y);
+  } else
+    b.op('Cast', [b.op('Clip', [b.op('Add', [b.op('Round', [b.op('Div', [x, safe])]), zpf]), lo, hi])], y, [
+      { name: 'to', int: DataType.uint8 },
+    ]);
   const zpInt = b.op('Cast', [zpf], undefined, [{ name: 'to', int: DataType.int32 }]);
   return { nodes: b.nodes, zpInt };
 }
