@@ -54,7 +54,10 @@ export async function evaluate(
   } = runPrompts(settings, data, { fits: makeFits(encode, model.maxLength), chat });
   const range = settings.part ? partRange(every.length, settings.part) : null;
   const all = range ? every.slice(range.start, range.end) : every;
-  const items = all.filter((it) => !hooks.skip?.(it.subject, it.docId));
+  const pending = all.filter((it) => !hooks.skip?.(it.subject, it.docId));
+  const items = t.scoring !== 'generate' && settings.scorer === 'fast' ? sharedStartsTogether(pending) : pending;
+  const position = new Map(pending.map((it, i) => [it, i]));
+  const positions: number[] = [];
   const requested = settings.batchSize ?? 1;
   const batchable = t.scoring !== 'generate' && settings.scorer === 'fast';
   const tuner = batchable && requested === 'auto' ? new BatchTuner(AUTO_BATCH) : null;
@@ -81,7 +84,8 @@ export async function evaluate(
         : await scoreSamples(scorer, t, chunk, encode);
     tuner?.record(chunk.length, (performance.now() - started) / 1000);
     const rate = meter.record(samples.length + scored.length);
-    for (const sample of scored) {
+    for (const [i, sample] of scored.entries()) {
+      positions.push(position.get(chunk[i]!)!);
       promptTokens += sample.input_tokens;
       if (sample.truncated) truncatedCount++;
       samples.push(sample);
@@ -100,13 +104,33 @@ export async function evaluate(
   }
   scorer.release();
   return {
-    samples,
+    samples: inOrder(samples, positions),
     truncatedCount,
     promptTokens,
     seconds: (performance.now() - t0) / 1000,
     scorerStats: scorer.stats,
     batchSize: tuner ? (tuner.chosen ?? 1) : fixedSize,
   };
+}
+
+/**
+ * The fast scorer continues a question from the previous one's cache where they start alike (the
+ * same reading passage), so within a subject the questions are scored in the order of their
+ * prompts' text: those that share a start come one after another. Results keep the run's order.
+ */
+function sharedStartsTogether(items: PromptItem[]): PromptItem[] {
+  const rank = new Map<string, number>();
+  for (const it of items) if (!rank.has(it.subject)) rank.set(it.subject, rank.size);
+  const text = (it: PromptItem) => it.prompt.context;
+  return [...items].sort(
+    (a, b) => rank.get(a.subject)! - rank.get(b.subject)! || (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0),
+  );
+}
+
+/** Samples scored in another order, back in the run's (positions[i] is samples[i]'s place). */
+function inOrder(samples: Sample[], positions: number[]): Sample[] {
+  const out = samples.map((s, i) => ({ s, at: positions[i]! }));
+  return out.sort((a, b) => a.at - b.at).map((x) => x.s);
 }
 
 /** Questions per pass tried by batchSize 'auto'. */

@@ -134,6 +134,49 @@ for (const v of VARIANTS) {
   });
 }
 
+test('questions that share a reading passage continue from the previous question: fast == plain within 1e-4, in the run’s order', async () => {
+  const dir = makeSyntheticModel('tiny', true);
+  const model = await CausalLM.load({ id: 'tiny', localDir: dir }, { dtype: 'fp32', device: 'cpu' });
+  const history = ['high_school_european_history', 'high_school_us_history', 'high_school_world_history'];
+  const histData = await loadAll(localDataSource(SHARED_MMLU), history, 'test');
+  const settings = (scorer: ScorerMode, shots: number): EvalSettings => ({
+    subjects: history,
+    split: 'test',
+    shots,
+    template: 'lm-eval',
+    limit: 12,
+    bos: 'tokenizer',
+    scorer,
+  });
+  for (const shots of [0, 1]) {
+    const plain = await evaluate(model, histData, settings('naive', shots));
+    const fast = await evaluate(model, histData, settings('fast', shots));
+    assert.equal(plain.samples.length, 36);
+    // the run's order (subject, then document), whatever order the questions were scored in
+    assert.deepEqual(
+      fast.samples.map((s) => `${s.subject}#${s.doc_id}`),
+      history.flatMap((h) => Array.from({ length: 12 }, (_, i) => `${h}#${i}`)),
+    );
+    assertSame(plain.samples, fast.samples, `history ${shots}-shot`);
+    // Passages shared by several questions: each question after the first of its passage continues
+    // from the one before instead of computing the passage again, saving at least MIN_CONTINUED (8)
+    // tokens beyond the description each time.
+    assert.ok(fast.scorerStats.continued >= 6, JSON.stringify(fast.scorerStats));
+    if (shots === 0) {
+      assert.equal(plain.truncatedCount, 0);
+      const inputs = plain.samples.reduce((a, s) => a + s.input_tokens, 0);
+      // what the description's reuse alone computes: each subject's prefix once, the rest of every prompt
+      const { prefixTokens } = fast.scorerStats;
+      const descriptionOnly = inputs - 12 * prefixTokens + prefixTokens;
+      assert.ok(
+        fast.scorerStats.tokensComputed <= descriptionOnly - 8 * fast.scorerStats.continued,
+        `${fast.scorerStats.tokensComputed} computed, ${descriptionOnly} with the description alone`,
+      );
+    }
+  }
+  await model.dispose();
+});
+
 test("0-shot: every MMLU subject's description line is computed once and reused, equal to the plain path within 1e-4", async () => {
   const model = await CausalLM.load({ id: 'stories260K', localDir: STORIES }, { dtype: 'fp32', device: 'cpu' });
   const all = resolveSubjects('all');

@@ -11,7 +11,9 @@ import { scoreFromLogits, scorePlain } from './plainScorer.ts';
  *            share one full pass; others get their own; no reuse across questions;
  * - fast:    the subject's few-shot prefix is computed once and its KV cache reused; the part the
  *            choices share is computed once on top of it; the choices' remaining tokens are batched
- *            on that cache. Truncated inputs fall back to naive (their positions shift).
+ *            on that cache. A question that starts with more of the previous question's tokens
+ *            than the prefix (a reading passage several questions share) continues from that
+ *            question's cache instead. Truncated inputs fall back to naive (their positions shift).
  */
 export type { ScorerMode } from '../records.ts';
 import type { ScorerMode } from '../records.ts';
@@ -26,6 +28,8 @@ export interface ScorerStats {
   /** Positions the LM head was applied to (all of them, unless num_logits_to_keep cut them). */
   logitRows: number;
   prefixReuses: number;
+  /** Questions continued from the previous question's cache (a shared start longer than the prefix). */
+  continued: number;
   fallbacks: number;
   /** The subjects' shared prefixes: tokens computed and seconds spent (once per subject). */
   prefixTokens: number;
@@ -48,6 +52,8 @@ interface QuestionPlan {
   firstNeeded: number;
   /** Stage-1 tokens after the cached prefix. */
   seg: number[];
+  /** The stage-1 input: tokens up to `shared`. */
+  stem: number[];
   /** Each choice's tokens after the shared segment. */
   rest: number[][];
 }
@@ -69,6 +75,7 @@ function planQuestion(q: QuestionRequest, cached: number): QuestionPlan {
     shared,
     firstNeeded,
     seg: longest.slice(cached, shared),
+    stem: longest.slice(0, shared),
     rest: inputs.map((s) => (s.length <= shared ? [] : s.slice(shared))),
   };
 }
@@ -101,6 +108,7 @@ export const noStats = (): ScorerStats => ({
   attendedPairs: 0,
   logitRows: 0,
   prefixReuses: 0,
+  continued: 0,
   fallbacks: 0,
   prefixTokens: 0,
   prefixSeconds: 0,
@@ -113,9 +121,14 @@ export function sumStats(all: readonly ScorerStats[]): ScorerStats {
   return out;
 }
 
+/** Fewer shared tokens than this beyond the prefix are computed again rather than cut from the previous cache. */
+const MIN_CONTINUED = 8;
+
 export class Scorer {
   readonly stats: ScorerStats = noStats();
   private prefix: Prefix | null = null;
+  /** The last question's stage-1 tokens and cache (host memory), for a next question that shares more. */
+  private previous: { tokens: number[]; cache: KvCache } | null = null;
 
   constructor(
     readonly model: CausalLM,
@@ -131,6 +144,7 @@ export class Scorer {
   async setPrefix(prefixText: string, encode: Encode): Promise<void> {
     if (this.prefix) disposeCache(this.prefix.cache);
     this.prefix = null;
+    this.previous = null;
     if (this.mode !== 'fast' || !this.model.reusesPrefix) return;
     const tokens = encode(prefixText).slice(0, -1);
     if (tokens.length === 0 || tokens.length >= this.model.maxLength) return;
@@ -146,6 +160,7 @@ export class Scorer {
   release(): void {
     if (this.prefix) disposeCache(this.prefix.cache);
     this.prefix = null;
+    this.previous = null;
   }
 
   async score(q: QuestionRequest): Promise<ChoiceScore[]> {
@@ -263,7 +278,27 @@ export class Scorer {
   }
 
   private async scoreFast(q: QuestionRequest): Promise<ChoiceScore[]> {
-    return (await this.scoreFastGroup([q], this.usablePrefix(q)))[0]!;
+    const prefix = this.usablePrefix(q);
+    return (await this.scoreFastGroup([q], this.continuedPrefix(q, prefix?.tokens.length ?? 0) ?? prefix, true))[0]!;
+  }
+
+  /**
+   * The previous question's cache cut to what this question's inputs share with it, when that is
+   * longer than `cached` (the subject's prefix) by MIN_CONTINUED tokens or more. It stops at the
+   * first position whose logits a choice reads, which must be computed.
+   */
+  private continuedPrefix(q: QuestionRequest, cached: number): Prefix | null {
+    const p = this.previous;
+    if (!p) return null;
+    let n = Math.min(p.tokens.length, ...q.choices.map((c) => c.input.length - c.continuation.length));
+    for (const c of q.choices) {
+      let i = 0;
+      while (i < n && c.input[i] === p.tokens[i]) i++;
+      n = i;
+    }
+    if (n < cached + MIN_CONTINUED) return null;
+    this.stats.continued++;
+    return { tokens: p.tokens.slice(0, n), cache: selectRow(p.cache, 0, [[0, n]]), hostCache: null };
   }
 
   /**
@@ -274,7 +309,11 @@ export class Scorer {
    * queries still attend to the prefix, so no attention row is empty). Stage 2: choices' remaining
    * tokens, batched on the question's own cache.
    */
-  private async scoreFastGroup(qs: QuestionRequest[], prefix: Prefix | null): Promise<ChoiceScore[][]> {
+  private async scoreFastGroup(
+    qs: QuestionRequest[],
+    prefix: Prefix | null,
+    continues = false,
+  ): Promise<ChoiceScore[][]> {
     if (qs.length > 1 && !prefix) throw new Error('internal: batched questions need the prefix cache');
     const vocab = this.model.vocabSize;
     const cached = prefix?.tokens.length ?? 0;
@@ -299,7 +338,10 @@ export class Scorer {
     const data = first.logits.data as Float32Array;
     const kept = first.logits.dims[1]!;
     const needsStage2 = plans.some((p) => p.rest.some((r) => r.length > 0));
-    const hostCache = needsStage2 ? await toHost(first.cache) : null;
+    // Kept for the next question only where the cache already is in host memory (not worth a GPU download).
+    const onHost = Object.values(first.cache).every((t) => t.location === 'cpu' || t.location === undefined);
+    const hostCache = needsStage2 ? await toHost(first.cache) : continues && onHost ? first.cache : null;
+    this.previous = continues && onHost ? { tokens: plans[0]!.stem, cache: hostCache! } : null;
     disposeCache(first.cache);
     const out: ChoiceScore[][] = [];
     for (const [b, plan] of plans.entries()) {
