@@ -4,7 +4,8 @@ import * as ort from 'onnxruntime-web/webgpu';
 import { loadAll } from '../core/benchmarks/mmlu/data.ts';
 import { hubSource } from '../core/benchmarks/mmlu/source.ts';
 import { CausalLM } from '../core/runtime/causalLm.ts';
-import { configureWebRuntime } from '../core/runtime/webRuntime.ts';
+import { configureWebRuntime, ORT_BUILDS } from '../core/runtime/webRuntime.ts';
+import { runPrompts } from '../core/prompts.ts';
 import { MODEL_LOADED, type BenchCase } from './cases.ts';
 import { KERNEL_DTYPES, kernelPeak, type KernelPeak } from './matmul.ts';
 import { runCase } from './runCase.ts';
@@ -23,13 +24,50 @@ const hub = params.get('hub')!;
 const threads = Number(params.get('threads') ?? navigator.hardwareConcurrency);
 const status = document.getElementById('status')!;
 
+/**
+ * `kind=pipeline`: the peer, as its documentation shows it: transformers.js's own
+ * pipeline('text-generation') for the case's model and dtype (its defaults: Cache API storage,
+ * weights handed over inline, no pagebench rewrites), then one forward pass per question over the
+ * same 0-shot prompts the app scores.
+ */
+async function pipelineCase() {
+  const { pipeline, env } = await import('@huggingface/transformers');
+  env.allowLocalModels = false;
+  env.remoteHost = hub.endsWith('/') ? hub : `${hub}/`;
+  const base = new URL('../../ort/', location.href).href;
+  const [mjs, wasmFile] = ORT_BUILDS.asyncify;
+  env.backends.onnx.wasm!.wasmPaths = { mjs: base + mjs, wasm: base + wasmFile };
+  env.backends.onnx.wasm!.numThreads = threads;
+  const c = JSON.parse(params.get('case')!) as BenchCase;
+  status.textContent = `loading ${c.model} with pipeline('text-generation')`;
+  const generator = await pipeline('text-generation', `bench/${c.model}`, { dtype: c.dtype ?? 'fp32', device: 'wasm' });
+  console.info(MODEL_LOADED);
+  const data = (await loadAll(hubSource({ baseUrl: hub }), c.subjects, 'test')).map((d) => ({
+    ...d,
+    questions: d.questions.slice(0, c.limit),
+  }));
+  const settings = { benchmark: 'mmlu', template: 'lm-eval', shots: 0, subjects: c.subjects, split: 'test' };
+  const { items } = runPrompts(settings as never, data, { fits: () => true });
+  const t0 = performance.now();
+  for (const it of items) {
+    const inputs = generator.tokenizer(`${it.prompt.context} A`);
+    const out = (await (generator.model as unknown as (x: unknown) => Promise<{ logits: { dispose(): void } }>)(
+      inputs,
+    )) as { logits: { dispose(): void } };
+    out.logits.dispose();
+  }
+  return { questions: items.length, seconds: (performance.now() - t0) / 1000 };
+}
+
 async function main() {
   installTrustedTypes();
+  if (params.get('kind') === 'pipeline') return pipelineCase();
   // The page lives at src/bench/bench.html in the build; ONNX Runtime's files at the site's root ort/.
   configureWebRuntime({
     ortBaseUrl: new URL('../../ort/', location.href).href,
     threads,
     externalizeWeights: params.get('weights') !== 'inline',
+    build: (params.get('build') ?? undefined) as never,
   });
   if (!crossOriginIsolated && threads > 1) throw new Error('not cross-origin isolated: WASM threads unavailable');
   if (params.get('kind') === 'kernels') {

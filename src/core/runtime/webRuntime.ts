@@ -3,8 +3,17 @@ import { env } from '@huggingface/transformers';
 import { env as ortEnv, InferenceSession } from 'onnxruntime-web/webgpu';
 import { installSessionRewrites } from './sessionRewrites.ts';
 
-/** The ONNX Runtime Web files the site serves itself (vite.config.ts copies them under ort/). */
-export const ORT_WASM_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'] as const;
+/**
+ * ONNX Runtime Web's WASM builds the site serves itself (vite.config.ts copies them under ort/): `asyncify` runs the WebGPU and WASM execution
+ * providers (the one the webgpu bundle transformers.js imports is made for); `plain` only WASM, and
+ * faster (BENCHMARKS.md, "ONNX Runtime Web's builds"), so a browser without WebGPU gets it.
+ */
+export const ORT_BUILDS = {
+  asyncify: ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'],
+  plain: ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'],
+} as const;
+export type OrtBuild = keyof typeof ORT_BUILDS;
+export const ORT_WASM_FILES = Object.values(ORT_BUILDS).flat();
 
 export interface WebRuntimeOptions {
   /** URL of the folder holding ORT_WASM_FILES (no CDN). */
@@ -15,13 +24,19 @@ export interface WebRuntimeOptions {
   useBrowserCache?: boolean;
   /** Hand ONNX Runtime the weights as external data (sessionRewrites.ts); default true. */
   externalizeWeights?: boolean;
+  /** Which build (default asyncify); `plain` cannot create WebGPU sessions. */
+  build?: OrtBuild;
 }
+
+let configuredBuild: OrtBuild | null = null;
 
 /** Points transformers.js / onnxruntime-web at self-served wasm files; call before loading a model. */
 export function configureWebRuntime(opts: WebRuntimeOptions): void {
   const base = opts.ortBaseUrl.endsWith('/') ? opts.ortBaseUrl : opts.ortBaseUrl + '/';
   const wasm = env.backends.onnx.wasm!;
-  wasm.wasmPaths = { mjs: base + ORT_WASM_FILES[0], wasm: base + ORT_WASM_FILES[1] };
+  configuredBuild = opts.build ?? 'asyncify';
+  const [mjs, wasmFile] = ORT_BUILDS[configuredBuild];
+  wasm.wasmPaths = { mjs: base + mjs, wasm: base + wasmFile };
   if (opts.threads !== undefined) wasm.numThreads = opts.threads;
   env.useBrowserCache = opts.useBrowserCache ?? false;
   installSessionRewrites(InferenceSession as never, undefined, opts.externalizeWeights ?? true);
@@ -41,7 +56,7 @@ export function webRuntimeInfo(): { runtime: string; onnxruntime: string; transf
         : navigator.userAgent;
   return {
     runtime,
-    onnxruntime: `onnxruntime-web ${ortEnv.versions.web ?? ortEnv.versions.common}`,
+    onnxruntime: `onnxruntime-web ${ortEnv.versions.web ?? ortEnv.versions.common}${configuredBuild ? ` (${configuredBuild} build)` : ''}`,
     transformers_js: env.version,
   };
 }
