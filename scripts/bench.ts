@@ -51,7 +51,9 @@ const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const quick = process.argv.includes('--quick');
 const skipBrowser = process.argv.includes('--node-only');
 const log = (s: string) => process.stderr.write(s + '\n');
-const MEMORY_REPEATS = 3;
+const MEMORY_REPEATS = process.argv.includes('--repeats')
+  ? Number(process.argv[process.argv.indexOf('--repeats') + 1]) || 3
+  : 3;
 
 function ensureModels(): Record<string, string> {
   mkdirSync(MODELS_DIR, { recursive: true });
@@ -221,7 +223,10 @@ async function appRun(appUrl: string, hubUrl: string, model: string, dtype: Dtyp
  * (all its processes) with the app open and idle, and its peak while a model is loaded and 10
  * questions are scored (fast, 0-shot): in the app itself (a first run: download into IndexedDB,
  * load, score), and in the bench page with the weights handed to ONNX Runtime as external data (the
- * default) and inline (as transformers.js passes them). Each case runs MEMORY_REPEATS times (when V8
+ * default) and inline (as transformers.js passes them); and the peer: transformers.js's own
+ * pipeline('text-generation') loading the same model and dtype (first run, its Cache API storage) and
+ * running a forward pass over the same prompts. `--peer`: only the app, the pipeline and the runtime's
+ * floor. Each case runs MEMORY_REPEATS times (`--repeats N`; when V8
  * collects the download's garbage moves the peak by up to ~250 MB); the median is reported with the
  * range, beside the peak once the model is loaded (scoring's). stories260K (1.3 MB) gives the
  * runtime's own cost, whatever the model.
@@ -243,7 +248,9 @@ async function memory(): Promise<void> {
   };
   const benchPages: [string, Dtype, string][] = [
     ['stories260K', 'fp32', 'external'],
-    ...BENCH_DTYPES.flatMap((dtype) => ['external', 'inline'].map((w): [string, Dtype, string] => [shape, dtype, w])),
+    ...(process.argv.includes('--peer') ? [] : BENCH_DTYPES).flatMap((dtype) =>
+      ['external', 'inline'].map((w): [string, Dtype, string] => [shape, dtype, w]),
+    ),
   ];
   await withSite(
     dirs,
@@ -251,6 +258,16 @@ async function memory(): Promise<void> {
       for (const dtype of BENCH_DTYPES) {
         const runs = await repeat(() => appRun(app, hub, `bench/${shape}`, dtype));
         add(memoryRow(shape, dtype, 'app, first run', dirs[shape]!, runs));
+        const c: BenchCase = {
+          model: shape,
+          dtype,
+          shots: 0,
+          mode: 'fast',
+          subjects: BENCH_SUBJECTS.slice(0, 1),
+          limit: 10,
+        };
+        const peer = await repeat(() => browserRun(app, hub, { kind: 'pipeline', case: JSON.stringify(c) }, [], true));
+        add(memoryRow(shape, dtype, 'transformers.js pipeline', dirs[shape]!, peer));
       }
       for (const [model, dtype, weights] of benchPages) {
         const c: BenchCase = { model, dtype, shots: 0, mode: 'fast', subjects: BENCH_SUBJECTS.slice(0, 1), limit: 10 };
@@ -292,10 +309,11 @@ async function withSite<T>(
   fn: (app: string, hub: string) => Promise<T>,
   /** Also the hub's tree API listings, which the app verifies its downloads against. */
   treeApi = false,
+  subjects = BENCH_SUBJECTS,
 ): Promise<T> {
   execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
   const root = mkdtempSync(join(tmpdir(), 'pb-bench-hub-'));
-  mirrorMmlu(root, join(SHARED, 'mmlu'), BENCH_SUBJECTS);
+  mirrorMmlu(root, join(SHARED, 'mmlu'), subjects);
   for (const [name, dir] of Object.entries(dirs)) {
     mkdirSync(join(root, 'bench', name, 'resolve'), { recursive: true });
     symlinkSync(dir, join(root, 'bench', name, 'resolve/main'));
@@ -804,6 +822,178 @@ async function studyCost(): Promise<void> {
   process.stdout.write(JSON.stringify({ study_cost: rows }) + '\n');
 }
 
+/**
+ * `--app-mmlu [--limit N]`: MMLU 0-shot in the app as a visitor runs it (Chromium, a fresh on-disk
+ * profile, the page's defaults: q8, WASM, all threads, fast scorer) on the 135M shape, every subject,
+ * the whole test split (or its first N questions per subject); then the bench page (no app, no
+ * worker, no storage) on the same questions in a fresh browser. Each reports the scoring's wall
+ * time, questions/s and prompt tokens/s.
+ */
+async function appMmlu(): Promise<void> {
+  const at = process.argv.indexOf('--limit');
+  const limit = at > 0 ? Number(process.argv[at + 1]) : undefined;
+  if (limit !== undefined && !(limit >= 1)) throw new Error('--limit takes a number of questions per subject');
+  const dirs = ensureModels();
+  const shape = 'smollm2-135m-shape';
+  const subjects = SUBJECTS.map((s) => s.id);
+  const rows: Record<string, unknown>[] = [];
+  const split = nodeRun(['split-tokens', dirs[shape]!, join(SHARED, 'mmlu')]);
+  log(`the whole test split, 0-shot: ${JSON.stringify(split)}`);
+  const add = (
+    row: { where: string; questions: number; seconds: number; prompt_tokens: number } & Record<string, unknown>,
+  ) => {
+    const r = {
+      ...row,
+      questions_per_s: round(row.questions / row.seconds),
+      prompt_tokens_per_s: Math.round(row.prompt_tokens / row.seconds),
+      seconds: Math.round(row.seconds),
+    };
+    rows.push(r);
+    log(
+      `${String(r.where).padEnd(10)} ${r.questions} q  ${r.seconds} s  ${r.questions_per_s} q/s  ${r.prompt_tokens_per_s} prompt tok/s`,
+    );
+  };
+  await withSite(
+    { [shape]: dirs[shape]! },
+    async (app, hub) => {
+      const r = await sampledBrowser([], async (page) => {
+        await page.goto(`${app}/?hub=${encodeURIComponent(hub)}`);
+        await waitUntil(page, 'window.__pagebench !== undefined');
+        await configure(page, { model: `bench/${shape}`, subjects, shots: 0, limit: limit ?? 0 });
+        if (limit === undefined) await page.getByTestId('limit').fill('');
+        await page.getByTestId('dtype').selectOption('q8');
+        await page.getByTestId('start').click();
+        const start = performance.now();
+        let scoring = NaN;
+        for (;;) {
+          if (await page.evaluate('window.__pagebench.finished() > 0')) break;
+          const phase = await page
+            .getByTestId('phase')
+            .innerText({ timeout: 1000 })
+            .catch(() => '');
+          if (Number.isNaN(scoring) && /^evaluating/.test(phase)) scoring = performance.now();
+          await page.waitForTimeout(1000);
+        }
+        const end = performance.now();
+        const { run } = await latestRun(page);
+        if (run.status !== 'complete') throw new Error(`app run did not complete: ${String(run.status)} ${run.error}`);
+        const f = run.facts as {
+          evalSeconds: number;
+          promptTokens: number;
+          loadSeconds: number;
+          fingerprint?: { onnxruntime?: string };
+        };
+        return { run, f, wall: (end - start) / 1000, scoringWall: (end - scoring) / 1000 };
+      });
+      add({
+        where: 'app',
+        onnxruntime: r.value.f.fingerprint?.onnxruntime,
+        questions: r.value.run.done as number,
+        seconds: r.value.f.evalSeconds,
+        wall_seconds_start_to_end: Math.round(r.value.wall),
+        wall_seconds_scoring: Math.round(r.value.scoringWall),
+        prompt_tokens: r.value.f.promptTokens,
+      });
+      // the bench page on the ONNX Runtime build the app chose (its fingerprint names it)
+      const build = /\((\w+) build\)/.exec(r.value.f.fingerprint?.onnxruntime ?? '')?.[1] ?? 'asyncify';
+      const c: BenchCase = { model: shape, dtype: 'q8', shots: 0, mode: 'fast', subjects, limit: limit ?? 1e9 };
+      const b = await browserRun(app, hub, { kind: 'case', case: JSON.stringify(c), build });
+      const res = b as unknown as CaseResult;
+      add({
+        where: 'bench page',
+        build,
+        questions: res.questions,
+        seconds: res.seconds,
+        prompt_tokens: Math.round(res.prompt_tokens_per_s * res.seconds),
+      });
+    },
+    true,
+    subjects,
+  );
+  process.stdout.write(JSON.stringify({ app_mmlu: { limit: limit ?? null, split, rows } }) + '\n');
+}
+
+/**
+ * `--builds [--rounds N]`: ONNX Runtime Web's WASM builds side by side (asyncify, which runs WebGPU
+ * too; plain, WASM only), the q8 0-shot fast case of the bench questions in rounds that alternate the builds (this
+ * VM's speed drifts by more than the builds differ), each build's median; with `--kernels`, each
+ * build's kernel peaks first.
+ */
+async function wasmBuilds(): Promise<void> {
+  const dirs = ensureModels();
+  const shape = 'smollm2-135m-shape';
+  const at = process.argv.indexOf('--rounds');
+  const rounds = at > 0 ? Number(process.argv[at + 1]) || 3 : 3;
+  const builds = ['asyncify', 'plain'];
+  const runs: Record<string, CaseResult[]> = Object.fromEntries(builds.map((b) => [b, []]));
+  const kernels: Record<string, unknown> = {};
+  await withSite({ [shape]: dirs[shape]! }, async (app, hub) => {
+    if (process.argv.includes('--kernels'))
+      for (const build of builds) {
+        kernels[build] = (await browserRun(app, hub, { kind: 'kernels', reps: '3', build })).kernel_peaks;
+        log(`${build}: kernel peaks ${JSON.stringify(kernels[build])}`);
+      }
+    const c: BenchCase = { model: shape, dtype: 'q8', shots: 0, mode: 'fast', subjects: BENCH_SUBJECTS, limit: 20 };
+    for (let round = 0; round < rounds; round++)
+      for (const build of builds) {
+        const r = (await browserRun(app, hub, {
+          kind: 'case',
+          case: JSON.stringify(c),
+          build,
+        })) as unknown as CaseResult;
+        runs[build]!.push(r);
+        log(
+          `round ${round + 1} ${build}: ${r.questions_per_s.toFixed(2)} q/s, Σll ${r.loglikelihood_checksum.toFixed(4)}`,
+        );
+      }
+  });
+  const rows = builds.map((build) => {
+    const gflops = median(runs[build]!.map((r) => r.achieved_gflops));
+    const peak = (kernels[build] as Peaks | undefined)?.q8?.gflops;
+    return {
+      build,
+      questions_per_s_each: runs[build]!.map((r) => round(r.questions_per_s)),
+      questions_per_s: round(median(runs[build]!.map((r) => r.questions_per_s))),
+      achieved_gflops: round(gflops),
+      ...(peak ? { q8_kernel_peak_gflops: round(peak), efficiency: round(gflops / peak) } : {}),
+      loglikelihood_checksum: round(runs[build]![0]!.loglikelihood_checksum),
+      ...(kernels[build] ? { kernel_peaks: kernels[build] } : {}),
+    };
+  });
+  for (const r of rows)
+    log(
+      `${r.build}: median ${r.questions_per_s} q/s (${r.questions_per_s_each.join(', ')}), ${r.achieved_gflops} GFLOP/s${r.efficiency ? `, ${Math.round(100 * r.efficiency)}% of the q8 kernel's peak` : ''}`,
+    );
+  process.stdout.write(JSON.stringify({ builds: rows }) + '\n');
+}
+
+/**
+ * `--op-profile`: where the 0-shot fast case's time goes inside ONNX Runtime (Node, the bench
+ * questions), per dtype: each operator type's share of the summed kernel time, from the session's
+ * own profiler.
+ */
+async function opProfileTable(): Promise<void> {
+  const dirs = ensureModels();
+  const shape = 'smollm2-135m-shape';
+  const rows: Record<string, unknown>[] = [];
+  for (const dtype of ['fp32', 'q8'] as Dtype[]) {
+    const c: BenchCase = { model: shape, dtype, shots: 0, mode: 'fast', subjects: BENCH_SUBJECTS, limit: 20 };
+    const r = nodeRun(['profile', JSON.stringify(c), dirs[shape]!, join(SHARED, 'mmlu')]) as {
+      seconds: number;
+      ops: Record<string, { us: number; calls: number }>;
+    };
+    const total = Object.values(r.ops).reduce((a, o) => a + o.us, 0);
+    const ops = Object.entries(r.ops)
+      .sort((a, b) => b[1].us - a[1].us)
+      .map(([op, o]) => ({ op, share: round(o.us / total), ms: Math.round(o.us / 1000), calls: o.calls }));
+    log(`${dtype}: ${r.seconds.toFixed(1)} s wall, kernels ${(total / 1e6).toFixed(1)} s`);
+    for (const o of ops.slice(0, 12))
+      log(`  ${o.op.padEnd(24)} ${(100 * o.share).toFixed(1).padStart(5)}%  ${o.ms} ms  ${o.calls} calls`);
+    rows.push({ dtype, seconds: round(r.seconds), kernel_seconds: round(total / 1e6), ops });
+  }
+  process.stdout.write(JSON.stringify({ op_profile: rows }) + '\n');
+}
+
 /** The bench's modes besides the full run (each described above its function). */
 const MODES: Record<string, () => Promise<void>> = {
   '--page-speed': pageSpeed,
@@ -812,6 +1002,9 @@ const MODES: Record<string, () => Promise<void>> = {
   '--generation': generationRows,
   '--study': studyCost,
   '--memory': memory,
+  '--app-mmlu': appMmlu,
+  '--builds': wasmBuilds,
+  '--op-profile': opProfileTable,
 };
 const mode = Object.keys(MODES).find((m) => process.argv.includes(m));
 (mode ? MODES[mode]!() : main()).catch((e) => {

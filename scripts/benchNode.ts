@@ -1,5 +1,9 @@
 // One Node measurement in its own process (so its peak RSS is its own); prints one JSON line.
-import { join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { SUBJECTS } from '../src/core/benchmarks/mmlu/subjects.ts';
+import { runPrompts } from '../src/core/prompts.ts';
 import * as ort from 'onnxruntime-node';
 import '../src/node/runtime.ts';
 import { loadAll } from '../src/core/benchmarks/mmlu/data.ts';
@@ -55,8 +59,93 @@ async function studyCost(caseJson: string, dir: string, mmluDir: string): Promis
   };
 }
 
+/**
+ * Where a case's time goes inside ONNX Runtime: the case run with the session's profiler on, each
+ * operator type's summed kernel time (µs) and its node count from the trace.
+ */
+async function opProfile(caseJson: string, dir: string, mmluDir: string): Promise<Record<string, unknown>> {
+  const c = JSON.parse(caseJson) as BenchCase;
+  const prefix = join(mkdtempSync(join(tmpdir(), 'pb-profile-')), 'ort');
+  const model = await CausalLM.load(
+    { id: c.model, localDir: dir },
+    {
+      dtype: c.dtype ?? 'fp32',
+      device: 'cpu',
+      rewrites: 'auto',
+      sessionOptions: { enableProfiling: true, profileFilePrefix: prefix },
+    },
+  );
+  const data = await loadAll(localDataSource(mmluDir), c.subjects, 'test');
+  const result = await runCase(model, data, c, 'node');
+  (model.model as unknown as { sessions: Record<string, { endProfiling(): void }> }).sessions.model!.endProfiling();
+  const file = readdirSync(dirname(prefix)).find((f) => f.endsWith('.json'));
+  if (!file) throw new Error('ONNX Runtime wrote no profile');
+  const trace = JSON.parse(readFileSync(join(dirname(prefix), file), 'utf8')) as {
+    cat: string;
+    name: string;
+    dur: number;
+    args?: { op_name?: string };
+  }[];
+  const ops: Record<string, { us: number; calls: number }> = {};
+  for (const e of trace)
+    if (e.cat === 'Node' && e.name.endsWith('_kernel_time') && e.args?.op_name) {
+      const o = (ops[e.args.op_name] ??= { us: 0, calls: 0 });
+      o.us += e.dur;
+      o.calls++;
+    }
+  return { seconds: result.seconds, questions: result.questions, graph_rewrites: result.graph_rewrites, ops };
+}
+
+/**
+ * The 0-shot MMLU test split's prompt tokens under the model's tokenizer (lm-eval template): in all,
+ * what the fast scorer computes with each subject's description reused, and with a question also
+ * continuing from the one before where they start alike (questions in text order, as it scores them;
+ * at least 8 tokens beyond the description, never the last prompt token).
+ */
+async function splitTokens(dir: string, mmluDir: string): Promise<Record<string, unknown>> {
+  const { AutoTokenizer, env } = await import('@huggingface/transformers');
+  env.localModelPath = `${dirname(dir)}/`;
+  env.allowRemoteModels = false;
+  const tok = await AutoTokenizer.from_pretrained(basename(dir));
+  const encode = (text: string) => tok.encode(text) as number[];
+  const subjects = SUBJECTS.map((x) => x.id);
+  const data = await loadAll(localDataSource(mmluDir), subjects, 'test');
+  const settings = { benchmark: 'mmlu', template: 'lm-eval', shots: 0, subjects, split: 'test' };
+  const { items, prefixes } = runPrompts(settings as never, data, { fits: () => true });
+  let questions = 0;
+  let all = 0;
+  let descriptionReused = 0;
+  let continued = 0;
+  for (const subject of subjects) {
+    const prefix = encode(prefixes.get(subject)!).length - 1;
+    const prompts = items
+      .filter((it) => it.subject === subject)
+      .map((it) => it.prompt.context)
+      .sort()
+      .map(encode);
+    let previous: number[] = [];
+    descriptionReused += prefix;
+    continued += prefix;
+    for (const ids of prompts) {
+      let n = 0;
+      while (n < previous.length && n < ids.length - 1 && previous[n] === ids[n]) n++;
+      questions++;
+      all += ids.length;
+      descriptionReused += ids.length - prefix;
+      continued += ids.length - (n >= prefix + 8 ? n : prefix);
+      previous = ids;
+    }
+  }
+  return {
+    questions,
+    prompt_tokens: all,
+    computed_description_reused: descriptionReused,
+    computed_continued: continued,
+  };
+}
+
 // kernels: <kernel models dir> <repetitions>; cases/case: <JSON> <model dir> <mmlu dir> [ll: keep each question's
-// log-likelihoods]; study: <JSON> <model dir> <mmlu dir>
+// log-likelihoods]; study: <JSON> <model dir> <mmlu dir>; profile: <JSON> <model dir> <mmlu dir>
 const [kind, arg, modelDir, mmluDir, keep] = process.argv.slice(2);
 let out: Record<string, unknown>;
 if (kind === 'kernels') {
@@ -70,6 +159,10 @@ if (kind === 'kernels') {
       Number(modelDir ?? 5),
     );
   out = { kernel_peaks: peaks };
+} else if (kind === 'split-tokens') {
+  out = await splitTokens(arg!, modelDir!);
+} else if (kind === 'profile') {
+  out = await opProfile(arg!, modelDir!, mmluDir!);
 } else if (kind === 'study') {
   out = await studyCost(arg!, modelDir!, mmluDir!);
 } else {
