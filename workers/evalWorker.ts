@@ -44,13 +44,11 @@ const api = {
   async init(ortBaseUrl: string, wantThreads?: number): Promise<Capabilities> {
     const threads =
       wantThreads ?? (self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency)) : 1);
-    const caps = await capabilities(threads);
-    // Without WebGPU the WASM-only build serves every run, and faster; with it, the build that runs both.
-    configureWebRuntime({ ortBaseUrl, threads, build: caps.webgpu ? 'asyncify' : 'plain' });
+    configureWebRuntime({ ortBaseUrl, threads });
     host = new WorkerHost(await openStore(), threads);
     await clearCalibration(host.db);
     host.models.install();
-    return caps;
+    return capabilities(threads);
   },
 
   /** Downloads (or finds in IndexedDB) a model and returns what the run needs to know about it. */

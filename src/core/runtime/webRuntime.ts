@@ -4,9 +4,10 @@ import { env as ortEnv, InferenceSession } from 'onnxruntime-web/webgpu';
 import { installSessionRewrites } from './sessionRewrites.ts';
 
 /**
- * ONNX Runtime Web's WASM builds the site serves itself (vite.config.ts copies them under ort/): `asyncify` runs the WebGPU and WASM execution
- * providers (the one the webgpu bundle transformers.js imports is made for); `plain` only WASM, and
- * faster (BENCHMARKS.md, "ONNX Runtime Web's builds"), so a browser without WebGPU gets it.
+ * ONNX Runtime Web's WASM builds the site serves itself (vite.config.ts copies them under ort/): `asyncify`
+ * runs the WebGPU and WASM execution providers (the one the webgpu bundle transformers.js imports is
+ * made for; the app's); `plain` only WASM, faster (BENCHMARKS.md, "ONNX Runtime Web's builds"), used
+ * by the bench page for now.
  */
 export const ORT_BUILDS = {
   asyncify: ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'],
