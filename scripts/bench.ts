@@ -200,22 +200,31 @@ async function appRun(appUrl: string, hubUrl: string, model: string, dtype: Dtyp
     await waitUntil(page, 'window.__pagebench !== undefined');
     await configure(page, { model, subjects: [BENCH_SUBJECTS[0]!], shots: 0, limit: 10 });
     await page.getByTestId('dtype').selectOption(dtype);
-    await page.getByTestId('start').click();
-    for (;;) {
-      if (await page.evaluate('window.__pagebench.finished() > 0')) break;
-      const phase = await page
-        .getByTestId('phase')
-        .innerText({ timeout: 1000 })
-        .catch(() => '');
-      if (/^(loading \d+ subject|evaluating)/.test(phase)) scoringBegins();
-      await page.waitForTimeout(200);
-    }
-    const { run } = await latestRun(page);
-    const status = `${run.status as string}${run.error ? `: ${run.error as string}` : ''}`;
-    if (status !== 'complete') throw new Error(`app run did not complete: ${String(status)}`);
+    await startAppRun(page, 200, (phase) => /^(loading \d+ subject|evaluating)/.test(phase) && scoringBegins());
     return idle;
   });
   return { baseline_rss_mb: r.value, peak_rss_mb: r.peak, scoring_peak_rss_mb: r.scoring ?? NaN };
+}
+
+/**
+ * Clicks Start in the app and waits for the run to finish, passing each phase the run view shows
+ * to `onPhase` (every `pollMs`); returns the stored run, which must be complete.
+ */
+async function startAppRun(page: Page, pollMs: number, onPhase: (phase: string) => unknown) {
+  await page.getByTestId('start').click();
+  while (!(await page.evaluate('window.__pagebench.finished() > 0'))) {
+    onPhase(
+      await page
+        .getByTestId('phase')
+        .innerText({ timeout: 1000 })
+        .catch(() => ''),
+    );
+    await page.waitForTimeout(pollMs);
+  }
+  const { run } = await latestRun(page);
+  if (run.status !== 'complete')
+    throw new Error(`app run did not complete: ${String(run.status)}${run.error ? `: ${String(run.error)}` : ''}`);
+  return run;
 }
 
 /**
@@ -862,21 +871,12 @@ async function appMmlu(): Promise<void> {
         await configure(page, { model: `bench/${shape}`, subjects, shots: 0, limit: limit ?? 0 });
         if (limit === undefined) await page.getByTestId('limit').fill('');
         await page.getByTestId('dtype').selectOption('q8');
-        await page.getByTestId('start').click();
         const start = performance.now();
         let scoring = NaN;
-        for (;;) {
-          if (await page.evaluate('window.__pagebench.finished() > 0')) break;
-          const phase = await page
-            .getByTestId('phase')
-            .innerText({ timeout: 1000 })
-            .catch(() => '');
+        const run = await startAppRun(page, 1000, (phase) => {
           if (Number.isNaN(scoring) && /^evaluating/.test(phase)) scoring = performance.now();
-          await page.waitForTimeout(1000);
-        }
+        });
         const end = performance.now();
-        const { run } = await latestRun(page);
-        if (run.status !== 'complete') throw new Error(`app run did not complete: ${String(run.status)} ${run.error}`);
         const f = run.facts as {
           evalSeconds: number;
           promptTokens: number;
