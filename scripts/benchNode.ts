@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { SUBJECTS } from '../src/core/benchmarks/mmlu/subjects.ts';
 import { runPrompts } from '../src/core/prompts.ts';
+import { MIN_CONTINUED } from '../src/core/scoring/scorer.ts';
 import * as ort from 'onnxruntime-node';
 import '../src/node/runtime.ts';
 import { loadAll } from '../src/core/benchmarks/mmlu/data.ts';
@@ -100,7 +101,7 @@ async function opProfile(caseJson: string, dir: string, mmluDir: string): Promis
  * The 0-shot MMLU test split's prompt tokens under the model's tokenizer (lm-eval template): in all,
  * what the fast scorer computes with each subject's description reused, and with a question also
  * continuing from the one before where they start alike (questions in text order, as it scores them;
- * at least 8 tokens beyond the description, never the last prompt token).
+ * at least MIN_CONTINUED tokens beyond the description, never the last prompt token).
  */
 async function splitTokens(dir: string, mmluDir: string): Promise<Record<string, unknown>> {
   const { AutoTokenizer, env } = await import('@huggingface/transformers');
@@ -132,7 +133,7 @@ async function splitTokens(dir: string, mmluDir: string): Promise<Record<string,
       questions++;
       all += ids.length;
       descriptionReused += ids.length - prefix;
-      continued += ids.length - (n >= prefix + 8 ? n : prefix);
+      continued += ids.length - (n >= prefix + MIN_CONTINUED ? n : prefix);
       previous = ids;
     }
   }

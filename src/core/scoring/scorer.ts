@@ -122,7 +122,7 @@ export function sumStats(all: readonly ScorerStats[]): ScorerStats {
 }
 
 /** Fewer shared tokens than this beyond the prefix are computed again rather than cut from the previous cache. */
-const MIN_CONTINUED = 8;
+export const MIN_CONTINUED = 8;
 
 export class Scorer {
   readonly stats: ScorerStats = noStats();
