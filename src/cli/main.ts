@@ -41,7 +41,7 @@ import { loadCliModel, localModelHash, resolveModelArg } from '../node/modelSour
 import type { VerifiedModel } from '../node/hubDownload.ts';
 import { StagedOutput } from '../node/outputDir.ts';
 import { didYouMean } from '../core/util/suggest.ts';
-import { parseCommandLine, UsageError } from './usage.ts';
+import { oneOf, parseCommandLine, UsageError } from './usage.ts';
 import { mergeCommand } from './merge.ts';
 import { serveCommand } from './serve.ts';
 import { perplexityCommand } from './perplexity.ts';
@@ -107,12 +107,6 @@ function int(name: string, v: string | undefined, dflt?: number): number | undef
   if (v === undefined) return dflt;
   if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
   return Number(v);
-}
-
-function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v))
-    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${v}"${didYouMean(v, allowed)}`);
-  return v as T;
 }
 
 function num(name: string, v: string, min: number, max: number): number {

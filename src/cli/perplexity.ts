@@ -7,17 +7,10 @@ import { perplexityMetrics } from '../core/report/perplexity.ts';
 import type { Dtype } from '../core/runtime/causalLm.ts';
 import { BOS_POLICIES, type BosPolicy } from '../core/scoring/requests.ts';
 import { decodeUtf8 } from '../core/util/utf8.ts';
-import { didYouMean } from '../core/util/suggest.ts';
 import { loadCliModel, resolveModelArg } from '../node/modelSource.ts';
-import { parseCommandLine, UsageError } from './usage.ts';
+import { oneOf, parseCommandLine, UsageError } from './usage.ts';
 
 const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'];
-
-function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v))
-    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${v}"${didYouMean(v, allowed)}`);
-  return v as T;
-}
 
 /**
  * `pagebench perplexity`: each --text-file a document, scored as lm-eval's loglikelihood_rolling

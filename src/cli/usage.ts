@@ -21,3 +21,10 @@ export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options'
     throw new UsageError((e as Error).message.split('. ')[0]!);
   }
 }
+
+/** `v` if it is one of `allowed`, else a usage error naming them (and the nearest). */
+export function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(v))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${v}"${didYouMean(v, allowed)}`);
+  return v as T;
+}
