@@ -193,12 +193,28 @@ for n in m.graph.node:
         if a.type == onnx.AttributeProto.TENSOR: a.t.CopyFrom(rounded(a.t))
 onnx.save(m, ${JSON.stringify(ref)})`,
   ]);
+  // The weights stay float16 in the rewritten file (read through Casts that ONNX Runtime folds at
+  // load): no float32 copy of the model is built beside the download.
+  assert.ok(out.bytes.length < bytes.length + 64 * 1024, `${out.bytes.length} bytes from ${bytes.length}`);
   const rewritten = await ort.InferenceSession.create(out.bytes);
   const reference = await ort.InferenceSession.create(ref);
   const exported = await ort.InferenceSession.create(bytes);
   const ids = [[1, 45, 300, 22, 99, 7, 8, 100, 250, 31]];
   const a = await rewritten.run(feeds(ids, 0, rewritten.inputNames));
   assert.equal(a.logits!.type, 'float32', 'the outputs are float32');
+  // The browser's path: the graph rewritten with its weights already external data in the downloaded
+  // bytes (sessionRewrites.ts): a small graph, the same numbers.
+  const apart = new OnnxModelEditor(bytes);
+  assert.ok(apart.externalizeInitializers('weights.bin', 1024) > 0);
+  const small = rewriteModel(apart.toBytes(), wantedRewrites('cpu', 'fp16'), new Map([['weights.bin', bytes]]));
+  assert.deepEqual(small.applied, out.applied);
+  assert.ok(small.bytes.length < bytes.length / 4, `graph ${small.bytes.length} bytes`);
+  const external = await ort.InferenceSession.create(small.bytes, {
+    externalData: [{ path: 'weights.bin', data: bytes }],
+  } as ort.InferenceSession.SessionOptions);
+  const e = await external.run(feeds(ids, 0, external.inputNames));
+  const apartGap = maxDiff(a.logits!.data as Float32Array, e.logits!.data as Float32Array);
+  assert.ok(apartGap < 1e-6, `weights apart vs inline: ${apartGap}`);
   const b = await reference.run(feeds(ids, undefined, reference.inputNames));
   const gap = maxDiff(a.logits!.data as Float32Array, b.logits!.data as Float32Array);
   assert.ok(gap < 1e-5, `rewritten vs reference: ${gap}`);

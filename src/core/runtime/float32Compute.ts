@@ -8,26 +8,47 @@
  * into whole float16 steps, so the scoring modes disagreed by up to 7.5e-3 nats. In float32 they
  * agree as fp32 does. The distance from the export's own float16 arithmetic is measured in the
  * README. Not used on WebGPU, where float16 arithmetic is the reason to pick fp16.
+ *
+ * The float16 weights stay in the graph as they are, each renamed and read through a Cast to
+ * float32 under its old name (exact). ONNX Runtime folds those constant Casts when it builds the
+ * session, so the float32 weights exist once, in its own memory: no float32 copy of the model is
+ * made on the JavaScript side, and in the browser the weights can stay external data in the
+ * downloaded bytes (sessionRewrites.ts) like every other dtype's.
  */
 import { float16RawToFloat32 } from './float16.ts';
-import { DataType, OnnxModelEditor, retypeFloat16Interface } from './onnxGraph.ts';
+import { DataType, OnnxModelEditor, retypeFloat16Interface, type ExternalFiles, type NewNode } from './onnxGraph.ts';
 
 export const FLOAT32_ACTIVATIONS = 'float32-activations';
 
-/** The rewritten model, 'absent' when the graph has nothing in float16, or why it cannot be done. */
-export function toFloat32Activations(bytes: Uint8Array): { bytes: Uint8Array } | 'absent' | string {
+const HALF_SUFFIX = '/pagebench_float16';
+
+/**
+ * The rewritten model, 'absent' when the graph has nothing in float16, or why it cannot be done.
+ * `external`: the files the graph's external data points into (read in place, never copied).
+ */
+export function toFloat32Activations(
+  bytes: Uint8Array,
+  external?: ExternalFiles,
+): { bytes: Uint8Array } | 'absent' | string {
   const retyped = retypeFloat16Interface(bytes);
-  const g = new OnnxModelEditor(retyped.bytes);
+  const g = new OnnxModelEditor(retyped.bytes, external);
   const why = (s: string) => `${FLOAT32_ACTIVATIONS}: ${s}`;
-  if (g.hasExternalData) return why('the weights are in an external data file');
-  let converted = 0;
+  const casts: NewNode[] = [];
   for (const name of g.initializerNames()) {
-    const t = g.initializer(name)!;
-    if (t.dataType !== DataType.float16) continue;
-    if (!t.raw) return why(`initializer ${name} does not store its float16 values as raw data`);
-    g.replaceInitializer(name, { dataType: DataType.float, dims: t.dims, raw: float16RawToFloat32(t.raw) });
-    converted++;
+    if (g.initializer(name)!.dataType !== DataType.float16) continue;
+    // an initializer listed as a graph input too (old exports) would become a required input
+    if (g.inputNames.includes(name)) return why(`initializer ${name} is also a graph input`);
+    g.renameInitializer(name, name + HALF_SUFFIX);
+    casts.push({
+      opType: 'Cast',
+      name: `${name}${HALF_SUFFIX}/cast`,
+      inputs: [name + HALF_SUFFIX],
+      outputs: [name],
+      attributes: [{ name: 'to', int: DataType.float }],
+    });
   }
+  g.prependNodes(casts);
+  let converted = casts.length;
   for (const node of g.nodes) {
     const attrs = g.attributes(node);
     const half = attrs.filter((a) => a.tensor?.dataType === DataType.float16);

@@ -188,9 +188,9 @@ export function rewriteModel(bytes: Uint8Array, want: RewriteWanted, external?: 
   const skipped: string[] = [];
   // First, as it rewrites the bytes' types in place; the others then edit a float32 graph.
   if (want.float32Activations) {
-    const r = toFloat32Activations(bytes);
+    const r = toFloat32Activations(bytes, external);
     if (typeof r === 'object') {
-      g = new OnnxModelEditor(r.bytes);
+      g = new OnnxModelEditor(r.bytes, external);
       applied.push(FLOAT32_ACTIVATIONS);
     } else if (r !== 'absent') skipped.push(r);
   }

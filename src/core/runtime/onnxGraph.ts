@@ -321,6 +321,7 @@ export class OnnxModelEditor implements GraphSummary {
   private initializerIndex: Map<string, Span> | null = null;
   private readonly replacements = new Map<number, Uint8Array[]>();
   private readonly newInputs: Uint8Array[] = [];
+  private readonly leadingNodes: Uint8Array[] = [];
   private readonly initializerReplacements = new Map<number, { span: Span; bytes: Uint8Array }>();
 
   /** `external`: files whose data the graph's initializers point at; initializer() reads them there. */
@@ -412,6 +413,24 @@ export class OnnxModelEditor implements GraphSummary {
     this.initializerReplacements.set(span.start, { span, bytes: lengthDelimited(GRAPH.initializer, w.finish()) });
   }
 
+  /** Gives initializer `name` the name `newName`; every other field (its data, wherever it lies) is kept. */
+  renameInitializer(name: string, newName: string): void {
+    const span = this.index().get(name);
+    if (!span) throw new Error(`no initializer ${name}`);
+    if (this.initializerReplacements.has(span.start)) throw new Error(`initializer ${name} is already rewritten`);
+    const parts: Uint8Array[] = [];
+    walk(this.bytes, span.payloadStart, span.end, (f) => {
+      if (f.field !== TENSOR.name) parts.push(this.bytes.subarray(f.start, f.end));
+    });
+    parts.push(
+      protobuf.Writer.create()
+        .uint32((TENSOR.name << 3) | WIRE_LEN)
+        .string(newName)
+        .finish(),
+    );
+    this.initializerReplacements.set(span.start, { span, bytes: lengthDelimited(GRAPH.initializer, concat(parts)) });
+  }
+
   /**
    * Points every initializer of at least `minBytes` raw bytes at external data instead: the file
    * `location` is this model's own bytes, at the offset where the tensor's raw data lies, so
@@ -454,6 +473,11 @@ export class OnnxModelEditor implements GraphSummary {
       index,
       nodes.map((n) => ('keep' in n ? this.withInputs(n.keep, n.inputs) : encodeNode(n))),
     );
+  }
+
+  /** Puts `nodes` before every other node (nodes that read initializers only). */
+  prependNodes(nodes: NewNode[]): void {
+    this.leadingNodes.push(...nodes.map(encodeNode));
   }
 
   /** Adds a graph input of `elemType` (DataType) and shape `dims` (numbers or symbolic names). */
@@ -503,7 +527,16 @@ export class OnnxModelEditor implements GraphSummary {
         parts: rep.map((n) => lengthDelimited(GRAPH.node, n)),
       })),
       ...[...this.initializerReplacements.values()].map((r) => ({ span: r.span, parts: [r.bytes] })),
-    ].sort((a, b) => a.span.start - b.span.start);
+    ];
+    if (this.leadingNodes.length) {
+      const at = this.nodeSpans[0]?.start ?? g.end;
+      edits.push({
+        span: { start: at, end: at, field: GRAPH.node, payloadStart: at },
+        parts: this.leadingNodes.map((n) => lengthDelimited(GRAPH.node, n)),
+      });
+    }
+    // an insertion (empty span) goes before a replacement starting at the same place
+    edits.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
     for (const { span, parts } of edits) {
       graphParts.push(this.bytes.subarray(cursor, span.start), ...parts);
       cursor = span.end;

@@ -62,9 +62,8 @@ export function installSessionRewrites(cls: SessionClass, paths?: PathReader, ex
   const createInLoad = async (model: unknown, options: unknown, load: ActiveLoad | null) => {
     if (!load || !Object.values(load.want).some(Boolean)) return original(model, options);
     // The browser rewrites the graph with its weights already outside, in the model's own bytes:
-    // no rewritten copy of the weights exists beside them. float32-activations converts every
-    // weight, so it rewrites the whole model first.
-    const apart = weightsOutside && !load.want.float32Activations ? weightsApart(model, options) : null;
+    // no rewritten copy of the weights exists beside them.
+    const apart = weightsOutside ? weightsApart(model, options) : null;
     const [graph, graphOptions] = apart ? [apart.graph, apart.options] : [model, options];
     const createAsIs = () => (apart ? plain(graph, graphOptions) : original(model, options));
     let out: RewriteOutcome;
