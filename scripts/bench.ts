@@ -235,7 +235,7 @@ async function startAppRun(page: Page, pollMs: number, onPhase: (phase: string) 
  * default) and inline (as transformers.js passes them); and the peer: transformers.js's own
  * pipeline('text-generation') loading the same model and dtype (first run, its Cache API storage) and
  * running a forward pass over the same prompts. `--peer`: only the app, the pipeline and the runtime's
- * floor. Each case runs MEMORY_REPEATS times (`--repeats N`; when V8
+ * floor. `--dtypes fp16,q8`: only those dtypes. Each case runs MEMORY_REPEATS times (`--repeats N`; when V8
  * collects the download's garbage moves the peak by up to ~250 MB); the median is reported with the
  * range, beside the peak once the model is loaded (scoring's). stories260K (1.3 MB) gives the
  * runtime's own cost, whatever the model.
@@ -255,16 +255,20 @@ async function memory(): Promise<void> {
     for (let i = 0; i < MEMORY_REPEATS; i++) runs.push(await run());
     return runs;
   };
+  const at = process.argv.indexOf('--dtypes');
+  const dtypes = at > 0 ? (process.argv[at + 1] ?? '').split(',') : BENCH_DTYPES;
+  const unknown = dtypes.filter((d) => !(BENCH_DTYPES as readonly string[]).includes(d));
+  if (unknown.length) throw new Error(`--dtypes takes a list of ${BENCH_DTYPES.join(', ')}; not ${unknown.join(', ')}`);
   const benchPages: [string, Dtype, string][] = [
     ['stories260K', 'fp32', 'external'],
-    ...(process.argv.includes('--peer') ? [] : BENCH_DTYPES).flatMap((dtype) =>
+    ...(process.argv.includes('--peer') ? [] : (dtypes as Dtype[])).flatMap((dtype) =>
       ['external', 'inline'].map((w): [string, Dtype, string] => [shape, dtype, w]),
     ),
   ];
   await withSite(
     dirs,
     async (app, hub) => {
-      for (const dtype of BENCH_DTYPES) {
+      for (const dtype of dtypes as Dtype[]) {
         const runs = await repeat(() => appRun(app, hub, `bench/${shape}`, dtype));
         add(memoryRow(shape, dtype, 'app, first run', dirs[shape]!, runs));
         const c: BenchCase = {
@@ -836,7 +840,8 @@ async function studyCost(): Promise<void> {
  * profile, the page's defaults: q8, WASM, all threads, fast scorer) on the 135M shape, every subject,
  * the whole test split (or its first N questions per subject); then the bench page (no app, no
  * worker, no storage) on the same questions in a fresh browser. Each reports the scoring's wall
- * time, questions/s and prompt tokens/s.
+ * time, questions/s and prompt tokens/s. `--app-only` skips the bench page (the whole split takes
+ * over an hour on each side of a 2-core machine).
  */
 async function appMmlu(): Promise<void> {
   const at = process.argv.indexOf('--limit');
@@ -894,6 +899,7 @@ async function appMmlu(): Promise<void> {
         wall_seconds_scoring: Math.round(r.value.scoringWall),
         prompt_tokens: r.value.f.promptTokens,
       });
+      if (process.argv.includes('--app-only')) return;
       // the bench page on the ONNX Runtime build the app chose (its fingerprint names it)
       const build = /\((\w+) build\)/.exec(r.value.f.fingerprint?.onnxruntime ?? '')?.[1] ?? 'asyncify';
       const c: BenchCase = { model: shape, dtype: 'q8', shots: 0, mode: 'fast', subjects, limit: limit ?? 1e9 };
