@@ -38,11 +38,12 @@ export function toFloat32Activations(
     if (g.initializer(name)!.dataType !== DataType.float16) continue;
     // an initializer listed as a graph input too (old exports) would become a required input
     if (g.inputNames.includes(name)) return why(`initializer ${name} is also a graph input`);
-    g.renameInitializer(name, name + HALF_SUFFIX);
+    const half = name + HALF_SUFFIX;
+    g.renameInitializer(name, half);
     casts.push({
       opType: 'Cast',
-      name: `${name}${HALF_SUFFIX}/cast`,
-      inputs: [name + HALF_SUFFIX],
+      name: `${half}/cast`,
+      inputs: [half],
       outputs: [name],
       attributes: [{ name: 'to', int: DataType.float }],
     });

@@ -401,33 +401,25 @@ export class OnnxModelEditor implements GraphSummary {
     return [...this.index().keys()];
   }
 
-  /** Writes initializer `name` anew as raw data of `dataType` (its other fields are dropped). */
-  replaceInitializer(name: string, t: { dataType: number; dims: number[]; raw: Uint8Array }): void {
-    const span = this.index().get(name);
-    if (!span) throw new Error(`no initializer ${name}`);
-    const w = protobuf.Writer.create();
-    for (const d of t.dims) w.uint32(TENSOR.dims << 3).int64(d);
-    w.uint32(TENSOR.dataType << 3).int32(t.dataType);
-    w.uint32((TENSOR.name << 3) | WIRE_LEN).string(name);
-    w.uint32((TENSOR.rawData << 3) | WIRE_LEN).bytes(t.raw);
-    this.initializerReplacements.set(span.start, { span, bytes: lengthDelimited(GRAPH.initializer, w.finish()) });
-  }
-
   /** Gives initializer `name` the name `newName`; every other field (its data, wherever it lies) is kept. */
   renameInitializer(name: string, newName: string): void {
     const span = this.index().get(name);
     if (!span) throw new Error(`no initializer ${name}`);
     if (this.initializerReplacements.has(span.start)) throw new Error(`initializer ${name} is already rewritten`);
+    const field = protobuf.Writer.create()
+      .uint32((TENSOR.name << 3) | WIRE_LEN)
+      .string(newName)
+      .finish();
+    this.rewriteInitializer(span, [TENSOR.name], field);
+  }
+
+  /** Writes the initializer at `span` anew: its fields but `drop`, then `added` (encoded fields). */
+  private rewriteInitializer(span: Span, drop: number[], added: Uint8Array): void {
     const parts: Uint8Array[] = [];
     walk(this.bytes, span.payloadStart, span.end, (f) => {
-      if (f.field !== TENSOR.name) parts.push(this.bytes.subarray(f.start, f.end));
+      if (!drop.includes(f.field)) parts.push(this.bytes.subarray(f.start, f.end));
     });
-    parts.push(
-      protobuf.Writer.create()
-        .uint32((TENSOR.name << 3) | WIRE_LEN)
-        .string(newName)
-        .finish(),
-    );
+    parts.push(added);
     this.initializerReplacements.set(span.start, { span, bytes: lengthDelimited(GRAPH.initializer, concat(parts)) });
   }
 
@@ -443,11 +435,6 @@ export class OnnxModelEditor implements GraphSummary {
       const t = readInitializer(this.bytes, span);
       if (!t.raw || t.raw.length < minBytes || this.initializerReplacements.has(span.start)) continue;
       const offset = t.raw.byteOffset - this.bytes.byteOffset;
-      const parts: Uint8Array[] = [];
-      walk(this.bytes, span.payloadStart, span.end, (f) => {
-        if (f.field !== TENSOR.rawData && f.field !== TENSOR.dataLocation)
-          parts.push(this.bytes.subarray(f.start, f.end));
-      });
       const ext = protobuf.Writer.create();
       for (const [key, value] of [
         ['location', location],
@@ -460,8 +447,7 @@ export class OnnxModelEditor implements GraphSummary {
         ext.ldelim();
       }
       ext.uint32(TENSOR.dataLocation << 3).int32(1);
-      parts.push(ext.finish());
-      this.initializerReplacements.set(span.start, { span, bytes: lengthDelimited(GRAPH.initializer, concat(parts)) });
+      this.rewriteInitializer(span, [TENSOR.rawData, TENSOR.dataLocation], ext.finish());
       n++;
     }
     return n;
